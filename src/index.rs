@@ -1,0 +1,1 @@
+//! Spatial index. In progress.
