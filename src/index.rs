@@ -158,6 +158,22 @@ impl Index {
         y: f64,
         floor: f64,
     ) -> Option<f64> {
+        self.drop_cutter_hinted(mesh, cutter, x, y, floor, &mut None)
+    }
+
+    /// As [`Index::drop_cutter_above`], with raster coherence: `hint` is the triangle that
+    /// decided the previous, nearby query. It is tested first, so the search starts with a
+    /// contact close to the answer and prunes most of the tree at once; on return it holds
+    /// the triangle that decided this query.
+    pub fn drop_cutter_hinted(
+        &self,
+        mesh: &Mesh,
+        cutter: &Cutter,
+        x: f64,
+        y: f64,
+        floor: f64,
+        hint: &mut Option<u32>,
+    ) -> Option<f64> {
         if self.leaves == 0 {
             return None;
         }
@@ -179,6 +195,19 @@ impl Index {
         };
         let mut best = floor;
         let mut found = false;
+        let mut decided = None;
+        if let Some(h) = *hint {
+            let s = h as usize * FLOATS_PER_TRIANGLE;
+            if let Some(t) = tris.get(s..s + FLOATS_PER_TRIANGLE) {
+                if let Some(z) = cutter.drop_triangle(x, y, t) {
+                    if z > best {
+                        best = z;
+                        found = true;
+                        decided = Some(h);
+                    }
+                }
+            }
+        }
         // (node, lo, hi) stack; each level adds at most one pending sibling.
         let mut stack: [(u32, u32, u32); 128] = [(0, 0, 0); 128];
         let mut sp = 0;
@@ -196,7 +225,10 @@ impl Index {
             if hi - lo == 1 {
                 let start = lo as usize * LEAF_SIZE * FLOATS_PER_TRIANGLE;
                 let end = ((lo as usize + 1) * LEAF_SIZE * FLOATS_PER_TRIANGLE).min(tris.len());
-                for t in tris[start..end].chunks_exact(FLOATS_PER_TRIANGLE) {
+                for (k, t) in tris[start..end]
+                    .chunks_exact(FLOATS_PER_TRIANGLE)
+                    .enumerate()
+                {
                     if bound(&tri_box(t)) <= best {
                         continue;
                     }
@@ -204,6 +236,7 @@ impl Index {
                         if z > best {
                             best = z;
                             found = true;
+                            decided = Some((lo as usize * LEAF_SIZE + k) as u32);
                         }
                     }
                 }
@@ -229,6 +262,7 @@ impl Index {
                 sp += 1;
             }
         }
+        *hint = decided.or(*hint);
         if found {
             Some(best)
         } else {
