@@ -83,8 +83,6 @@ impl Capabilities {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn sanitise() {
         let c = super::super::linuxcnc::CAPABILITIES;

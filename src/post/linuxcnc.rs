@@ -18,7 +18,9 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     // rs274 refuses 253 characters and more; keep a little margin.
     max_line_chars: 250,
     arcs_need_xy: false,
-    g_codes: &["G0", "G1", "G17", "G20", "G21", "G43", "G61", "G64", "G90", "G94"],
+    g_codes: &[
+        "G0", "G1", "G17", "G20", "G21", "G43", "G61", "G64", "G90", "G94",
+    ],
     m_codes: &["M2", "M3", "M5", "M6"],
 };
 

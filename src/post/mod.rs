@@ -90,7 +90,8 @@ impl Units {
 pub enum Blend {
     /// `G64 P<tol>`: blend within this tolerance.
     Tolerance(f64),
-    /// `G61`: exact stop at every point.
+    /// `G61`: the path goes exactly through every point, stopping where a corner needs it
+    /// (LinuxCNC calls this exact path; `G61.1`, a full stop at every point, is not offered).
     ExactStop,
 }
 
@@ -161,7 +162,12 @@ impl PostSettings {
         }
         match Fixed::new(0).quantize(self.spindle_rpm) {
             Ok(q) if q >= 0 => {}
-            Ok(_) => return bad("spindle_rpm", format!("must not be negative, got {}", self.spindle_rpm)),
+            Ok(_) => {
+                return bad(
+                    "spindle_rpm",
+                    format!("must not be negative, got {}", self.spindle_rpm),
+                )
+            }
             Err(e) => return bad("spindle_rpm", format!("{e}, got {}", self.spindle_rpm)),
         }
         let coord = Fixed::new(self.decimals);
@@ -191,7 +197,10 @@ impl PostSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub enum PostError {
     /// A setting is out of range.
-    Setting { field: &'static str, message: String },
+    Setting {
+        field: &'static str,
+        message: String,
+    },
     /// A toolpath coordinate cannot be written (NaN, infinite, absurdly large).
     Point {
         index: usize,
@@ -220,7 +229,10 @@ impl fmt::Display for PostError {
                 problem,
             } => write!(f, "toolpath point {index}: {axis} = {value} is {problem}"),
             PostError::LineTooLong { line, chars, max } => {
-                write!(f, "G-code line {line} has {chars} characters, the controller takes {max}")
+                write!(
+                    f,
+                    "G-code line {line} has {chars} characters, the controller takes {max}"
+                )
             }
             PostError::Write(m) => write!(f, "writing G-code failed: {m}"),
         }

@@ -11,8 +11,8 @@
 use std::fmt;
 
 use super::number::Fixed;
-use super::{grbl, linuxcnc, Capabilities, Dialect, PostError, PostSettings, ProgramStats};
 use super::RATE_DECIMALS;
+use super::{grbl, linuxcnc, Capabilities, Dialect, PostError, PostSettings, ProgramStats};
 use crate::toolpath::{Move, Toolpath};
 
 /// The two motion modes written today (arcs will add G2/G3).
@@ -194,7 +194,11 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
                 }
             }
             Move::Plunge | Move::Feed => {
-                let f = if kind == Move::Plunge { rates.1 } else { rates.0 };
+                let f = if kind == Move::Plunge {
+                    rates.1
+                } else {
+                    rates.0
+                };
                 let mut wrote = false;
                 if self.pos[0].is_none() || self.pos[1].is_none() {
                     // Cutting from an unknown place: get above the point at safe height first.
@@ -248,8 +252,7 @@ pub(crate) fn write_program<W: fmt::Write + ?Sized>(
         Dialect::Linuxcnc => linuxcnc::setup(&mut e, s)?,
         Dialect::Grbl => grbl::setup(&mut e, s)?,
     }
-    e.words("S");
-    e.words(&rpm);
+    e.words(&format!("S{rpm}"));
     e.line("M3")?;
     // Where the tool starts is unknown: the first move only rises to safe height.
     e.motion(Motion::Rapid, [None, None, Some(e.safe)], None)?;
@@ -262,12 +265,15 @@ pub(crate) fn write_program<W: fmt::Write + ?Sized>(
         let p = tp.point(i);
         let mut q = [0i64; 3];
         for (k, axis) in ['X', 'Y', 'Z'].into_iter().enumerate() {
-            q[k] = e.coord.quantize(p[k] as f64).map_err(|problem| PostError::Point {
-                index: i,
-                axis,
-                value: p[k],
-                problem,
-            })?;
+            q[k] = e
+                .coord
+                .quantize(p[k] as f64)
+                .map_err(|problem| PostError::Point {
+                    index: i,
+                    axis,
+                    value: p[k],
+                    problem,
+                })?;
         }
         if !e.point(tp.kind(i), q, rates)? {
             e.stats.dropped_points += 1;
