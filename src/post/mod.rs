@@ -174,7 +174,9 @@ impl PostSettings {
         if let Err(e) = coord.quantize(self.safe_height) {
             return bad("safe_height", format!("{e}, got {}", self.safe_height));
         }
-        if let Blend::Tolerance(t) = self.blend {
+        // The blend setting means nothing to a dialect without blending words.
+        let blends = self.dialect.capabilities().path_blending;
+        if let (true, Blend::Tolerance(t)) = (blends, self.blend) {
             match coord.quantize(t) {
                 Ok(q) if q > 0 => {}
                 Ok(_) => {
