@@ -219,6 +219,14 @@ fn check_text(text: &str, s: &PostSettings) {
                 'G' | 'M' => {}
                 _ => panic!("unexpected word {letter}{v} in {line:?}"),
             }
+            // The capability table lists every G and M code the post writes.
+            let caps = s.dialect.capabilities();
+            let code = format!("{letter}{v}");
+            match letter {
+                'G' => assert!(caps.g_codes.contains(&code.as_str()), "{code} not in table"),
+                'M' => assert!(caps.m_codes.contains(&code.as_str()), "{code} not in table"),
+                _ => {}
+            }
         }
         let motion = ws.iter().any(|(l, _)| matches!(l, 'X' | 'Y' | 'Z'));
         if ws.iter().any(|(l, v)| *l == 'G' && (v == "0" || v == "1")) || motion {
