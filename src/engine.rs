@@ -140,7 +140,8 @@ pub fn generate(
         }
     }
     .map_err(|_| EngineError::Cancelled)?;
-    let gcode = post::write_gcode(&toolpath, &post_settings(job, &res));
+    let gcode = post::write_gcode(&toolpath, &post_settings(job, &res))
+        .map_err(|e| EngineError::Model(format!("G-code: {e}")))?;
     let st = toolpath.stats();
     let summary = Summary {
         triangles: model.mesh.len(),
