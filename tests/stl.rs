@@ -340,7 +340,7 @@ fn error_impostors_are_named() {
             "this is a ZIP archive, not an STL file",
         ),
         (
-            b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x10\0\0\03D/3dmodel.model",
+            b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x10\0\0\x003D/3dmodel.model",
             "3MF project",
         ),
         (b"\x1f\x8b\x08\0", "gzip-compressed"),

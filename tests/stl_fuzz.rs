@@ -74,8 +74,9 @@ fn mutate(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
             // Overwrite a run with random bytes.
             3 => {
                 let a = rng.below(len);
-                for i in a..(a + rng.below(64)).min(len) {
-                    f[i] = rng.byte();
+                let b = (a + rng.below(64)).min(len);
+                for x in &mut f[a..b] {
+                    *x = rng.byte();
                 }
             }
             // Huge or random face counts.
