@@ -112,8 +112,14 @@ fn info_reports_format_name_and_count() {
     assert_eq!(info.name, "swarf");
     assert_eq!(info.declared_triangles, Some(18));
 
+    // Known while parsing goes on, once the sniff window has arrived.
+    let bytes = ascii(&m);
     let mut r = StlReader::new(None, &opts());
-    r.push(&ascii(&m)).unwrap();
+    r.push(&bytes[..1500]).unwrap();
+    assert_eq!(r.info().unwrap().name, "patch");
+    assert_eq!(r.info().unwrap().format, StlFormat::Ascii);
+    assert!(r.triangles_read() > 0);
+    r.push(&bytes[1500..]).unwrap();
     let (mesh, info) = r.finish_with_info().unwrap();
     assert_eq!(info.format, StlFormat::Ascii);
     assert_eq!(info.name, "patch");

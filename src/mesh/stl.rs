@@ -289,7 +289,7 @@ impl StlReader {
                     pos: total,
                 };
                 a.finish(&mut out)?;
-                a.take_name(self.info.as_mut());
+                a.give_name(self.info.as_mut(), true);
                 // Shrinking a large block is an in-place `realloc` on the allocators we run
                 // on; only bother when the estimate overshot noticeably.
                 if self.tris.capacity() - self.tris.len() > self.tris.len() / 16 {
@@ -353,14 +353,18 @@ impl StlReader {
         self.fed += data.len() as u64;
         match &mut self.state {
             State::Binary(b) => b.feed(data, &mut self.tris, &mut self.dropped),
-            State::Ascii(a) => a.feed(
-                data,
-                start,
-                &mut self.tris,
-                &mut self.dropped,
-                self.size_hint,
-                &self.opts,
-            ),
+            State::Ascii(a) => {
+                let r = a.feed(
+                    data,
+                    start,
+                    &mut self.tris,
+                    &mut self.dropped,
+                    self.size_hint,
+                    &self.opts,
+                );
+                a.give_name(self.info.as_mut(), false);
+                r
+            }
             State::Sniffing | State::Failed(_) => Ok(()),
         }
     }

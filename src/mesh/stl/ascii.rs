@@ -49,6 +49,8 @@ pub(super) struct Ascii {
     facets: u64,
     name: Vec<u8>,
     name_done: bool,
+    /// The name has been copied into [`StlInfo`].
+    name_given: bool,
 }
 
 impl Ascii {
@@ -157,9 +159,15 @@ impl Ascii {
         }
     }
 
-    pub(super) fn take_name(&mut self, info: Option<&mut StlInfo>) {
+    /// Copies the solid name into `info` once its line is complete (or at the end of the
+    /// input with `force`), so [`super::StlReader::info`] shows it while parsing goes on.
+    pub(super) fn give_name(&mut self, info: Option<&mut StlInfo>, force: bool) {
+        if self.name_given || !(self.name_done || force) {
+            return;
+        }
         if let Some(info) = info {
             info.name = String::from_utf8_lossy(&self.name).trim().to_string();
+            self.name_given = true;
         }
     }
 
