@@ -88,7 +88,7 @@ impl Fixed {
         let mut i = buf.len();
         let mut m = q.unsigned_abs();
         let mut frac = self.decimals;
-        while frac > 0 && m % 10 == 0 {
+        while frac > 0 && m.is_multiple_of(10) {
             m /= 10;
             frac -= 1;
         }

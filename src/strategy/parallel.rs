@@ -12,10 +12,10 @@
 //! step towards +Y, so the uncut material is on the +Y side: climb runs +X, conventional
 //! −X. Lines along Y step towards +X (material on the right): climb runs −Y.
 
-use super::Cancelled;
 use super::surface::Surface;
-use crate::job::{Direction, Milling, ParallelSpec, Pattern, Resolved};
+use super::Cancelled;
 use crate::index::Index;
+use crate::job::{Direction, Milling, ParallelSpec, Pattern, Resolved};
 use crate::mesh::Mesh;
 use crate::toolpath::{Move, Toolpath};
 
