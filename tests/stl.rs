@@ -431,7 +431,7 @@ struct Trickle<'a>(&'a [u8], u32);
 impl std::io::Read for Trickle<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         self.1 += 1;
-        if self.1 % 5 == 0 {
+        if self.1.is_multiple_of(5) {
             return Err(std::io::ErrorKind::Interrupted.into());
         }
         let n = buf.len().min(7).min(self.0.len());
