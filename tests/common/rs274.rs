@@ -101,6 +101,24 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
 /// Runs `program` through rs274 and parses the canonical output. `Err` carries the
 /// interpreter's message when it refuses the program.
 pub fn run(rs274: &Path, program: &str) -> Result<Run, String> {
+    // One interpreter at a time: a refusal was once seen with several running in parallel
+    // (not reproduced since). A refusal is retried once and reported if it was transient,
+    // so a program that really is refused still fails.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    match run_once(rs274, program) {
+        Ok(r) => Ok(r),
+        Err(first) => {
+            let again = run_once(rs274, program);
+            if again.is_ok() {
+                eprintln!("warning: rs274 refused once, then accepted the same program: {first}");
+            }
+            again
+        }
+    }
+}
+
+fn run_once(rs274: &Path, program: &str) -> Result<Run, String> {
     static SEQ: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "swarf-rs274-{}-{}",
