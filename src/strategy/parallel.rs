@@ -36,21 +36,33 @@ pub fn simplify(pts: &[(f64, f64)], tol: f64) -> Vec<(f64, f64)> {
     let mut prev = pts[0];
     for &p in &pts[1..] {
         let dt = p.0 - anchor.0;
-        let s = (p.1 - anchor.1) / dt;
-        if dt <= 0.0 || s < lo || s > hi {
-            // `p` cannot be reached from the anchor: keep the previous point.
-            out.push(prev);
-            anchor = prev;
-            let dt = p.0 - anchor.0;
-            lo = (p.1 - anchor.1 - below) / dt;
-            hi = (p.1 - anchor.1 + tol) / dt;
+        if p.0 <= prev.0 {
+            // A vertical move: both of its ends are corners.
+            if prev != anchor {
+                out.push(prev);
+            }
+            out.push(p);
+            anchor = p;
+            (lo, hi) = (f64::NEG_INFINITY, f64::INFINITY);
         } else {
-            lo = lo.max((p.1 - anchor.1 - below) / dt);
-            hi = hi.min((p.1 - anchor.1 + tol) / dt);
+            let s = (p.1 - anchor.1) / dt;
+            if s < lo || s > hi {
+                // `p` cannot be reached from the anchor: keep the previous point.
+                out.push(prev);
+                anchor = prev;
+                let dt = p.0 - anchor.0;
+                lo = (p.1 - anchor.1 - below) / dt;
+                hi = (p.1 - anchor.1 + tol) / dt;
+            } else {
+                lo = lo.max((p.1 - anchor.1 - below) / dt);
+                hi = hi.min((p.1 - anchor.1 + tol) / dt);
+            }
         }
         prev = p;
     }
-    out.push(prev);
+    if *out.last().unwrap() != prev {
+        out.push(prev);
+    }
     out
 }
 
@@ -208,6 +220,15 @@ mod tests {
                 p.1
             );
         }
+    }
+
+    #[test]
+    fn simplify_keeps_vertical_steps() {
+        let pts = vec![(0.0, 0.0), (1.0, 0.0), (2.0, 0.0), (2.0, 5.0), (3.0, 5.0), (4.0, 5.0)];
+        assert_eq!(
+            simplify(&pts, 0.01),
+            vec![(0.0, 0.0), (2.0, 0.0), (2.0, 5.0), (4.0, 5.0)]
+        );
     }
 
     fn interp(s: &[(f64, f64)], t: f64) -> f64 {

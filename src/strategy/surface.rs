@@ -53,6 +53,15 @@ impl Surface<'_> {
                         stack.push((tm, zm));
                         continue;
                     }
+                } else if (zb - za).abs() > tol {
+                    // A jump (a wall, or the rim of the cutter meeting an edge) narrower than
+                    // the finest step: go over it square — up before it, or down after it —
+                    // so no part of the move is below the higher side.
+                    if zb > za {
+                        out.push((ta, zb));
+                    } else {
+                        out.push((tb, za));
+                    }
                 }
                 out.push((tb, zb));
                 stack.pop();
