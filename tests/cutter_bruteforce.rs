@@ -376,3 +376,50 @@ fn profile_matches_definition() {
         assert_eq!(cutter.profile(2.0 * r), cutter.profile(r));
     }
 }
+
+/// Throughput, for the report: `cargo test --release --test cutter_bruteforce -- --ignored
+/// --nocapture`. Random nearby triangles (the general family: most are in reach, a few
+/// rejected by the box test), one call per triangle, query point varying.
+#[test]
+#[ignore]
+fn bench_drop_triangle() {
+    use std::hint::black_box;
+    use std::time::Instant;
+    let mut rng = Rng(7);
+    let shapes = [
+        ("flat", Cutter::flat(6.0).unwrap()),
+        ("ball", Cutter::ball(6.0).unwrap()),
+        ("bull", Cutter::bull(6.0, 1.0).unwrap()),
+        ("cone", Cutter::cone(6.0, 90.0).unwrap()),
+    ];
+    let tris: Vec<[f32; 9]> = (0..4096).map(|_| triangle(&mut rng, 3.0, 0)).collect();
+    let points: Vec<(f64, f64)> = (0..4096)
+        .map(|_| (rng.range(-1.0, 1.0), rng.range(-1.0, 1.0)))
+        .collect();
+    for (name, cutter) in shapes {
+        let mut best = f64::INFINITY;
+        let mut hits = 0;
+        for _ in 0..5 {
+            let start = Instant::now();
+            let mut sum = 0.0;
+            hits = 0;
+            for _ in 0..50 {
+                for (tri, &(x, y)) in tris.iter().zip(points.iter()) {
+                    if let Some(z) =
+                        cutter.drop_triangle(black_box(x), black_box(y), black_box(tri))
+                    {
+                        sum += z;
+                        hits += 1;
+                    }
+                }
+            }
+            black_box(sum);
+            let ns = start.elapsed().as_nanos() as f64 / (50.0 * tris.len() as f64);
+            best = best.min(ns);
+        }
+        eprintln!(
+            "{name}: {best:.1} ns per triangle ({hits} of {} in reach)",
+            50 * tris.len()
+        );
+    }
+}

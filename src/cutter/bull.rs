@@ -37,19 +37,29 @@ pub(super) fn facet_radius(radius: f64, corner: f64, sin_tilt: f64) -> f64 {
 /// `h'(ρ) τ / ρ = m`. Take `m > 0` (the other sign is the mirror image, `m = 0` is the foot
 /// point). The left side is zero on the flat part and increases through the corner to `+∞`
 /// at the rim (the objective is concave), so the root is unique and lies in the corner.
-/// Write it in `s = ρ - a ∈ (max(d - a, 0), c)`, where `h'(ρ) = s / sqrt(c² - s²)` and
-/// `τ² = ρ² - d²`; squaring (both sides are positive) leaves a quartic polynomial:
+/// Write it in `s = ρ - a`, on `s ≥ max(d - a, 0)` (where `ρ ≥ d`), with
+/// `h'(ρ) = s / sqrt(c² - s²)` and `τ² = ρ² - d²`. Squaring (both sides are positive) and
+/// dividing by `(c² - s²)`, `(a + s)²` and rearranging gives
 ///
 /// ```text
-/// g(s) = s² ((a + s)² - d²) - m² (a + s)² (c² - s²) = 0
+/// G(s) = (1 + m²) s² - m² c² - d² s² / (a + s)² = 0
 /// ```
 ///
-/// `g` has the sign of `[h'(ρ) τ/ρ]² - m²`, negative below the root and positive above, so
-/// the root is bracketed; we solve it with Newton steps that fall back to bisection whenever
-/// a step leaves the bracket (no square roots inside the loop). The bracket starts at
-/// `s₀ = c m / sqrt(1 + m²)`: since `τ/ρ ≤ 1` the root has `h' ≥ m`, i.e. `s ≥ s₀` (equality
-/// when the edge line crosses the axis, `d = 0`). Then `τ* = sqrt((a + s)² - d²)`.
-/// The caller clamps `τ*` to the edge's interval inside the disk.
+/// On that domain `d ≤ a + s`, which makes `G` increasing and convex:
+///
+/// ```text
+/// G'(s)  = 2 s [(1 + m²) - a d² / (a + s)³]           ≥ 2 s m² > 0
+/// G''(s) = 2 (1 + m²) - 2 a d² (a - 2s) / (a + s)⁴     ≥ 2 m²  > 0
+/// ```
+///
+/// (using `a d²/(a+s)³ ≤ a/(a+s) ≤ 1` and `a d² (a-2s)/(a+s)⁴ ≤ a (a-2s)/(a+s)² ≤ 1`).
+/// So Newton's method converges monotonically once it is right of the root, and never
+/// leaves the domain. A good start: since `τ/ρ ≤ 1`, the root has `h' ≥ m`, i.e.
+/// `s ≥ s₀ = c m / sqrt(1 + m²)` (equality when the edge line crosses the axis, `d = 0`:
+/// `G(s₀) = -d² s₀² / (a + s₀)²`). From `max(s₀, d - a)` one Newton step lands right of the
+/// root (convexity); it is capped at `c` (where `G = c² (R² - d²)/R² ≥ 0`), and the next
+/// steps descend to the root quadratically. Then `τ* = sqrt((a + s)² - d²)`; the caller
+/// clamps it to the edge's interval inside the disk.
 pub(super) fn edge_stationary(radius: f64, corner: f64, d: f64, w: f64, m: f64) -> f64 {
     if m == 0.0 {
         return 0.0;
@@ -62,38 +72,38 @@ pub(super) fn edge_stationary(radius: f64, corner: f64, d: f64, w: f64, m: f64) 
     let a = radius - corner;
     let c = corner;
     let m2 = mm * mm;
-    let s0 = c * mm / (1.0 + m2).sqrt();
-    let mut lo = (d - a).max(0.0).max(s0).min(c);
-    let mut hi = c;
-    let tol = 4.0 * f64::EPSILON * c;
-    let mut s = lo;
-    for _ in 0..100 {
+    let k = 1.0 + m2;
+    let mc2 = m2 * c * c;
+    let d2 = d * d;
+    // First step on G from the left (lands right of the root, by convexity) ...
+    let mut s = (c * mm / k.sqrt()).max(d - a).min(c);
+    {
         let q = a + s;
-        let q2 = q * q;
-        let s2 = s * s;
-        let cs = c * c - s2;
-        let p = q2 - d * d;
-        let g = s2 * p - m2 * q2 * cs;
-        if g == 0.0 {
+        let ratio = d2 / (q * q);
+        let g = k * s * s - mc2 - s * s * ratio;
+        let dg = 2.0 * s * (k - a * ratio / q);
+        let next = s - g / dg;
+        s = if next < c { next } else { c };
+    }
+    // ... then descend on `(a + s)² G(s) = (a + s)² (k s² - m² c²) - d² s²`, which shares
+    // the root and is also increasing and convex right of it (its derivatives there are sums
+    // of nonnegative terms), but needs one division per step. The objective is stationary at
+    // the root, so an error δ in `s` costs only O(δ²) in height: 1e-10 c is plenty.
+    let tol = 1e-10 * c;
+    for _ in 0..40 {
+        let q = a + s;
+        let e = k * s * s - mc2;
+        let g = q * q * e - d2 * s * s;
+        if !(g > 0.0) {
             break;
         }
-        if g < 0.0 {
-            lo = s;
-        } else {
-            hi = s;
-        }
-        // g'(s) = 2 s p + 2 s² q - m² (2 q (c² - s²) - 2 s q²)
-        let dg = 2.0 * (s * p + s2 * q - m2 * q * (cs - s * q));
-        let mut next = s - g / dg;
-        if !(next > lo && next < hi) {
-            next = 0.5 * (lo + hi);
-        }
-        let step = (next - s).abs();
-        s = next;
-        if step <= tol || hi - lo <= tol {
+        let dg = 2.0 * (q * e + q * q * k * s - d2 * s);
+        let step = g / dg;
+        s -= step;
+        if !(step > tol) {
             break;
         }
     }
     let q = a + s;
-    (q * q - d * d).max(0.0).sqrt().copysign(m)
+    (q * q - d2).max(0.0).sqrt().copysign(m)
 }
