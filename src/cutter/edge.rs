@@ -35,12 +35,26 @@ pub(super) fn drop(cutter: &Cutter, a: [f64; 3], b: [f64; 3]) -> Option<f64> {
         let top = if a[2] >= b[2] { a } else { b };
         return vertex::drop(cutter, top);
     }
-    let l = l2.sqrt();
-    let (ux, uy) = (ex / l, ey / l);
-    // The axis is the origin: `-a` is the vector from `a` to the axis.
-    let t0 = -(a[0] * ux + a[1] * uy);
-    let d = (a[0] * uy - a[1] * ux).abs();
+    // The axis is the origin: `-a` is the vector from `a` to the axis. Reject an edge out
+    // of reach before any square root or division: the squared distance from the axis to
+    // the segment, scaled by `l²`, against `R² l²`.
     let r = cutter.radius;
+    let r2 = r * r;
+    let proj = -(a[0] * ex + a[1] * ey);
+    let cross = a[0] * ey - a[1] * ex;
+    let out_of_reach = if proj <= 0.0 {
+        a[0] * a[0] + a[1] * a[1] > r2
+    } else if proj >= l2 {
+        b[0] * b[0] + b[1] * b[1] > r2
+    } else {
+        cross * cross > r2 * l2
+    };
+    if out_of_reach {
+        return None;
+    }
+    let l = l2.sqrt();
+    let t0 = proj / l;
+    let d = (cross / l).abs();
     if !(d <= r) {
         return None;
     }
