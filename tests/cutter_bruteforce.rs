@@ -316,6 +316,87 @@ fn exact_matches_brute_force() {
     assert!(compared > 1500);
 }
 
+/// Edges alone, against a much tighter reference: on an edge clipped to the disk the
+/// objective is a concave function of one parameter, so a long ternary search pins its
+/// maximum to rounding. This checks the per-shape stationary points (the bull's root finder
+/// above all) to ~1e-10, far below what the 2D sampling above can resolve.
+#[test]
+fn edges_match_ternary_search() {
+    let mut rng = Rng(0xed6e);
+    let cutters = cutters();
+    let mut worst = 0.0f64;
+    for case in 0..20000 {
+        let cutter = cutters[case % cutters.len()];
+        let r = cutter.radius;
+        let slope = rng.pick(&[0.0, 0.05, 0.3, 1.0, 3.0, 30.0]);
+        let mut e = [0f32; 9];
+        for k in 0..2 {
+            e[3 * k] = rng.range(-1.5 * r, 1.5 * r) as f32;
+            e[3 * k + 1] = rng.range(-1.5 * r, 1.5 * r) as f32;
+            e[3 * k + 2] = (slope * rng.range(-r, r)) as f32;
+        }
+        e.copy_within(3..6, 6);
+        let (x, y) = (rng.range(-0.3 * r, 0.3 * r), rng.range(-0.3 * r, 0.3 * r));
+        let exact = cutter.drop_triangle(x, y, &e);
+        let (a, b) = (
+            [e[0] as f64, e[1] as f64, e[2] as f64],
+            [e[3] as f64, e[4] as f64, e[5] as f64],
+        );
+        // Clip to the disk, as in brute_edge.
+        let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
+        let (fx, fy) = (a[0] - x, a[1] - y);
+        let qa = ex * ex + ey * ey;
+        let qb = 2.0 * (fx * ex + fy * ey);
+        let qc = fx * fx + fy * fy - r * r;
+        let disc = qb * qb - 4.0 * qa * qc;
+        let (t_lo, t_hi) = if disc >= 0.0 {
+            let s = disc.sqrt();
+            (
+                ((-qb - s) / (2.0 * qa)).max(0.0),
+                ((-qb + s) / (2.0 * qa)).min(1.0),
+            )
+        } else {
+            (1.0, 0.0)
+        };
+        if t_lo > t_hi {
+            // Out of reach (up to the clipping's rounding).
+            if let Some(z) = exact {
+                let dist = xy_distance(x, y, &e);
+                assert!(
+                    dist >= r * (1.0 - 1e-12),
+                    "case {case}: exact {z}, dist {dist}"
+                );
+            }
+            continue;
+        }
+        let f = |t: f64| {
+            let p = lerp(a, b, t.clamp(t_lo, t_hi));
+            let rho = (p[0] - x).hypot(p[1] - y);
+            p[2] - cutter.profile(rho)
+        };
+        let (mut lo, mut hi) = (t_lo, t_hi);
+        for _ in 0..200 {
+            let m1 = lo + (hi - lo) / 3.0;
+            let m2 = hi - (hi - lo) / 3.0;
+            if f(m1) < f(m2) {
+                lo = m1;
+            } else {
+                hi = m2;
+            }
+        }
+        let reference = f(0.5 * (lo + hi)).max(f(t_lo)).max(f(t_hi));
+        let exact =
+            exact.unwrap_or_else(|| panic!("case {case}: exact None, reference {reference}"));
+        let err = (exact - reference).abs();
+        worst = worst.max(err);
+        assert!(
+            err <= 1e-10 * (1.0 + reference.abs()),
+            "case {case} {cutter:?} at ({x}, {y}) edge {e:?}: exact {exact}, reference {reference}"
+        );
+    }
+    eprintln!("edges: worst |exact - reference| {worst:e}");
+}
+
 #[test]
 fn no_panic_on_odd_input() {
     let mut rng = Rng(42);
