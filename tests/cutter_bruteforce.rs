@@ -473,42 +473,45 @@ fn bench_drop_triangle() {
         ("bull", Cutter::bull(6.0, 1.0).unwrap()),
         ("cone", Cutter::cone(6.0, 90.0).unwrap()),
     ];
-    let tris: Vec<[f32; 9]> = (0..4096).map(|_| triangle(&mut rng, 3.0, 0)).collect();
-    let points: Vec<(f64, f64)> = (0..4096)
-        .map(|_| (rng.range(-1.0, 1.0), rng.range(-1.0, 1.0)))
-        .collect();
-    for (name, cutter) in shapes {
-        let mut best = f64::INFINITY;
-        let mut hits = 0;
-        for _ in 0..5 {
-            let start = Instant::now();
-            let cpu_start = thread_cpu_ns();
-            let mut sum = 0.0;
-            hits = 0;
-            for _ in 0..50 {
-                for (tri, &(x, y)) in tris.iter().zip(points.iter()) {
-                    if let Some(z) =
-                        cutter.drop_triangle(black_box(x), black_box(y), black_box(tri))
-                    {
-                        sum += z;
-                        hits += 1;
+    // Large triangles around the axis (family 0), and mesh-like small ones (family 5).
+    for (workload, family) in [("large", 0), ("small", 5)] {
+        let tris: Vec<[f32; 9]> = (0..4096).map(|_| triangle(&mut rng, 3.0, family)).collect();
+        let points: Vec<(f64, f64)> = (0..4096)
+            .map(|_| (rng.range(-1.0, 1.0), rng.range(-1.0, 1.0)))
+            .collect();
+        for (name, cutter) in shapes {
+            let mut best = f64::INFINITY;
+            let mut hits = 0;
+            for _ in 0..5 {
+                let start = Instant::now();
+                let cpu_start = thread_cpu_ns();
+                let mut sum = 0.0;
+                hits = 0;
+                for _ in 0..50 {
+                    for (tri, &(x, y)) in tris.iter().zip(points.iter()) {
+                        if let Some(z) =
+                            cutter.drop_triangle(black_box(x), black_box(y), black_box(tri))
+                        {
+                            sum += z;
+                            hits += 1;
+                        }
                     }
                 }
+                black_box(sum);
+                // Prefer this thread's CPU time (Linux): the machine is shared, and wall time
+                // counts the time other processes had the core.
+                let elapsed = match (cpu_start, thread_cpu_ns()) {
+                    (Some(a), Some(b)) => (b - a) as f64,
+                    _ => start.elapsed().as_nanos() as f64,
+                };
+                let ns = elapsed / (50.0 * tris.len() as f64);
+                best = best.min(ns);
             }
-            black_box(sum);
-            // Prefer this thread's CPU time (Linux): the machine is shared, and wall time
-            // counts the time other processes had the core.
-            let elapsed = match (cpu_start, thread_cpu_ns()) {
-                (Some(a), Some(b)) => (b - a) as f64,
-                _ => start.elapsed().as_nanos() as f64,
-            };
-            let ns = elapsed / (50.0 * tris.len() as f64);
-            best = best.min(ns);
+            eprintln!(
+                "{workload} {name}: {best:.1} ns per triangle ({hits} of {} in reach)",
+                50 * tris.len()
+            );
         }
-        eprintln!(
-            "{name}: {best:.1} ns per triangle ({hits} of {} in reach)",
-            50 * tris.len()
-        );
     }
 }
 

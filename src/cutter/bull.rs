@@ -59,8 +59,21 @@ pub(super) fn facet_radius(radius: f64, corner: f64, sin_tilt: f64) -> f64 {
 /// `G(s₀) = -d² s₀² / (a + s₀)²`). From `max(s₀, d - a)` one Newton step lands right of the
 /// root (convexity); it is capped at `c` (where `G = c² (R² - d²)/R² ≥ 0`), and the next
 /// steps descend to the root (see the code for the polynomial form and the stopping rule). Then `τ* = sqrt((a + s)² - d²)`; the caller
-/// clamps it to the edge's interval inside the disk.
-pub(super) fn edge_stationary(radius: f64, corner: f64, d: f64, w: f64, m: f64) -> f64 {
+/// clamps it to the edge's interval `[lo, hi]` inside the disk.
+///
+/// Short edges (the usual case on a fine mesh) often have the stationary point outside
+/// `[lo, hi]`. Since `g` below has the sign of `τ - τ*` (for `τ` in the corner), one
+/// evaluation at an end of the interval, without division, settles that case and skips the
+/// root finding.
+pub(super) fn edge_stationary(
+    radius: f64,
+    corner: f64,
+    d: f64,
+    w: f64,
+    m: f64,
+    lo: f64,
+    hi: f64,
+) -> f64 {
     if m == 0.0 {
         return 0.0;
     }
@@ -75,6 +88,26 @@ pub(super) fn edge_stationary(radius: f64, corner: f64, d: f64, w: f64, m: f64) 
     let k = 1.0 + m2;
     let mc2 = m2 * c * c;
     let d2 = d * d;
+    // The mirror image for m < 0: the interval flips.
+    let (lo, hi) = if m > 0.0 { (lo, hi) } else { (-hi, -lo) };
+    let unmirror = |tau: f64| if m > 0.0 { tau } else { -tau };
+    // `g` at the point τ of the corner, from ρ² = d² + τ²: same sign as τ - τ*.
+    let g_at = |tau: f64| {
+        let rho2 = d2 + tau * tau;
+        let s = rho2.sqrt() - a;
+        if s <= 0.0 {
+            // On the flat bottom, where the objective still rises: τ < τ*.
+            -1.0
+        } else {
+            rho2 * (k * s * s - mc2) - d2 * s * s
+        }
+    };
+    if hi <= 0.0 || g_at(hi) <= 0.0 {
+        return unmirror(hi);
+    }
+    if lo > 0.0 && g_at(lo) >= 0.0 {
+        return unmirror(lo);
+    }
     // First step on G from the left (lands right of the root, by convexity) ...
     let mut s = (c * mm / k.sqrt()).max(d - a).min(c);
     {

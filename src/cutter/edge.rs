@@ -70,7 +70,7 @@ pub(super) fn drop(cutter: &Cutter, a: [f64; 3], b: [f64; 3]) -> Option<f64> {
         Shape::Flat => flat::edge_stationary(m),
         Shape::Ball => ball::edge_stationary(w, m),
         Shape::Bull { corner_radius } => {
-            bull::edge_stationary(cutter.radius, corner_radius, d, w, m)
+            bull::edge_stationary(cutter.radius, corner_radius, d, w, m, lo, hi)
         }
         Shape::Cone { .. } => cone::edge_stationary(cutter.cone_rise, d, m),
     };
