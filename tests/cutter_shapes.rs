@@ -376,3 +376,59 @@ fn constructors_validate() {
     assert!(Cutter::new(Shape::Flat, 6.0, f64::NAN).is_err());
     assert_eq!(ball().shape, Shape::Ball);
 }
+
+#[test]
+fn nearly_vertical_wall_straddling_the_rim() {
+    // A wall leaning away from the axis, rising 10 over an XY width of 2^-12 (slope 40960),
+    // whose footprint straddles the rim at x = R. The contact is inside the facet, close
+    // to the rim, far above what its edges give: skipping steep facets would be wrong.
+    let h = 2f64.powi(-13);
+    let (xb, xt) = (R - h, R + h);
+    let wall = [
+        tri([xb, -10.0, 0.0], [xb, 10.0, 0.0], [xt, 10.0, 10.0]),
+        tri([xb, -10.0, 0.0], [xt, 10.0, 10.0], [xt, -10.0, 10.0]),
+    ];
+    let s = 10.0 / (xt - xb);
+    let z_axis = -s * xb; // the plane's height over the axis
+    let sec = (1.0 + s * s).sqrt();
+    let y = 2.5;
+    close(drop(&flat(), 0.0, y, &wall), 5.0, "flat");
+    close(drop(&ball(), 0.0, y, &wall), z_axis + R * sec - R, "ball");
+    close(
+        drop(&bull(), 0.0, y, &wall),
+        z_axis + s * 2.0 + (sec - 1.0),
+        "bull",
+    );
+    let k = rise(90.0);
+    close(drop(&cone(90.0), 0.0, y, &wall), 5.0 - k * R, "cone");
+}
+
+#[test]
+fn far_from_origin_same_as_near() {
+    // Coordinates on a 1/1024 grid translate exactly in f32, so the answers must agree to
+    // rounding: the contact maths works relative to the axis.
+    let (ox, oy) = (4096.0, -2048.0);
+    let mut seed = 12345u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        ((seed % 8192) as f64 - 4096.0) / 1024.0
+    };
+    for cutter in [flat(), ball(), bull(), cone(60.0)] {
+        for _ in 0..500 {
+            let p: Vec<[f64; 3]> = (0..3).map(|_| [next(), next(), next()]).collect();
+            let near = tri(p[0], p[1], p[2]);
+            let moved = |v: [f64; 3]| [v[0] + ox, v[1] + oy, v[2]];
+            let far = tri(moved(p[0]), moved(p[1]), moved(p[2]));
+            let (x, y) = (next() / 4.0, next() / 4.0);
+            let a = cutter.drop_triangle(x, y, &near);
+            let b = cutter.drop_triangle(x + ox, y + oy, &far);
+            match (a, b) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{a} vs {b}"),
+                (None, None) => {}
+                _ => panic!("reach differs: {a:?} vs {b:?}"),
+            }
+        }
+    }
+}

@@ -20,7 +20,7 @@
 //! and the points where the edge crosses the rim.
 //!
 //! An edge with no XY length is vertical: only its top end can be touched first, so it is a
-//! [`vertex`](super::vertex) contact.
+//! `vertex.rs` contact.
 
 use super::{ball, bull, cone, flat, vertex, Cutter, Shape};
 

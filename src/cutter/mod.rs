@@ -6,10 +6,10 @@
 //!
 //! | shape | profile `h(r)` | file |
 //! |---|---|---|
-//! | flat (cylindrical end mill) | `0` | [`flat`](self::flat) |
-//! | ball (spherical) | `R - sqrt(R² - r²)` | [`ball`](self::ball) |
-//! | bull (toroidal, corner radius `c`) | `0` for `r ≤ R - c`, else `c - sqrt(c² - (r - R + c)²)` | [`bull`](self::bull) |
-//! | cone (V-bit, included angle `2α`) | `r / tan α` | [`cone`](self::cone) |
+//! | flat (cylindrical end mill) | `0` | `flat.rs` |
+//! | ball (spherical) | `R - sqrt(R² - r²)` | `ball.rs` |
+//! | bull (toroidal, corner radius `c`) | `0` for `r ≤ R - c`, else `c - sqrt(c² - (r - R + c)²)` | `bull.rs` |
+//! | cone (V-bit, included angle `2α`) | `r / tan α` | `cone.rs` |
 //!
 //! # Drop-cutter against a triangle
 //!
@@ -26,14 +26,18 @@
 //! objective is therefore *concave* over the convex set `T ∩ cylinder`, and its maximum is
 //! found exactly among a few candidates:
 //!
-//! * [`facet`](self::facet): the maximum of the objective over the whole disk, for the
+//! * Facet (`facet.rs`): the maximum of the objective over the whole disk, for the
 //!   triangle's plane. If that point lies inside the triangle it is the answer (nothing in
 //!   `T ∩ disk` can beat the maximum over the disk), and no edge needs testing.
-//! * Otherwise the maximum lies on the boundary of `T ∩ disk`. A maximum on a rim arc strictly
-//!   inside the triangle would be a local, hence global, maximum over the disk — which we just
-//!   found is outside `T` — so the maximum lies on one of the three [`edge`](self::edge)s
-//!   (clipped to the disk), including their end points (the [`vertex`](self::vertex)
-//!   contact).
+//! * Otherwise the maximum lies on the boundary of `T ∩ disk`: on the three edges clipped
+//!   to the disk (`edge.rs`), whose interval ends are the vertices inside the disk
+//!   (`vertex.rs`) and the rim crossings. A maximum on a rim arc strictly inside the
+//!   triangle is ruled out: locally `T ∩ disk` is the disk there, so it would be a local,
+//!   hence (concavity) global, maximum over the disk, which the facet step looked for.
+//!   Where the disk maximum is not unique (a level plane, a cone flank parallel to the
+//!   plane) the facet step tests one representative; if the set of maximisers meets the
+//!   triangle elsewhere, the segment from the representative to it crosses an edge inside
+//!   the disk at a point of the same height, so the edges still find the answer.
 //!
 //! Each shape file holds the three shape-specific facts: the profile, the facet tangent
 //! radius and the stationary point along an edge.
