@@ -416,14 +416,14 @@ fn no_panic_on_odd_input() {
         for _ in 0..300 {
             let mut t = [0f32; 9];
             for v in t.iter_mut() {
-                *v = if rng.next_u64() % 3 == 0 {
+                *v = if rng.next_u64().is_multiple_of(3) {
                     rng.pick(&specials)
                 } else {
                     rng.range(-2.0, 2.0) as f32
                 };
             }
             // Collapse some vertices onto each other.
-            if rng.next_u64() % 4 == 0 {
+            if rng.next_u64().is_multiple_of(4) {
                 t[3] = t[0];
                 t[4] = t[1];
                 t[5] = t[2];

@@ -151,9 +151,8 @@ fn drop_cutter_is_the_same_through_the_engine() {
     let c = swarf::cutter::Cutter::bull(6.0, 1.0).unwrap();
     for i in 0..200 {
         let (x, y) = (i as f64 * 0.31 % 60.0, i as f64 * 0.17 % 60.0);
-        assert_eq!(
-            model.index().drop_cutter(model.mesh(), &c, x, y),
-            Index::drop_cutter_brute_force(model.mesh(), &c, x, y)
-        );
+        let a = model.index().drop_cutter(model.mesh(), &c, x, y).unwrap();
+        let b = Index::drop_cutter_brute_force(model.mesh(), &c, x, y).unwrap();
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
     }
 }
