@@ -1,6 +1,7 @@
 //! Strategies: each turns a resolved job into a [`Toolpath`](crate::toolpath::Toolpath).
 //! One module per strategy.
 
+pub mod contour;
 pub mod parallel;
 pub mod surface;
 
