@@ -1,1 +1,642 @@
-//! The `#[wasm_bindgen]` surface for the page. Lands with issue 4.
+//! The `#[wasm_bindgen]` surface the page's Web Worker holds: thin, no geometry of its own.
+//!
+//! One [`Engine`] per worker. The worker streams a `File` into it chunk by chunk
+//! ([`Engine::begin_load`], [`Engine::push_chunk`], [`Engine::finish_load`]), so a large STL
+//! never sits in memory twice; shows the triangle buffer to WebGL through a `Float32Array`
+//! *view* of wasm memory ([`Engine::triangles`], no copy); and runs [`Engine::generate`] with a
+//! progress callback that may return `false` to cancel.
+//!
+//! Views over wasm memory are invalidated whenever the memory grows, so JavaScript re-fetches
+//! a view after every call that may allocate and copies (`slice()`) what it wants to keep or
+//! transfer to the main thread.
+//!
+//! Cancelling from the page: while `generate` runs the worker's event loop is blocked, so a
+//! "cancel" message could not be seen until it returns. The page therefore terminates the
+//! worker and starts a fresh one (re-streaming the model from its `File`), which stops the
+//! work at once whatever the engine is doing. The progress callback's `false` is still
+//! honoured for hosts that cancel on their own terms (a deadline, a budget).
+//!
+//! Every error crosses as a JS `Error` carrying the engine's message (and `field` for a job
+//! validation error); no input reaches a panic, and `console_error_panic_hook` reports one
+//! if it ever happens.
+
+use js_sys::{Float32Array, Function, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// TEMPORARY stand-ins for the engine API being written on `main` (issue 3): the same
+/// names and signatures as the agreed contract, so that swapping each for the real
+/// `crate::...` item is a one-line `use` change. Delete piece by piece as main lands them.
+mod contract {
+    use crate::mesh::stl::{parse_stl, StlError, StlOptions};
+    use crate::mesh::{Aabb, Mesh};
+    use crate::post::{write_gcode, Blend, Dialect, PostSettings, Units};
+    use crate::toolpath::{Move, Toolpath};
+    use serde::{Deserialize, Serialize};
+    use std::fmt;
+
+    /// Buffers the chunks until the real streaming reader exists.
+    pub struct StlReader {
+        bytes: Vec<u8>,
+        opts: StlOptions,
+    }
+
+    impl StlReader {
+        pub fn new(size_hint: Option<u64>, opts: &StlOptions) -> StlReader {
+            let cap = size_hint.unwrap_or(0).min(1 << 30) as usize;
+            StlReader {
+                bytes: Vec::with_capacity(cap),
+                opts: *opts,
+            }
+        }
+        pub fn push(&mut self, chunk: &[u8]) -> Result<(), StlError> {
+            self.bytes.extend_from_slice(chunk);
+            Ok(())
+        }
+        pub fn finish(self) -> Result<Mesh, StlError> {
+            parse_stl(&self.bytes, &self.opts)
+        }
+    }
+
+    /// A smooth relief on a 60 x 40 mm plate.
+    pub fn demo_mesh() -> Mesh {
+        let (nx, ny, w, h) = (120usize, 80usize, 60.0f32, 40.0f32);
+        let z = |i: usize, j: usize| {
+            let (x, y) = (i as f32 / nx as f32 * w, j as f32 / ny as f32 * h);
+            4.0 + 3.0 * (x * 0.15).sin() * (y * 0.2).cos()
+                + 2.0 * (-((x - 30.0).powi(2) + (y - 20.0).powi(2)) / 80.0).exp()
+        };
+        let p = |i: usize, j: usize| [i as f32 / nx as f32 * w, j as f32 / ny as f32 * h, z(i, j)];
+        let mut t = Vec::with_capacity(nx * ny * 18);
+        for j in 0..ny {
+            for i in 0..nx {
+                let (a, b, c, d) = (p(i, j), p(i + 1, j), p(i + 1, j + 1), p(i, j + 1));
+                for v in [a, b, c, a, c, d] {
+                    t.extend_from_slice(&v);
+                }
+            }
+        }
+        Mesh::from_triangles(t).expect("demo mesh is valid")
+    }
+
+    #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct ModelTransform {
+        pub units: Units,
+        pub scale: f32,
+    }
+
+    #[derive(Clone, Debug, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct Tool {
+        pub shape: String,
+        pub diameter: f64,
+        pub corner_radius: f64,
+        pub angle: f64,
+        pub flute_length: f64,
+    }
+
+    #[derive(Clone, Debug, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct Strategy {
+        pub direction: String,
+        pub stepover: f64,
+        pub sampling: f64,
+        pub zigzag: bool,
+        pub margin: f64,
+    }
+
+    #[derive(Clone, Debug, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct Machine {
+        pub dialect: Dialect,
+        pub units: Units,
+        pub feed: f64,
+        pub plunge_feed: f64,
+        pub spindle_rpm: f64,
+        pub safe_height: f64,
+    }
+
+    #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct Job {
+        pub model: ModelTransform,
+        pub tool: Tool,
+        pub strategy: Strategy,
+        pub machine: Machine,
+    }
+
+    impl Default for Tool {
+        fn default() -> Self {
+            Tool {
+                shape: "ball".into(),
+                diameter: 6.0,
+                corner_radius: 1.0,
+                angle: 90.0,
+                flute_length: 20.0,
+            }
+        }
+    }
+    impl Default for Strategy {
+        fn default() -> Self {
+            Strategy {
+                direction: "x".into(),
+                stepover: 1.0,
+                sampling: 0.5,
+                zigzag: true,
+                margin: 0.0,
+            }
+        }
+    }
+    impl Default for Machine {
+        fn default() -> Self {
+            Machine {
+                dialect: Dialect::Linuxcnc,
+                units: Units::Mm,
+                feed: 1000.0,
+                plunge_feed: 300.0,
+                spindle_rpm: 18000.0,
+                safe_height: 5.0,
+            }
+        }
+    }
+
+    #[derive(Debug, Serialize)]
+    pub struct JobError {
+        pub field: String,
+        pub message: String,
+    }
+
+    impl Job {
+        pub fn validate(&self) -> Result<(), JobError> {
+            let pos = |field: &str, v: f64| {
+                if v.is_finite() && v > 0.0 {
+                    Ok(())
+                } else {
+                    Err(JobError {
+                        field: field.into(),
+                        message: format!("{field} {v} must be a positive number"),
+                    })
+                }
+            };
+            pos("tool.diameter", self.tool.diameter)?;
+            pos("strategy.stepover", self.strategy.stepover)?;
+            pos("strategy.sampling", self.strategy.sampling)?;
+            pos("machine.feed", self.machine.feed)?;
+            pos("machine.plunge_feed", self.machine.plunge_feed)?;
+            if self.strategy.stepover > self.tool.diameter {
+                return Err(JobError {
+                    field: "strategy.stepover".into(),
+                    message: format!(
+                        "stepover {} mm is larger than the cutter diameter {} mm",
+                        self.strategy.stepover, self.tool.diameter
+                    ),
+                });
+            }
+            Ok(())
+        }
+    }
+
+    #[derive(Debug)]
+    pub enum EngineError {
+        Cancelled,
+    }
+    impl fmt::Display for EngineError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("cancelled")
+        }
+    }
+
+    pub struct Model {
+        mesh: Mesh,
+    }
+    impl Model {
+        pub fn new(mesh: Mesh, _t: &ModelTransform) -> Result<Model, EngineError> {
+            Ok(Model { mesh })
+        }
+        pub fn mesh(&self) -> &Mesh {
+            &self.mesh
+        }
+        pub fn engine_bytes(&self) -> usize {
+            self.mesh.heap_bytes()
+        }
+    }
+
+    #[derive(Debug, Default, Serialize)]
+    pub struct Summary {
+        pub points: usize,
+        pub feed_length: f64,
+        pub rapid_length: f64,
+        pub estimated_seconds: f64,
+    }
+
+    pub struct Output {
+        pub toolpath: Toolpath,
+        pub gcode: String,
+        pub summary: Summary,
+    }
+
+    /// Stand-in surfacing: the highest vertex under a flat disc of the cutter's radius.
+    pub fn generate(
+        m: &Model,
+        job: &Job,
+        progress: &mut dyn FnMut(f32) -> bool,
+    ) -> Result<Output, EngineError> {
+        let b: Aabb = m.mesh.bounds();
+        let r = (job.tool.diameter / 2.0) as f32;
+        let cell = (job.strategy.sampling as f32).max(0.05);
+        let (gw, gh) = (
+            ((b.max[0] - b.min[0]) / cell) as usize + 1,
+            ((b.max[1] - b.min[1]) / cell) as usize + 1,
+        );
+        let mut grid = vec![b.min[2]; gw * gh];
+        for v in m.mesh.triangles().chunks_exact(3) {
+            let (i, j) = (
+                ((v[0] - b.min[0]) / cell) as usize,
+                ((v[1] - b.min[1]) / cell) as usize,
+            );
+            let g = &mut grid[j.min(gh - 1) * gw + i.min(gw - 1)];
+            *g = g.max(v[2]);
+        }
+        let k = (r / cell).ceil() as isize;
+        let safe = b.max[2] + job.machine.safe_height as f32;
+        let mut tp = Toolpath::new();
+        let lines = ((b.max[1] - b.min[1]) / job.strategy.stepover as f32) as usize + 1;
+        for l in 0..lines {
+            if !progress(l as f32 / lines as f32) {
+                return Err(EngineError::Cancelled);
+            }
+            let j =
+                (((l as f32 * job.strategy.stepover as f32) / cell) as isize).min(gh as isize - 1);
+            let cols: Vec<usize> = if l % 2 == 0 {
+                (0..gw).collect()
+            } else {
+                (0..gw).rev().collect()
+            };
+            for (n, &i) in cols.iter().enumerate() {
+                let mut z = b.min[2];
+                for dj in -k..=k {
+                    for di in -k..=k {
+                        let (ii, jj) = (i as isize + di, j + dj);
+                        if ii >= 0
+                            && jj >= 0
+                            && (ii as usize) < gw
+                            && (jj as usize) < gh
+                            && (di * di + dj * dj) as f32 * cell * cell <= r * r
+                        {
+                            z = z.max(grid[jj as usize * gw + ii as usize]);
+                        }
+                    }
+                }
+                let p = [b.min[0] + i as f32 * cell, b.min[1] + j as f32 * cell, z];
+                if n == 0 {
+                    tp.push(Move::Rapid, [p[0], p[1], safe]);
+                    tp.push(Move::Plunge, p);
+                } else {
+                    tp.push(Move::Feed, p);
+                }
+            }
+            if let Some(p) = tp.last() {
+                tp.push(Move::Rapid, [p[0], p[1], safe]);
+            }
+        }
+        progress(1.0);
+        let s = tp.stats();
+        let settings = PostSettings {
+            dialect: job.machine.dialect,
+            units: job.machine.units,
+            feed: job.machine.feed,
+            plunge_feed: job.machine.plunge_feed,
+            spindle_rpm: job.machine.spindle_rpm,
+            safe_height: safe as f64,
+            blend: Blend::Tolerance(0.01),
+            decimals: 4,
+            tool_number: 1,
+            comment: String::new(),
+        };
+        let gcode = write_gcode(&tp, &settings);
+        let summary = Summary {
+            points: s.points,
+            feed_length: s.feed_length,
+            rapid_length: s.rapid_length,
+            estimated_seconds: (s.feed_length / job.machine.feed
+                + s.plunge_length / job.machine.plunge_feed)
+                * 60.0,
+        };
+        Ok(Output {
+            toolpath: tp,
+            gcode,
+            summary,
+        })
+    }
+}
+
+use contract::{demo_mesh, generate, Job, JobError, Model, ModelTransform, Output, StlReader};
+
+use crate::mesh::stl::StlOptions;
+use crate::mesh::Mesh;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// A JS `Error` with the engine's message.
+fn js_error(message: impl std::fmt::Display) -> JsValue {
+    js_sys::Error::new(&message.to_string()).into()
+}
+
+/// A JS `Error` that also names the job field at fault, so the page can put the message
+/// next to the right control.
+fn job_error(e: &JobError) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    // Setting a plain data property on a fresh Error object cannot fail.
+    let _ = Reflect::set(&err, &"field".into(), &e.field.as_str().into());
+    err.into()
+}
+
+/// Plain JS objects (not `Map`s) for everything serialised to the page.
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(js_error)
+}
+
+fn job_from_js(job: JsValue) -> Result<Job, JsValue> {
+    serde_wasm_bindgen::from_value(job).map_err(|e| js_error(format!("job: {e}")))
+}
+
+/// Bytes of wasm linear memory currently reserved (what the browser charges for the engine).
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map(|b| b.byte_length() as f64)
+                .unwrap_or(0.0)
+        })
+        .unwrap_or(0.0)
+}
+
+/// The default job (the same JSON the CLI reads), as a plain object.
+#[wasm_bindgen(js_name = defaultJob)]
+pub fn default_job() -> Result<JsValue, JsValue> {
+    to_js(&Job::default())
+}
+
+/// Checks a job without a model: `null` when valid, else `{ field, message }`.
+#[wasm_bindgen(js_name = validateJob)]
+pub fn validate_job(job: JsValue) -> Result<JsValue, JsValue> {
+    let job = job_from_js(job)?;
+    match job.validate() {
+        Ok(()) => Ok(JsValue::NULL),
+        Err(e) => to_js(&e),
+    }
+}
+
+/// The engine held by one worker: at most one model, one load in progress, one result.
+#[wasm_bindgen]
+pub struct Engine {
+    loader: Option<StlReader>,
+    model: Option<Model>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl Engine {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Engine {
+        Engine {
+            loader: None,
+            model: None,
+        }
+    }
+
+    /// Starts streaming an STL of `size` bytes (the `File.size`; pass a negative number when
+    /// unknown). Drops the previous model first so its memory is reused.
+    #[wasm_bindgen(js_name = beginLoad)]
+    pub fn begin_load(&mut self, size: f64) {
+        self.model = None;
+        let hint = (size.is_finite() && size >= 0.0).then_some(size as u64);
+        self.loader = Some(StlReader::new(hint, &StlOptions::default()));
+    }
+
+    /// Feeds the next chunk of the file (any length, any boundary).
+    #[wasm_bindgen(js_name = pushChunk)]
+    pub fn push_chunk(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        let reader = self
+            .loader
+            .as_mut()
+            .ok_or_else(|| js_error("pushChunk called before beginLoad"))?;
+        if let Err(e) = reader.push(chunk) {
+            self.loader = None;
+            return Err(js_error(e));
+        }
+        Ok(())
+    }
+
+    /// Ends the stream, applies the job's model transform (`job.model`) and builds the
+    /// index. Returns the model's `info()`.
+    #[wasm_bindgen(js_name = finishLoad)]
+    pub fn finish_load(&mut self, transform: JsValue) -> Result<JsValue, JsValue> {
+        let reader = self
+            .loader
+            .take()
+            .ok_or_else(|| js_error("finishLoad called before beginLoad"))?;
+        let transform = transform_from_js(transform)?;
+        let mesh = reader.finish().map_err(js_error)?;
+        self.set_mesh(mesh, &transform)
+    }
+
+    /// Loads the built-in demo model with the given transform. Returns `info()`.
+    #[wasm_bindgen(js_name = loadDemo)]
+    pub fn load_demo(&mut self, transform: JsValue) -> Result<JsValue, JsValue> {
+        self.loader = None;
+        self.model = None;
+        let transform = transform_from_js(transform)?;
+        self.set_mesh(demo_mesh(), &transform)
+    }
+
+    fn set_mesh(&mut self, mesh: Mesh, transform: &ModelTransform) -> Result<JsValue, JsValue> {
+        self.model = Some(Model::new(mesh, transform).map_err(js_error)?);
+        self.info()
+    }
+
+    /// `{ triangles, bounds: {min, max}, engineBytes, bytesPerTriangle, wasmMemory,
+    /// droppedDegenerate }` for the loaded model, or `null`.
+    pub fn info(&self) -> Result<JsValue, JsValue> {
+        let Some(model) = &self.model else {
+            return Ok(JsValue::NULL);
+        };
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Info {
+            triangles: usize,
+            bounds: crate::mesh::Aabb,
+            engine_bytes: usize,
+            bytes_per_triangle: f64,
+            wasm_memory: f64,
+            dropped_degenerate: usize,
+        }
+        let mesh = model.mesh();
+        let n = mesh.len();
+        to_js(&Info {
+            triangles: n,
+            bounds: mesh.bounds(),
+            engine_bytes: model.engine_bytes(),
+            bytes_per_triangle: model.engine_bytes() as f64 / n.max(1) as f64,
+            wasm_memory: wasm_memory_bytes(),
+            dropped_degenerate: mesh.dropped_degenerate,
+        })
+    }
+
+    /// A `Float32Array` view of the triangle buffer (nine floats per triangle) inside wasm
+    /// memory: no copy. Valid only until the next call into the engine that allocates; copy
+    /// it (`slice()`) to keep it or to transfer it to another thread.
+    pub fn triangles(&self) -> Float32Array {
+        let tris: &[f32] = self.model.as_ref().map_or(&[], |m| m.mesh().triangles());
+        // SAFETY: the view is handed straight to JS, which is told (above and in worker.js)
+        // not to hold it across calls that may grow memory or replace the model.
+        unsafe { Float32Array::view(tris) }
+    }
+
+    /// Runs the job on the loaded model. `progress(fraction)` is called between raster
+    /// lines; returning `false` cancels (the promise-free call then throws "cancelled").
+    pub fn generate(&mut self, job: JsValue, progress: &Function) -> Result<Generated, JsValue> {
+        let job = job_from_js(job)?;
+        job.validate().map_err(|e| job_error(&e))?;
+        let model = self
+            .model
+            .as_ref()
+            .ok_or_else(|| js_error("no model loaded"))?;
+        let mut report = |f: f32| -> bool {
+            match progress.call1(&JsValue::NULL, &JsValue::from_f64(f as f64)) {
+                // Only an explicit `false` cancels; `undefined` means "go on".
+                Ok(v) => v.as_bool() != Some(false),
+                Err(_) => false,
+            }
+        };
+        let out = generate(model, &job, &mut report).map_err(js_error)?;
+        Ok(Generated { out })
+    }
+}
+
+fn transform_from_js(v: JsValue) -> Result<ModelTransform, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(ModelTransform::default());
+    }
+    serde_wasm_bindgen::from_value(v).map_err(|e| js_error(format!("model transform: {e}")))
+}
+
+/// One generated result: toolpath, G-code and summary. Getters copy out of wasm memory into
+/// JS-owned buffers so the worker can transfer them to the page.
+#[wasm_bindgen]
+pub struct Generated {
+    out: Output,
+}
+
+#[wasm_bindgen]
+impl Generated {
+    /// Cutter locations, xyz per point.
+    pub fn points(&self) -> Float32Array {
+        Float32Array::from(self.out.toolpath.points.as_slice())
+    }
+
+    /// One move kind per point: 0 rapid, 1 plunge, 2 feed.
+    pub fn kinds(&self) -> Uint8Array {
+        Uint8Array::from(self.out.toolpath.kinds.as_slice())
+    }
+
+    /// The G-code program.
+    pub fn gcode(&self) -> String {
+        self.out.gcode.clone()
+    }
+
+    /// The engine's summary (points, lengths, estimated time) as a plain object.
+    pub fn summary(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.out.summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn demo_loads_and_views_without_copy() {
+        let mut e = Engine::new();
+        let info = e.load_demo(JsValue::UNDEFINED).unwrap();
+        let n = Reflect::get(&info, &"triangles".into())
+            .unwrap()
+            .as_f64()
+            .unwrap() as u32;
+        assert!(n > 100);
+        let view = e.triangles();
+        assert_eq!(view.length(), 9 * n);
+        // A view shares wasm memory's buffer; a copy would not.
+        assert_eq!(
+            view.buffer(),
+            wasm_bindgen::memory()
+                .unchecked_into::<js_sys::WebAssembly::Memory>()
+                .buffer()
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn streams_chunks_at_any_boundary() {
+        let mut bytes = Vec::new();
+        crate::mesh::stl::write_binary_stl(&demo_mesh(), &mut bytes).unwrap();
+        let mut e = Engine::new();
+        e.begin_load(bytes.len() as f64);
+        for c in bytes.chunks(777) {
+            e.push_chunk(c).unwrap();
+        }
+        e.finish_load(JsValue::NULL).unwrap();
+        assert_eq!(e.triangles().length() as usize, bytes.len() / 50 * 9);
+    }
+
+    #[wasm_bindgen_test]
+    fn malformed_file_is_an_error_not_a_panic() {
+        let mut e = Engine::new();
+        e.begin_load(10.0);
+        let r = e
+            .push_chunk(b"not an stl")
+            .and_then(|_| e.finish_load(JsValue::NULL));
+        let err: js_sys::Error = r.unwrap_err().unchecked_into();
+        assert!(!String::from(err.message()).is_empty());
+        // The engine still works afterwards.
+        e.load_demo(JsValue::NULL).unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    fn generates_and_cancels() {
+        let mut e = Engine::new();
+        e.load_demo(JsValue::NULL).unwrap();
+        let job = default_job().unwrap();
+        let go = Function::new_no_args("return true");
+        let g = e.generate(job.clone(), &go).unwrap();
+        assert!(g.points().length() > 0);
+        assert_eq!(g.points().length(), 3 * g.kinds().length());
+        assert!(g.gcode().contains("G1"));
+        let stop = Function::new_no_args("return false");
+        assert!(e.generate(job, &stop).is_err());
+    }
+
+    #[wasm_bindgen_test]
+    fn invalid_job_names_the_field() {
+        let job = default_job().unwrap();
+        let tool = Reflect::get(&job, &"tool".into()).unwrap();
+        Reflect::set(&tool, &"diameter".into(), &JsValue::from_f64(-1.0)).unwrap();
+        let err = validate_job(job).unwrap();
+        let field = Reflect::get(&err, &"field".into()).unwrap();
+        assert_eq!(field.as_string().unwrap(), "tool.diameter");
+    }
+}
