@@ -28,7 +28,7 @@ class SwarfCam extends HTMLElement {
 
   constructor() {
     super();
-    const root = this.attachShadow({ mode: 'closed' });
+    const root = this.attachShadow({ mode: 'open' });
     root.adoptedStyleSheets = [sheet];
     const canvas = document.createElement('canvas');
     canvas.tabIndex = 0;
