@@ -1,1 +1,545 @@
-//! Job description. In progress.
+//! The job: one serde description of a whole machining job (model transform, cutter,
+//! strategy, bounds, machine). The same JSON drives the CLI and the page. It is validated
+//! once, at the edge, and every error names the field and the reason.
+//!
+//! All lengths are in the job's `units` (mm by default); the model is converted from the
+//! file's units on import, and the G-code is written in the job's units.
+
+use crate::cutter::{Cutter, Shape};
+use crate::mesh::Aabb;
+use crate::post::{Dialect, Units};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A refused job value: which field, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobError {
+    /// Dotted path of the field, e.g. `strategy.stepover`.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for JobError {}
+
+fn err(field: &str, message: String) -> JobError {
+    JobError {
+        field: field.to_string(),
+        message,
+    }
+}
+
+/// An axis of the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Axis {
+    X,
+    Y,
+    Z,
+}
+
+/// Where the model goes after the other transforms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Place {
+    /// Leave it where the file put it.
+    #[default]
+    None,
+    /// Centred on the XY origin, bottom at Z = 0.
+    Center,
+    /// Minimum corner at the origin.
+    Origin,
+}
+
+/// A rotation by quarter turns about an axis (right hand rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rotation {
+    pub axis: Axis,
+    /// Quarter turns (90° each); negative turns the other way.
+    pub turns: i32,
+}
+
+/// The import transform, applied in this order: units, scale, rotations, mirrors,
+/// translate, place.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelTransform {
+    /// Units the STL file was written in (converted to the job's units).
+    pub units: Units,
+    /// Scale factor per axis.
+    pub scale: [f64; 3],
+    pub rotate: Vec<Rotation>,
+    pub mirror: Vec<Axis>,
+    pub translate: [f64; 3],
+    pub place: Place,
+}
+
+impl Default for ModelTransform {
+    fn default() -> Self {
+        ModelTransform {
+            units: Units::Mm,
+            scale: [1.0; 3],
+            rotate: Vec::new(),
+            mirror: Vec::new(),
+            translate: [0.0; 3],
+            place: Place::None,
+        }
+    }
+}
+
+/// Cutter kind, as written in the job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ToolKind {
+    Flat,
+    #[default]
+    Ball,
+    Bull,
+    Cone,
+}
+
+/// The cutter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ToolSpec {
+    #[serde(rename = "type")]
+    pub kind: ToolKind,
+    pub diameter: f64,
+    /// Bull nose only.
+    pub corner_radius: f64,
+    /// Cone only: included angle in degrees.
+    pub angle: f64,
+    pub flute_length: f64,
+    /// Tool number for the tool change.
+    pub number: u32,
+}
+
+impl Default for ToolSpec {
+    fn default() -> Self {
+        ToolSpec {
+            kind: ToolKind::Ball,
+            diameter: 6.0,
+            corner_radius: 1.0,
+            angle: 90.0,
+            flute_length: 20.0,
+            number: 1,
+        }
+    }
+}
+
+impl ToolSpec {
+    /// The validated cutter.
+    pub fn cutter(&self) -> Result<Cutter, JobError> {
+        let shape = match self.kind {
+            ToolKind::Flat => Shape::Flat,
+            ToolKind::Ball => Shape::Ball,
+            ToolKind::Bull => Shape::Bull {
+                corner_radius: self.corner_radius,
+            },
+            ToolKind::Cone => Shape::Cone {
+                angle_deg: self.angle,
+            },
+        };
+        Cutter::new(shape, self.diameter, self.flute_length).map_err(|e| {
+            let field = if e.0.starts_with("corner") {
+                "tool.corner_radius"
+            } else if e.0.starts_with("cone") {
+                "tool.angle"
+            } else if e.0.starts_with("flute") {
+                "tool.flute_length"
+            } else {
+                "tool.diameter"
+            };
+            err(field, e.0)
+        })
+    }
+}
+
+/// Raster direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Lines along X, stepping in Y.
+    #[default]
+    X,
+    /// Lines along Y, stepping in X.
+    Y,
+    /// Both, one after the other (crosshatch).
+    Xy,
+}
+
+/// How consecutive raster lines are joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Pattern {
+    /// Alternate directions, linked along the boundary without lifting.
+    #[default]
+    Zigzag,
+    /// Every line the same way (climb or conventional), lifting to safe height between.
+    Oneway,
+}
+
+/// Cutting direction relative to the spindle's rotation (M3, clockwise seen from above).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Milling {
+    #[default]
+    Climb,
+    Conventional,
+}
+
+/// The strategy and its parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum StrategySpec {
+    /// Parallel finishing: drop-cutter raster lines.
+    Parallel(ParallelSpec),
+}
+
+impl Default for StrategySpec {
+    fn default() -> Self {
+        StrategySpec::Parallel(ParallelSpec::default())
+    }
+}
+
+/// Parameters of parallel (raster) finishing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ParallelSpec {
+    pub direction: Direction,
+    /// Distance between lines.
+    pub stepover: f64,
+    /// Distance between drop-cutter samples along a line (refined where needed).
+    pub sampling: f64,
+    /// Height tolerance: samples are added where the surface departs from a straight
+    /// segment by more than this, and points are removed where they add less.
+    pub tolerance: f64,
+    pub pattern: Pattern,
+    pub milling: Milling,
+}
+
+impl Default for ParallelSpec {
+    fn default() -> Self {
+        ParallelSpec {
+            direction: Direction::X,
+            stepover: 1.0,
+            sampling: 0.5,
+            tolerance: 0.01,
+            pattern: Pattern::Zigzag,
+            milling: Milling::Climb,
+        }
+    }
+}
+
+/// The machining area.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct BoundsSpec {
+    /// Added around the model's XY box (or the explicit box). Default: the cutter radius, so
+    /// the edges of the model are finished.
+    pub margin: Option<f64>,
+    /// Explicit XY box `[min_x, min_y]`..`[max_x, max_y]` instead of the model's.
+    pub min: Option<[f64; 2]>,
+    pub max: Option<[f64; 2]>,
+    /// The tool tip never goes below this Z. Default: the model's lowest point.
+    pub floor: Option<f64>,
+}
+
+/// The machine and the program.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MachineSpec {
+    pub dialect: Dialect,
+    /// Cutting feed, units per minute.
+    pub feed: f64,
+    /// Plunge feed, units per minute.
+    pub plunge_feed: f64,
+    /// Rapid rate for the time estimate, units per minute.
+    pub rapid_rate: f64,
+    /// Spindle speed, rpm.
+    pub spindle: f64,
+    /// Absolute Z for rapids. Default: 5 units above the model's top.
+    pub safe_height: Option<f64>,
+    /// LinuxCNC path blending tolerance (`G64 P`).
+    pub blend_tolerance: f64,
+    /// Exact stop (`G61`) instead of blending.
+    pub exact_stop: bool,
+}
+
+impl Default for MachineSpec {
+    fn default() -> Self {
+        MachineSpec {
+            dialect: Dialect::Linuxcnc,
+            feed: 1000.0,
+            plunge_feed: 300.0,
+            rapid_rate: 3000.0,
+            spindle: 12000.0,
+            safe_height: None,
+            blend_tolerance: 0.01,
+            exact_stop: false,
+        }
+    }
+}
+
+/// A whole job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Job {
+    /// Units of every length in the job and of the G-code.
+    pub units: Units,
+    pub model: ModelTransform,
+    pub tool: ToolSpec,
+    pub strategy: StrategySpec,
+    pub bounds: BoundsSpec,
+    pub machine: MachineSpec,
+}
+
+/// The most cutter-location samples one job may ask for before refinement: a job larger
+/// than this is a typo (a stepover of 0.0001), not a plan, and would freeze the page.
+pub const MAX_SAMPLES: f64 = 2.0e8;
+
+/// Everything a strategy needs once the job has been checked against the model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved {
+    pub cutter: Cutter,
+    /// XY machining box: min x, min y, max x, max y (cutter centre limits).
+    pub area: [f64; 4],
+    pub floor: f64,
+    pub safe_height: f64,
+}
+
+fn positive(field: &str, v: f64, max: f64) -> Result<(), JobError> {
+    if !v.is_finite() || v <= 0.0 {
+        return Err(err(field, format!("{v} must be a positive number")));
+    }
+    if v > max {
+        return Err(err(field, format!("{v} is larger than {max}")));
+    }
+    Ok(())
+}
+
+fn finite(field: &str, v: f64) -> Result<(), JobError> {
+    if !v.is_finite() || v.abs() > 1.0e6 {
+        return Err(err(
+            field,
+            format!("{v} must be a finite number within ±1000000"),
+        ));
+    }
+    Ok(())
+}
+
+impl Job {
+    /// Parses job JSON, with serde's message (which names the field and line) on failure.
+    pub fn from_json(text: &str) -> Result<Job, JobError> {
+        serde_json::from_str(text).map_err(|e| err("job", format!("invalid job JSON: {e}")))
+    }
+
+    /// Checks every value that does not depend on the model.
+    pub fn validate(&self) -> Result<(), JobError> {
+        let m = &self.model;
+        for (k, s) in m.scale.iter().enumerate() {
+            if !s.is_finite() || *s == 0.0 || s.abs() > 1.0e4 {
+                return Err(err(
+                    &format!("model.scale[{k}]"),
+                    format!("{s} must be a non-zero number within ±10000"),
+                ));
+            }
+        }
+        for (k, t) in m.translate.iter().enumerate() {
+            finite(&format!("model.translate[{k}]"), *t)?;
+        }
+        let cutter = self.tool.cutter()?;
+        let d = self.tool.diameter;
+        match &self.strategy {
+            StrategySpec::Parallel(p) => {
+                positive("strategy.stepover", p.stepover, 1.0e4)?;
+                if p.stepover > d {
+                    return Err(err(
+                        "strategy.stepover",
+                        format!(
+                            "stepover {} is larger than the cutter diameter {d}: ridges would be left uncut",
+                            p.stepover
+                        ),
+                    ));
+                }
+                positive("strategy.sampling", p.sampling, 1.0e4)?;
+                if p.sampling > cutter.radius {
+                    return Err(err(
+                        "strategy.sampling",
+                        format!(
+                            "sampling {} is larger than the cutter radius {}: features between samples could be missed",
+                            p.sampling, cutter.radius
+                        ),
+                    ));
+                }
+                positive("strategy.tolerance", p.tolerance, 10.0)?;
+            }
+        }
+        let b = &self.bounds;
+        if let Some(mg) = b.margin {
+            finite("bounds.margin", mg)?;
+            if mg < 0.0 {
+                return Err(err("bounds.margin", format!("{mg} must not be negative")));
+            }
+        }
+        match (b.min, b.max) {
+            (Some(lo), Some(hi)) => {
+                for k in 0..2 {
+                    finite("bounds.min", lo[k])?;
+                    finite("bounds.max", hi[k])?;
+                    if lo[k] >= hi[k] {
+                        return Err(err(
+                            "bounds.max",
+                            format!(
+                                "max {} must be greater than min {} on {}",
+                                hi[k],
+                                lo[k],
+                                ["x", "y"][k]
+                            ),
+                        ));
+                    }
+                }
+            }
+            (None, None) => {}
+            _ => {
+                return Err(err(
+                    "bounds",
+                    "give both bounds.min and bounds.max, or neither".into(),
+                ))
+            }
+        }
+        if let Some(f) = b.floor {
+            finite("bounds.floor", f)?;
+        }
+        let mc = &self.machine;
+        positive("machine.feed", mc.feed, 1.0e5)?;
+        positive("machine.plunge_feed", mc.plunge_feed, 1.0e5)?;
+        positive("machine.rapid_rate", mc.rapid_rate, 1.0e6)?;
+        if !mc.spindle.is_finite() || mc.spindle < 0.0 || mc.spindle > 1.0e5 {
+            return Err(err(
+                "machine.spindle",
+                format!("{} rpm must be between 0 and 100000", mc.spindle),
+            ));
+        }
+        if let Some(s) = mc.safe_height {
+            finite("machine.safe_height", s)?;
+        }
+        positive("machine.blend_tolerance", mc.blend_tolerance, 10.0)?;
+        Ok(())
+    }
+
+    /// Checks the job against the (transformed) model's bounds and resolves the defaults.
+    pub fn resolve(&self, model: &Aabb) -> Result<Resolved, JobError> {
+        self.validate()?;
+        let cutter = self.tool.cutter()?;
+        let margin = self.bounds.margin.unwrap_or(cutter.radius);
+        let (lo, hi) = match (self.bounds.min, self.bounds.max) {
+            (Some(lo), Some(hi)) => (lo, hi),
+            _ => (
+                [model.min[0] as f64, model.min[1] as f64],
+                [model.max[0] as f64, model.max[1] as f64],
+            ),
+        };
+        let area = [
+            lo[0] - margin,
+            lo[1] - margin,
+            hi[0] + margin,
+            hi[1] + margin,
+        ];
+        let floor = self.bounds.floor.unwrap_or(model.min[2] as f64);
+        let top = model.max[2] as f64;
+        let safe_height = self.machine.safe_height.unwrap_or(top + 5.0);
+        if safe_height <= top {
+            return Err(err(
+                "machine.safe_height",
+                format!("safe height {safe_height} is not above the model's top {top}"),
+            ));
+        }
+        if safe_height <= floor {
+            return Err(err(
+                "machine.safe_height",
+                format!("safe height {safe_height} is not above the floor {floor}"),
+            ));
+        }
+        match &self.strategy {
+            StrategySpec::Parallel(p) => {
+                let passes = if p.direction == Direction::Xy {
+                    2.0
+                } else {
+                    1.0
+                };
+                let w = area[2] - area[0];
+                let h = area[3] - area[1];
+                let samples = passes * (w / p.sampling + 1.0) * (h / p.stepover + 1.0);
+                if samples > MAX_SAMPLES {
+                    return Err(err(
+                        "strategy.sampling",
+                        format!(
+                            "this job needs about {samples:.2e} cutter-location samples over a {w:.1} × {h:.1} area (limit {MAX_SAMPLES:.0e}): raise the stepover or sampling"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(Resolved {
+            cutter,
+            area,
+            floor,
+            safe_height,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_validate_and_round_trip() {
+        let j = Job::default();
+        j.validate().unwrap();
+        let text = serde_json::to_string(&j).unwrap();
+        assert_eq!(Job::from_json(&text).unwrap(), j);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let mut j = Job::default();
+        let StrategySpec::Parallel(p) = &mut j.strategy;
+        p.stepover = 9.0;
+        let e = j.validate().unwrap_err();
+        assert_eq!(e.field, "strategy.stepover");
+        assert!(e
+            .message
+            .contains("stepover 9 is larger than the cutter diameter 6"));
+
+        let e = Job::from_json(r#"{"tool": {"type": "ball", "diameter": -1}}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.field, "tool.diameter");
+
+        let e = Job::from_json(r#"{"tool": {"typo": 1}}"#).unwrap_err();
+        assert!(e.message.contains("typo"), "{e}");
+    }
+
+    #[test]
+    fn absurd_jobs_are_refused_before_running() {
+        let mut j = Job::default();
+        let StrategySpec::Parallel(p) = &mut j.strategy;
+        p.stepover = 1e-5;
+        p.sampling = 1e-5;
+        let b = Aabb {
+            min: [0.0; 3],
+            max: [100.0, 100.0, 10.0],
+        };
+        let e = j.resolve(&b).unwrap_err();
+        assert_eq!(e.field, "strategy.sampling");
+    }
+}

@@ -18,6 +18,8 @@
 //! - `web` (wasm only): the `#[wasm_bindgen]` surface for the page.
 
 pub mod cutter;
+pub mod demo;
+pub mod engine;
 pub mod index;
 pub mod job;
 pub mod mesh;

@@ -1,1 +1,301 @@
-fn main() {}
+//! `swarf`: the command-line face of the engine, for batch work, benchmarks and checks
+//! against other CAM kernels. Bad input exits non-zero with one line, never a backtrace.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::process::ExitCode;
+use swarf::engine::{self, Model};
+use swarf::job::{Direction, Job, ModelTransform, Pattern, StrategySpec, ToolKind};
+use swarf::mesh::stl::{self, StlOptions};
+use swarf::mesh::Mesh;
+use swarf::post::Dialect;
+
+const USAGE: &str = "\
+swarf — STL to 3-axis G-code
+
+usage:
+  swarf info MODEL.stl
+  swarf generate MODEL.stl [--job JOB.json] [-o OUT.ngc] [settings...]
+  swarf drop MODEL.stl --tool KIND --diameter D [--corner-radius R] [--angle DEG]
+        (reads x,y lines on stdin, writes x,y,z: the cutter-location height)
+  swarf demo [-o OUT.stl] [--size N]   write the built-in demo model (or an N×N terrain)
+  swarf job                            print the default job JSON
+
+settings (override the job file):
+  --tool {flat,ball,bull,cone} --diameter D --corner-radius R --angle DEG
+  --stepover S --sampling S --tolerance T --direction {x,y,xy} --pattern {zigzag,oneway}
+  --milling {climb,conventional} --margin M --floor Z --safe-height Z
+  --feed F --plunge-feed F --spindle RPM --dialect {linuxcnc,grbl} --units {mm,inch}
+";
+
+/// A one-line failure.
+struct Fail(String);
+
+impl<E: std::fmt::Display> From<E> for Fail {
+    fn from(e: E) -> Self {
+        Fail(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fail(m)) => {
+            eprintln!("swarf: {m}");
+            ExitCode::from(if m.starts_with("usage") { 2 } else { 1 })
+        }
+    }
+}
+
+/// Splits `--flag value` pairs from positional arguments.
+struct Args {
+    positional: Vec<String>,
+    flags: Vec<(String, String)>,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, Fail> {
+    let mut positional = Vec::new();
+    let mut flags = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "-h" || a == "--help" {
+            print!("{USAGE}");
+            std::process::exit(0);
+        }
+        if a.starts_with('-') && a.len() > 1 && a.parse::<f64>().is_err() {
+            let name = a.trim_start_matches('-').to_string();
+            let v = it
+                .next()
+                .ok_or_else(|| Fail(format!("usage: {a} needs a value")))?;
+            flags.push((name, v.clone()));
+        } else {
+            positional.push(a.clone());
+        }
+    }
+    Ok(Args { positional, flags })
+}
+
+fn num(name: &str, v: &str) -> Result<f64, Fail> {
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| Fail(format!("usage: --{name} expects a number, got {v:?}")))
+}
+
+fn pick<T: serde::de::DeserializeOwned>(name: &str, v: &str) -> Result<T, Fail> {
+    serde_json::from_value(serde_json::Value::String(v.to_ascii_lowercase()))
+        .map_err(|_| Fail(format!("usage: --{name} does not accept {v:?}")))
+}
+
+fn load_stl(path: &str) -> Result<Mesh, Fail> {
+    let f = std::fs::File::open(path).map_err(|e| Fail(format!("{path}: {e}")))?;
+    let size = f.metadata().ok().map(|m| m.len());
+    let r = std::io::BufReader::with_capacity(1 << 20, f);
+    stl::read_stl(r, size, &StlOptions::default()).map_err(|e| Fail(format!("{path}: {e}")))
+}
+
+fn model_arg(a: &Args, cmd: &str) -> Result<String, Fail> {
+    match a.positional.as_slice() {
+        [m] => Ok(m.clone()),
+        [] => Err(Fail(format!("usage: swarf {cmd} MODEL.stl ..."))),
+        more => Err(Fail(format!(
+            "usage: swarf {cmd} takes one model, got {}",
+            more.len()
+        ))),
+    }
+}
+
+/// Applies command-line settings over a job.
+fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
+    for (k, v) in flags {
+        let StrategySpec::Parallel(p) = &mut job.strategy;
+        match k.as_str() {
+            "job" | "o" | "output" => {}
+            "tool" => job.tool.kind = pick::<ToolKind>(k, v)?,
+            "diameter" => job.tool.diameter = num(k, v)?,
+            "corner-radius" => job.tool.corner_radius = num(k, v)?,
+            "angle" => job.tool.angle = num(k, v)?,
+            "flute-length" => job.tool.flute_length = num(k, v)?,
+            "stepover" => p.stepover = num(k, v)?,
+            "sampling" => p.sampling = num(k, v)?,
+            "tolerance" => p.tolerance = num(k, v)?,
+            "direction" => p.direction = pick::<Direction>(k, v)?,
+            "pattern" => p.pattern = pick::<Pattern>(k, v)?,
+            "milling" => p.milling = pick(k, v)?,
+            "margin" => job.bounds.margin = Some(num(k, v)?),
+            "floor" => job.bounds.floor = Some(num(k, v)?),
+            "safe-height" => job.machine.safe_height = Some(num(k, v)?),
+            "feed" => job.machine.feed = num(k, v)?,
+            "plunge-feed" => job.machine.plunge_feed = num(k, v)?,
+            "spindle" => job.machine.spindle = num(k, v)?,
+            "dialect" => job.machine.dialect = pick::<Dialect>(k, v)?,
+            "units" => job.units = pick(k, v)?,
+            _ => {
+                return Err(Fail(format!(
+                    "usage: unknown option --{k} (see swarf --help)"
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn flag<'a>(a: &'a Args, names: &[&str]) -> Option<&'a str> {
+    a.flags
+        .iter()
+        .rev()
+        .find(|(k, _)| names.contains(&k.as_str()))
+        .map(|(_, v)| v.as_str())
+}
+
+fn run(args: &[String]) -> Result<(), Fail> {
+    let Some(cmd) = args.first() else {
+        print!("{USAGE}");
+        return Err(Fail("usage: no command given".into()));
+    };
+    let a = parse_args(&args[1..])?;
+    match cmd.as_str() {
+        "info" => info(&a),
+        "generate" => generate(&a),
+        "drop" => drop(&a),
+        "demo" => demo(&a),
+        "job" => {
+            println!("{}", serde_json::to_string_pretty(&Job::default())?);
+            Ok(())
+        }
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Fail(format!(
+            "usage: unknown command {other:?} (info, generate, drop, demo, job)"
+        ))),
+    }
+}
+
+fn info(a: &Args) -> Result<(), Fail> {
+    let path = model_arg(a, "info")?;
+    let mesh = load_stl(&path)?;
+    let dropped = mesh.dropped_degenerate;
+    let model = Model::new(mesh, &ModelTransform::default())?;
+    let b = model.mesh().bounds();
+    let n = model.mesh().len();
+    let bytes = model.engine_bytes();
+    let out = serde_json::json!({
+        "file": path,
+        "triangles": n,
+        "dropped_degenerate": dropped,
+        "bounds": { "min": b.min, "max": b.max },
+        "size": b.size(),
+        "engine_bytes": bytes,
+        "mesh_bytes": model.mesh().heap_bytes(),
+        "index_bytes": model.index().heap_bytes(),
+        "bytes_per_triangle": bytes as f64 / n as f64,
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+fn generate(a: &Args) -> Result<(), Fail> {
+    let path = model_arg(a, "generate")?;
+    let mut job = match flag(a, &["job"]) {
+        Some(j) => {
+            let text = std::fs::read_to_string(j).map_err(|e| Fail(format!("{j}: {e}")))?;
+            Job::from_json(&text).map_err(|e| Fail(format!("{j}: {e}")))?
+        }
+        None => Job::default(),
+    };
+    apply_flags(&mut job, &a.flags)?;
+    job.validate()?;
+    let mesh = load_stl(&path)?;
+    let model = Model::new(mesh, &job.model)?;
+    let out = engine::generate(&model, &job, &mut |_| true)?;
+    let target = flag(a, &["o", "output"]);
+    match target {
+        Some("-") | None => {
+            std::io::stdout().write_all(out.gcode.as_bytes())?;
+        }
+        Some(o) => {
+            std::fs::write(o, out.gcode.as_bytes()).map_err(|e| Fail(format!("{o}: {e}")))?
+        }
+    }
+    let s = &out.summary;
+    let mins = s.estimated_seconds / 60.0;
+    let msg = format!(
+        "{} triangles, {} points, feed {:.1} / rapid {:.1} / plunge {:.1} {:?}, about {:.0} h {:.0} min, {} bytes of G-code",
+        s.triangles,
+        s.points,
+        s.feed_length,
+        s.rapid_length,
+        s.plunge_length,
+        job.units,
+        (mins / 60.0).floor(),
+        mins % 60.0,
+        s.gcode_bytes
+    );
+    // The summary goes to stderr when the program goes to stdout.
+    if matches!(target, Some("-") | None) {
+        eprintln!("{msg}");
+    } else {
+        println!("{msg}");
+    }
+    Ok(())
+}
+
+fn drop(a: &Args) -> Result<(), Fail> {
+    let path = model_arg(a, "drop")?;
+    let mut job = Job::default();
+    apply_flags(&mut job, &a.flags)?;
+    let cutter = job.tool.cutter()?;
+    let mesh = load_stl(&path)?;
+    let model = Model::new(mesh, &ModelTransform::default())?;
+    let low = model.mesh().bounds().min[2] as f64;
+    let stdin = std::io::stdin();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for (no, line) in stdin.lock().lines().enumerate() {
+        let line = line?;
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let mut it = t
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty());
+        let (Some(xs), Some(ys)) = (it.next(), it.next()) else {
+            return Err(Fail(format!("stdin line {}: expected x,y", no + 1)));
+        };
+        let p = |s: &str| {
+            s.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| Fail(format!("stdin line {}: {s:?} is not a number", no + 1)))
+        };
+        let (x, y) = (p(xs)?, p(ys)?);
+        let z = model
+            .index()
+            .drop_cutter(model.mesh(), &cutter, x, y)
+            .unwrap_or(low);
+        writeln!(out, "{x},{y},{z:.6}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn demo(a: &Args) -> Result<(), Fail> {
+    let mesh = match flag(a, &["size"]) {
+        Some(n) => {
+            let n = num("size", n)?;
+            if !(1.0..=5000.0).contains(&n) {
+                return Err(Fail("usage: --size must be between 1 and 5000".into()));
+            }
+            swarf::demo::terrain(n as usize)
+        }
+        None => swarf::demo::demo_mesh(),
+    };
+    let o = flag(a, &["o", "output"]).unwrap_or("demo.stl");
+    let f = std::fs::File::create(o).map_err(|e| Fail(format!("{o}: {e}")))?;
+    stl::write_binary_stl(&mesh, std::io::BufWriter::new(f))?;
+    println!("{o}: {} triangles", mesh.len());
+    Ok(())
+}

@@ -79,7 +79,7 @@ impl Cutter {
                 }
             }
             Shape::Cone { angle_deg } => {
-                if !angle_deg.is_finite() || angle_deg < 1.0 || angle_deg > 179.0 {
+                if !(1.0..=179.0).contains(&angle_deg) {
                     return Err(CutterError(format!(
                         "cone angle {angle_deg}° must be between 1° and 179° (the included angle of the V)"
                     )));

@@ -31,9 +31,9 @@ impl Aabb {
     }
 
     pub fn include(&mut self, p: [f32; 3]) {
-        for k in 0..3 {
-            self.min[k] = self.min[k].min(p[k]);
-            self.max[k] = self.max[k].max(p[k]);
+        for ((lo, hi), v) in self.min.iter_mut().zip(self.max.iter_mut()).zip(p) {
+            *lo = lo.min(v);
+            *hi = hi.max(v);
         }
     }
 
@@ -107,7 +107,7 @@ impl Mesh {
     /// Takes ownership of a buffer of `9 * n` floats. Rejects non-finite coordinates and
     /// drops zero-area triangles in place (no second buffer).
     pub fn from_triangles(mut tris: Vec<f32>) -> Result<Mesh, MeshError> {
-        if tris.len() % FLOATS_PER_TRIANGLE != 0 {
+        if !tris.len().is_multiple_of(FLOATS_PER_TRIANGLE) {
             return Err(MeshError::Ragged { floats: tris.len() });
         }
         let n = tris.len() / FLOATS_PER_TRIANGLE;
@@ -145,7 +145,7 @@ impl Mesh {
     /// Builds a mesh from a buffer the caller vouches for (finite, no degenerate triangles,
     /// length a multiple of nine), as the STL reader does after checking each triangle.
     pub(crate) fn from_checked(tris: Vec<f32>, dropped_degenerate: usize) -> Mesh {
-        debug_assert!(tris.len() % FLOATS_PER_TRIANGLE == 0);
+        debug_assert!(tris.len().is_multiple_of(FLOATS_PER_TRIANGLE));
         Mesh {
             tris,
             dropped_degenerate,

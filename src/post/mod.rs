@@ -54,7 +54,11 @@ pub struct PostSettings {
 /// Writes a whole program.
 pub fn write_gcode(tp: &Toolpath, s: &PostSettings) -> String {
     let mut out = String::new();
-    out.push_str(if s.units == Units::Mm { "G21\n" } else { "G20\n" });
+    out.push_str(if s.units == Units::Mm {
+        "G21\n"
+    } else {
+        "G20\n"
+    });
     out.push_str("G90 G17\n");
     out.push_str(&format!("S{:.0} M3\n", s.spindle_rpm));
     for i in 0..tp.len() {

@@ -1,1 +1,8 @@
-//! Strategies. In progress.
+//! Strategies: each turns a resolved job into a [`Toolpath`](crate::toolpath::Toolpath).
+//! One module per strategy.
+
+pub mod parallel;
+
+/// The job was cancelled through its progress callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cancelled;

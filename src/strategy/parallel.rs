@@ -1,0 +1,283 @@
+//! Parallel finishing: drop-cutter raster lines.
+//!
+//! Each line is sampled every `sampling` units; between two samples the cutter-location (CL)
+//! height is assumed linear, so where the midpoint's true height departs from the chord by
+//! more than `tolerance` the interval is split (down to [`MIN_STEP_FRACTION`] of the
+//! sampling). That is what keeps steep walls and sharp edges from being cut off by coarse
+//! sampling. Then points that add less than the tolerance are removed — but only where the
+//! simplified path stays at or above every removed point, so simplification never gouges.
+//!
+//! Climb or conventional, with the spindle turning clockwise seen from above (M3): the
+//! cutting edge on the left of the direction of travel moves with the feed. Lines along X
+//! step towards +Y, so the uncut material is on the +Y side: climb runs +X, conventional
+//! −X. Lines along Y step towards +X (material on the right): climb runs −Y.
+
+use super::Cancelled;
+use crate::cutter::Cutter;
+use crate::index::Index;
+use crate::job::{Direction, Milling, ParallelSpec, Pattern, Resolved};
+use crate::mesh::Mesh;
+use crate::toolpath::{Move, Toolpath};
+
+/// Refinement stops at this fraction of the sampling distance.
+pub const MIN_STEP_FRACTION: f64 = 1.0 / 64.0;
+
+/// What the raster needs from the model: the mesh and its index.
+pub struct Surface<'a> {
+    pub mesh: &'a Mesh,
+    pub index: &'a Index,
+    pub cutter: &'a Cutter,
+    pub floor: f64,
+}
+
+impl Surface<'_> {
+    /// CL height at `(x, y)`, never below the floor. `hint` carries the deciding triangle
+    /// from one query to the next along a line (raster coherence).
+    pub fn height(&self, x: f64, y: f64, hint: &mut Option<u32>) -> f64 {
+        self.index
+            .drop_cutter_hinted(self.mesh, self.cutter, x, y, self.floor, hint)
+            .unwrap_or(self.floor)
+    }
+
+    /// Samples the straight segment `a → b` (XY) at about `step`, refining where the height
+    /// departs from linear by more than `tol`, and simplifying within `tol` without ever
+    /// going below a computed sample. Returns (x, y, z) points from `a` to `b` inclusive.
+    pub fn line(&self, a: [f64; 2], b: [f64; 2], step: f64, tol: f64) -> Vec<[f64; 3]> {
+        let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+        let n = ((len / step).ceil() as usize).max(1);
+        let at = |t: f64| [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+        let min_dt = MIN_STEP_FRACTION / n as f64;
+        // (t, z) samples along the line.
+        let mut out: Vec<(f64, f64)> = Vec::with_capacity(n + 1);
+        let mut hint = None;
+        let p0 = at(0.0);
+        out.push((0.0, self.height(p0[0], p0[1], &mut hint)));
+        let mut stack: Vec<(f64, f64)> = Vec::new();
+        for i in 1..=n {
+            let t = i as f64 / n as f64;
+            let p = at(t);
+            stack.push((t, self.height(p[0], p[1], &mut hint)));
+            // Depth-first refinement of (last emitted, top of stack).
+            while let Some(&(tb, zb)) = stack.last() {
+                let (ta, za) = *out.last().unwrap();
+                if tb - ta > min_dt {
+                    let tm = 0.5 * (ta + tb);
+                    let pm = at(tm);
+                    let zm = self.height(pm[0], pm[1], &mut hint);
+                    if (zm - 0.5 * (za + zb)).abs() > tol {
+                        stack.push((tm, zm));
+                        continue;
+                    }
+                }
+                out.push((tb, zb));
+                stack.pop();
+            }
+        }
+        simplify(&out, tol * 0.5)
+            .into_iter()
+            .map(|(t, z)| {
+                let p = at(t);
+                [p[0], p[1], z]
+            })
+            .collect()
+    }
+}
+
+/// Removes points of a (t, z) polyline whose removal keeps the path within `tol` above and
+/// never below any removed point (a one-sided corridor, swept once: O(n)).
+pub fn simplify(pts: &[(f64, f64)], tol: f64) -> Vec<(f64, f64)> {
+    if pts.len() <= 2 {
+        return pts.to_vec();
+    }
+    // Tiny allowance below, for f32 output rounding only.
+    let below = 1e-6;
+    let mut out = vec![pts[0]];
+    let mut anchor = pts[0];
+    let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+    let mut prev = pts[0];
+    for &p in &pts[1..] {
+        let dt = p.0 - anchor.0;
+        let s = (p.1 - anchor.1) / dt;
+        if dt <= 0.0 || s < lo || s > hi {
+            // `p` cannot be reached from the anchor: keep the previous point.
+            out.push(prev);
+            anchor = prev;
+            let dt = p.0 - anchor.0;
+            lo = (p.1 - anchor.1 - below) / dt;
+            hi = (p.1 - anchor.1 + tol) / dt;
+        } else {
+            lo = lo.max((p.1 - anchor.1 - below) / dt);
+            hi = hi.min((p.1 - anchor.1 + tol) / dt);
+        }
+        prev = p;
+    }
+    out.push(prev);
+    out
+}
+
+/// A raster line from its start to its end (XY).
+type Segment = ([f64; 2], [f64; 2]);
+
+/// One raster pass set: lines along X (`along_x`) or Y covering `area`.
+fn lines(area: &[f64; 4], stepover: f64, along_x: bool) -> Vec<Segment> {
+    let (c0, c1) = if along_x {
+        (area[1], area[3])
+    } else {
+        (area[0], area[2])
+    };
+    let n = (((c1 - c0) / stepover).ceil() as usize).max(1);
+    (0..=n)
+        .map(|j| {
+            let c = c0 + (c1 - c0) * j as f64 / n as f64;
+            if along_x {
+                ([area[0], c], [area[2], c])
+            } else {
+                ([c, area[1]], [c, area[3]])
+            }
+        })
+        .collect()
+}
+
+/// Samples many lines, in parallel when the `parallel` feature is on.
+fn sample_lines(s: &Surface, segs: &[Segment], step: f64, tol: f64) -> Vec<Vec<[f64; 3]>> {
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    {
+        use rayon::prelude::*;
+        segs.par_iter()
+            .map(|(a, b)| s.line(*a, *b, step, tol))
+            .collect()
+    }
+    #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
+    {
+        segs.iter()
+            .map(|(a, b)| s.line(*a, *b, step, tol))
+            .collect()
+    }
+}
+
+fn f32p(p: [f64; 3]) -> [f32; 3] {
+    [p[0] as f32, p[1] as f32, p[2] as f32]
+}
+
+/// Builds the parallel-finishing toolpath. `progress(fraction)` is called between batches
+/// of lines; returning `false` cancels.
+pub fn generate(
+    mesh: &Mesh,
+    index: &Index,
+    spec: &ParallelSpec,
+    res: &Resolved,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Toolpath, Cancelled> {
+    let s = Surface {
+        mesh,
+        index,
+        cutter: &res.cutter,
+        floor: res.floor,
+    };
+    let passes: &[bool] = match spec.direction {
+        Direction::X => &[true],
+        Direction::Y => &[false],
+        Direction::Xy => &[true, false],
+    };
+    let all: Vec<(bool, Vec<Segment>)> = passes
+        .iter()
+        .map(|&ax| (ax, lines(&res.area, spec.stepover, ax)))
+        .collect();
+    let total: usize = all.iter().map(|(_, l)| l.len()).sum();
+    let mut done = 0;
+    let mut tp = Toolpath::new();
+    let safe = res.safe_height as f32;
+    let batch = 16;
+    for (along_x, segs) in &all {
+        // Climb direction per the module doc; zigzag alternates from it.
+        let forward = (spec.milling == Milling::Climb) == *along_x;
+        let mut first_in_pass = true;
+        for (bi, chunk) in segs.chunks(batch).enumerate() {
+            if !progress(done as f32 / total as f32) {
+                return Err(Cancelled);
+            }
+            let sampled = sample_lines(&s, chunk, spec.sampling, spec.tolerance);
+            for (k, mut pts) in sampled.into_iter().enumerate() {
+                let j = bi * batch + k;
+                let fwd = match spec.pattern {
+                    Pattern::Oneway => forward,
+                    Pattern::Zigzag => forward == (j % 2 == 0),
+                };
+                if !fwd {
+                    pts.reverse();
+                }
+                let start = pts[0];
+                let linked = spec.pattern == Pattern::Zigzag && !first_in_pass;
+                if linked {
+                    // Zigzag link along the boundary, itself drop-cutter sampled so it never
+                    // gouges; the link runs from the last point to this line's start.
+                    let last = tp.last().expect("a previous line exists");
+                    let link = s.line(
+                        [last[0] as f64, last[1] as f64],
+                        [start[0], start[1]],
+                        spec.sampling,
+                        spec.tolerance,
+                    );
+                    for p in link.iter().skip(1) {
+                        tp.push(Move::Feed, f32p(*p));
+                    }
+                } else {
+                    if let Some(last) = tp.last() {
+                        if last[2] < safe {
+                            tp.push(Move::Rapid, [last[0], last[1], safe]);
+                        }
+                    }
+                    tp.push(Move::Rapid, [start[0] as f32, start[1] as f32, safe]);
+                    tp.push(Move::Plunge, f32p(start));
+                }
+                for p in pts.iter().skip(1) {
+                    tp.push(Move::Feed, f32p(*p));
+                }
+                first_in_pass = false;
+            }
+            done += chunk.len();
+        }
+    }
+    if let Some(last) = tp.last() {
+        tp.push(Move::Rapid, [last[0], last[1], safe]);
+    }
+    progress(1.0);
+    Ok(tp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simplify_keeps_corners_and_never_cuts_below() {
+        let pts: Vec<(f64, f64)> = (0..=10)
+            .map(|i| (i as f64, if i <= 5 { 0.0 } else { (i - 5) as f64 }))
+            .collect();
+        let s = simplify(&pts, 0.01);
+        assert_eq!(s, vec![(0.0, 0.0), (5.0, 0.0), (10.0, 5.0)]);
+        // A small bump of 0.004 is above the path: it must be kept (never cut below).
+        let mut bump = pts.clone();
+        bump[2].1 = 0.004;
+        let s = simplify(&bump, 0.01);
+        for p in &bump {
+            let z = interp(&s, p.0);
+            assert!(
+                z >= p.1 - 1e-6,
+                "simplified path at {} is {z} < {}",
+                p.0,
+                p.1
+            );
+        }
+    }
+
+    fn interp(s: &[(f64, f64)], t: f64) -> f64 {
+        for w in s.windows(2) {
+            if t >= w[0].0 && t <= w[1].0 {
+                let u = (t - w[0].0) / (w[1].0 - w[0].0);
+                return w[0].1 + u * (w[1].1 - w[0].1);
+            }
+        }
+        f64::NAN
+    }
+}
