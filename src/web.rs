@@ -25,18 +25,13 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// TEMPORARY stand-ins for the engine API being written on `main` (issue 3): the same
-/// names and signatures as the agreed contract, so that swapping each for the real
-/// `crate::...` item is a one-line `use` change. Delete piece by piece as main lands them.
-mod contract {
+/// TEMPORARY: the streaming `StlReader` is being written on `main` (issue 3). Until it lands
+/// this stand-in with the agreed signatures buffers the chunks and parses them at the end;
+/// delete it and `use crate::mesh::stl::StlReader` instead.
+mod stl_reader {
     use crate::mesh::stl::{parse_stl, StlError, StlOptions};
-    use crate::mesh::{Aabb, Mesh};
-    use crate::post::{write_gcode, Blend, Dialect, PostSettings, Units};
-    use crate::toolpath::{Move, Toolpath};
-    use serde::{Deserialize, Serialize};
-    use std::fmt;
+    use crate::mesh::Mesh;
 
-    /// Buffers the chunks until the real streaming reader exists.
     pub struct StlReader {
         bytes: Vec<u8>,
         opts: StlOptions,
@@ -58,281 +53,12 @@ mod contract {
             parse_stl(&self.bytes, &self.opts)
         }
     }
-
-    /// A smooth relief on a 60 x 40 mm plate.
-    pub fn demo_mesh() -> Mesh {
-        let (nx, ny, w, h) = (120usize, 80usize, 60.0f32, 40.0f32);
-        let z = |i: usize, j: usize| {
-            let (x, y) = (i as f32 / nx as f32 * w, j as f32 / ny as f32 * h);
-            4.0 + 3.0 * (x * 0.15).sin() * (y * 0.2).cos()
-                + 2.0 * (-((x - 30.0).powi(2) + (y - 20.0).powi(2)) / 80.0).exp()
-        };
-        let p = |i: usize, j: usize| [i as f32 / nx as f32 * w, j as f32 / ny as f32 * h, z(i, j)];
-        let mut t = Vec::with_capacity(nx * ny * 18);
-        for j in 0..ny {
-            for i in 0..nx {
-                let (a, b, c, d) = (p(i, j), p(i + 1, j), p(i + 1, j + 1), p(i, j + 1));
-                for v in [a, b, c, a, c, d] {
-                    t.extend_from_slice(&v);
-                }
-            }
-        }
-        Mesh::from_triangles(t).expect("demo mesh is valid")
-    }
-
-    #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-    #[serde(default)]
-    pub struct ModelTransform {
-        pub units: Units,
-        pub scale: f32,
-    }
-
-    #[derive(Clone, Debug, Serialize, Deserialize)]
-    #[serde(default)]
-    pub struct Tool {
-        pub shape: String,
-        pub diameter: f64,
-        pub corner_radius: f64,
-        pub angle: f64,
-        pub flute_length: f64,
-    }
-
-    #[derive(Clone, Debug, Serialize, Deserialize)]
-    #[serde(default)]
-    pub struct Strategy {
-        pub direction: String,
-        pub stepover: f64,
-        pub sampling: f64,
-        pub zigzag: bool,
-        pub margin: f64,
-    }
-
-    #[derive(Clone, Debug, Serialize, Deserialize)]
-    #[serde(default)]
-    pub struct Machine {
-        pub dialect: Dialect,
-        pub units: Units,
-        pub feed: f64,
-        pub plunge_feed: f64,
-        pub spindle_rpm: f64,
-        pub safe_height: f64,
-    }
-
-    #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-    #[serde(default)]
-    pub struct Job {
-        pub model: ModelTransform,
-        pub tool: Tool,
-        pub strategy: Strategy,
-        pub machine: Machine,
-    }
-
-    impl Default for Tool {
-        fn default() -> Self {
-            Tool {
-                shape: "ball".into(),
-                diameter: 6.0,
-                corner_radius: 1.0,
-                angle: 90.0,
-                flute_length: 20.0,
-            }
-        }
-    }
-    impl Default for Strategy {
-        fn default() -> Self {
-            Strategy {
-                direction: "x".into(),
-                stepover: 1.0,
-                sampling: 0.5,
-                zigzag: true,
-                margin: 0.0,
-            }
-        }
-    }
-    impl Default for Machine {
-        fn default() -> Self {
-            Machine {
-                dialect: Dialect::Linuxcnc,
-                units: Units::Mm,
-                feed: 1000.0,
-                plunge_feed: 300.0,
-                spindle_rpm: 18000.0,
-                safe_height: 5.0,
-            }
-        }
-    }
-
-    #[derive(Debug, Serialize)]
-    pub struct JobError {
-        pub field: String,
-        pub message: String,
-    }
-
-    impl Job {
-        pub fn validate(&self) -> Result<(), JobError> {
-            let pos = |field: &str, v: f64| {
-                if v.is_finite() && v > 0.0 {
-                    Ok(())
-                } else {
-                    Err(JobError {
-                        field: field.into(),
-                        message: format!("{field} {v} must be a positive number"),
-                    })
-                }
-            };
-            pos("tool.diameter", self.tool.diameter)?;
-            pos("strategy.stepover", self.strategy.stepover)?;
-            pos("strategy.sampling", self.strategy.sampling)?;
-            pos("machine.feed", self.machine.feed)?;
-            pos("machine.plunge_feed", self.machine.plunge_feed)?;
-            if self.strategy.stepover > self.tool.diameter {
-                return Err(JobError {
-                    field: "strategy.stepover".into(),
-                    message: format!(
-                        "stepover {} mm is larger than the cutter diameter {} mm",
-                        self.strategy.stepover, self.tool.diameter
-                    ),
-                });
-            }
-            Ok(())
-        }
-    }
-
-    #[derive(Debug)]
-    pub enum EngineError {
-        Cancelled,
-    }
-    impl fmt::Display for EngineError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("cancelled")
-        }
-    }
-
-    pub struct Model {
-        mesh: Mesh,
-    }
-    impl Model {
-        pub fn new(mesh: Mesh, _t: &ModelTransform) -> Result<Model, EngineError> {
-            Ok(Model { mesh })
-        }
-        pub fn mesh(&self) -> &Mesh {
-            &self.mesh
-        }
-        pub fn engine_bytes(&self) -> usize {
-            self.mesh.heap_bytes()
-        }
-    }
-
-    #[derive(Debug, Default, Serialize)]
-    pub struct Summary {
-        pub points: usize,
-        pub feed_length: f64,
-        pub rapid_length: f64,
-        pub estimated_seconds: f64,
-    }
-
-    pub struct Output {
-        pub toolpath: Toolpath,
-        pub gcode: String,
-        pub summary: Summary,
-    }
-
-    /// Stand-in surfacing: the highest vertex under a flat disc of the cutter's radius.
-    pub fn generate(
-        m: &Model,
-        job: &Job,
-        progress: &mut dyn FnMut(f32) -> bool,
-    ) -> Result<Output, EngineError> {
-        let b: Aabb = m.mesh.bounds();
-        let r = (job.tool.diameter / 2.0) as f32;
-        let cell = (job.strategy.sampling as f32).max(0.05);
-        let (gw, gh) = (
-            ((b.max[0] - b.min[0]) / cell) as usize + 1,
-            ((b.max[1] - b.min[1]) / cell) as usize + 1,
-        );
-        let mut grid = vec![b.min[2]; gw * gh];
-        for v in m.mesh.triangles().chunks_exact(3) {
-            let (i, j) = (
-                ((v[0] - b.min[0]) / cell) as usize,
-                ((v[1] - b.min[1]) / cell) as usize,
-            );
-            let g = &mut grid[j.min(gh - 1) * gw + i.min(gw - 1)];
-            *g = g.max(v[2]);
-        }
-        let k = (r / cell).ceil() as isize;
-        let safe = b.max[2] + job.machine.safe_height as f32;
-        let mut tp = Toolpath::new();
-        let lines = ((b.max[1] - b.min[1]) / job.strategy.stepover as f32) as usize + 1;
-        for l in 0..lines {
-            if !progress(l as f32 / lines as f32) {
-                return Err(EngineError::Cancelled);
-            }
-            let j =
-                (((l as f32 * job.strategy.stepover as f32) / cell) as isize).min(gh as isize - 1);
-            let cols: Vec<usize> = if l % 2 == 0 {
-                (0..gw).collect()
-            } else {
-                (0..gw).rev().collect()
-            };
-            for (n, &i) in cols.iter().enumerate() {
-                let mut z = b.min[2];
-                for dj in -k..=k {
-                    for di in -k..=k {
-                        let (ii, jj) = (i as isize + di, j + dj);
-                        if ii >= 0
-                            && jj >= 0
-                            && (ii as usize) < gw
-                            && (jj as usize) < gh
-                            && (di * di + dj * dj) as f32 * cell * cell <= r * r
-                        {
-                            z = z.max(grid[jj as usize * gw + ii as usize]);
-                        }
-                    }
-                }
-                let p = [b.min[0] + i as f32 * cell, b.min[1] + j as f32 * cell, z];
-                if n == 0 {
-                    tp.push(Move::Rapid, [p[0], p[1], safe]);
-                    tp.push(Move::Plunge, p);
-                } else {
-                    tp.push(Move::Feed, p);
-                }
-            }
-            if let Some(p) = tp.last() {
-                tp.push(Move::Rapid, [p[0], p[1], safe]);
-            }
-        }
-        progress(1.0);
-        let s = tp.stats();
-        let settings = PostSettings {
-            dialect: job.machine.dialect,
-            units: job.machine.units,
-            feed: job.machine.feed,
-            plunge_feed: job.machine.plunge_feed,
-            spindle_rpm: job.machine.spindle_rpm,
-            safe_height: safe as f64,
-            blend: Blend::Tolerance(0.01),
-            decimals: 4,
-            tool_number: 1,
-            comment: String::new(),
-        };
-        let gcode = write_gcode(&tp, &settings);
-        let summary = Summary {
-            points: s.points,
-            feed_length: s.feed_length,
-            rapid_length: s.rapid_length,
-            estimated_seconds: (s.feed_length / job.machine.feed
-                + s.plunge_length / job.machine.plunge_feed)
-                * 60.0,
-        };
-        Ok(Output {
-            toolpath: tp,
-            gcode,
-            summary,
-        })
-    }
 }
 
-use contract::{demo_mesh, generate, Job, JobError, Model, ModelTransform, Output, StlReader};
+use crate::demo::demo_mesh;
+use crate::engine::{generate, EngineError, Model, Output};
+use crate::job::{Job, JobError, ModelTransform};
+use stl_reader::StlReader;
 
 use crate::mesh::stl::StlOptions;
 use crate::mesh::Mesh;
@@ -392,7 +118,12 @@ pub fn validate_job(job: JsValue) -> Result<JsValue, JsValue> {
     let job = job_from_js(job)?;
     match job.validate() {
         Ok(()) => Ok(JsValue::NULL),
-        Err(e) => to_js(&e),
+        Err(e) => {
+            let o = js_sys::Object::new();
+            Reflect::set(&o, &"field".into(), &e.field.as_str().into())?;
+            Reflect::set(&o, &"message".into(), &e.message.as_str().into())?;
+            Ok(o.into())
+        }
     }
 }
 
@@ -523,7 +254,10 @@ impl Engine {
                 Err(_) => false,
             }
         };
-        let out = generate(model, &job, &mut report).map_err(js_error)?;
+        let out = generate(model, &job, &mut report).map_err(|e| match e {
+            EngineError::Job(e) => job_error(&e),
+            e => js_error(e),
+        })?;
         Ok(Generated { out })
     }
 }

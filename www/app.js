@@ -35,7 +35,9 @@ const client = new EngineClient();
 let panel = null;
 
 function stockBox(info, job) {
-  const m = Number(get(job, 'strategy.margin')) || 0;
+  // The engine's default margin is the cutter radius.
+  const margin = get(job, 'bounds.margin');
+  const m = margin == null ? (Number(get(job, 'tool.diameter')) || 0) / 2 : Number(margin) || 0;
   const b = info.bounds;
   return { min: [b.min[0] - m, b.min[1] - m, b.min[2]], max: [b.max[0] + m, b.max[1] + m, b.max[2]] };
 }
@@ -108,9 +110,9 @@ async function generate() {
     const s = r.summary;
     stat('points', fmt.count(s.points ?? r.kinds.length));
     const len = (s.feed_length ?? 0) + (s.plunge_length ?? 0) + (s.rapid_length ?? 0);
-    stat('length', `${len.toFixed(0)} ${get(state.job, 'machine.units') === 'inch' ? 'in' : 'mm'}`);
+    stat('length', `${len.toFixed(0)} ${get(state.job, 'units') === 'inch' ? 'in' : 'mm'}`);
     stat('time', fmt.duration(s.estimated_seconds));
-    stat('gcode', fmt.bytes(new Blob([r.gcode]).size));
+    stat('gcode', fmt.bytes(s.gcode_bytes ?? new Blob([r.gcode]).size));
     stat('memory', fmt.bytes(r.info?.wasmMemory));
     ui.download.disabled = false;
     setStatus(`Toolpath ready: ${fmt.count(r.kinds.length)} points in ${(timings.generate / 1000).toFixed(2)} s.`);

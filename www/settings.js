@@ -6,39 +6,49 @@ const STORE_KEY = 'swarf.job';
 
 const LEN = 'len'; // a length in the job's units
 export const FIELDS = [
-  { group: 'Cutter', path: 'tool.shape', label: 'Cutter type', type: 'select',
+  { group: 'Cutter', path: 'tool.type', label: 'Cutter type', type: 'select',
     options: [['flat', 'Flat end mill'], ['ball', 'Ball nose'], ['bull', 'Bull nose'], ['cone', 'V-bit (cone)']] },
   { group: 'Cutter', path: 'tool.diameter', label: 'Diameter', type: 'number', unit: LEN, step: 0.1, min: 0 },
   { group: 'Cutter', path: 'tool.corner_radius', label: 'Corner radius', type: 'number', unit: LEN, step: 0.1, min: 0,
-    when: (j) => get(j, 'tool.shape') === 'bull' },
+    when: (j) => get(j, 'tool.type') === 'bull' },
   { group: 'Cutter', path: 'tool.angle', label: 'Included angle', type: 'number', unit: '°', step: 1, min: 1, max: 179,
-    when: (j) => get(j, 'tool.shape') === 'cone' },
+    when: (j) => get(j, 'tool.type') === 'cone' },
   { group: 'Cutter', path: 'tool.flute_length', label: 'Flute length', type: 'number', unit: LEN, step: 1, min: 0 },
+  { group: 'Cutter', path: 'tool.number', label: 'Tool number', type: 'number', step: 1, min: 0, integer: true },
   { group: 'Strategy', path: 'strategy.direction', label: 'Raster direction', type: 'select',
     options: [['x', 'Along X'], ['y', 'Along Y'], ['xy', 'Crosshatch (X then Y)']] },
   { group: 'Strategy', path: 'strategy.stepover', label: 'Stepover', type: 'number', unit: LEN, step: 0.05, min: 0 },
   { group: 'Strategy', path: 'strategy.sampling', label: 'Sampling distance', type: 'number', unit: LEN, step: 0.05, min: 0 },
-  { group: 'Strategy', path: 'strategy.zigzag', label: 'Zigzag (cut both ways)', type: 'checkbox' },
-  { group: 'Strategy', path: 'strategy.margin', label: 'Margin around model', type: 'number', unit: LEN, step: 0.5 },
-  { group: 'Strategy', path: 'strategy.floor', label: 'Floor Z', type: 'number', unit: LEN, step: 0.5, nullable: true },
-  { group: 'Machine', path: 'machine.units', label: 'Program units', type: 'select', options: [['mm', 'mm'], ['inch', 'inch']] },
+  { group: 'Strategy', path: 'strategy.tolerance', label: 'Tolerance', type: 'number', unit: LEN, step: 0.005, min: 0 },
+  { group: 'Strategy', path: 'strategy.pattern', label: 'Line linking', type: 'select',
+    options: [['zigzag', 'Zigzag (both ways)'], ['oneway', 'One way']] },
+  { group: 'Strategy', path: 'strategy.milling', label: 'Milling (one way)', type: 'select',
+    options: [['climb', 'Climb'], ['conventional', 'Conventional']], when: (j) => get(j, 'strategy.pattern') === 'oneway' },
+  { group: 'Strategy', path: 'bounds.margin', label: 'Margin (empty: cutter radius)', type: 'number', unit: LEN, step: 0.5, nullable: true },
+  { group: 'Strategy', path: 'bounds.floor', label: 'Floor Z (empty: model bottom)', type: 'number', unit: LEN, step: 0.5, nullable: true },
+  { group: 'Machine', path: 'units', label: 'Job and G-code units', type: 'select', options: [['mm', 'mm'], ['inch', 'inch']], reload: true },
   { group: 'Machine', path: 'machine.dialect', label: 'G-code dialect', type: 'select',
     options: [['linuxcnc', 'LinuxCNC (.ngc)'], ['grbl', 'GRBL (.gcode)']] },
   { group: 'Machine', path: 'machine.feed', label: 'Feed rate', type: 'number', unit: LEN + '/min', step: 10, min: 0 },
   { group: 'Machine', path: 'machine.plunge_feed', label: 'Plunge feed', type: 'number', unit: LEN + '/min', step: 10, min: 0 },
-  { group: 'Machine', path: 'machine.spindle_rpm', label: 'Spindle speed', type: 'number', unit: 'rpm', step: 100, min: 0 },
-  { group: 'Machine', path: 'machine.safe_height', label: 'Safe height', type: 'number', unit: LEN, step: 0.5 },
+  { group: 'Machine', path: 'machine.rapid_rate', label: 'Rapid rate (for the estimate)', type: 'number', unit: LEN + '/min', step: 100, min: 0 },
+  { group: 'Machine', path: 'machine.spindle', label: 'Spindle speed', type: 'number', unit: 'rpm', step: 100, min: 0 },
+  { group: 'Machine', path: 'machine.safe_height', label: 'Safe height Z (empty: top + 5)', type: 'number', unit: LEN, step: 0.5, nullable: true },
+  { group: 'Machine', path: 'machine.blend_tolerance', label: 'Blend tolerance (G64 P)', type: 'number', unit: LEN, step: 0.005, min: 0 },
+  { group: 'Machine', path: 'machine.exact_stop', label: 'Exact stop (G61)', type: 'checkbox' },
   { group: 'Model', path: 'model.units', label: 'File units', type: 'select', options: [['mm', 'mm'], ['inch', 'inch']], reload: true },
-  { group: 'Model', path: 'model.scale', label: 'Scale', type: 'number', step: 0.1, min: 0, reload: true },
+  { group: 'Model', path: 'model.scale', label: 'Scale', type: 'number', step: 0.1, min: 0, reload: true, uniform: 3 },
+  { group: 'Model', path: 'model.place', label: 'Place', type: 'select', reload: true,
+    options: [['none', 'As in the file'], ['center', 'Centred, bottom at Z 0'], ['origin', 'Corner at the origin']] },
 ];
 
 /** Cutter presets: a few common tools (mm). */
 export const PRESETS = [
-  { name: '6 mm ball', tool: { shape: 'ball', diameter: 6 } },
-  { name: '3 mm ball', tool: { shape: 'ball', diameter: 3 } },
-  { name: '6 mm flat', tool: { shape: 'flat', diameter: 6 } },
-  { name: '6 mm bull r1', tool: { shape: 'bull', diameter: 6, corner_radius: 1 } },
-  { name: '60° V-bit 6 mm', tool: { shape: 'cone', diameter: 6, angle: 60 } },
+  { name: '6 mm ball', tool: { type: 'ball', diameter: 6 } },
+  { name: '3 mm ball', tool: { type: 'ball', diameter: 3 } },
+  { name: '6 mm flat', tool: { type: 'flat', diameter: 6 } },
+  { name: '6 mm bull r1', tool: { type: 'bull', diameter: 6, corner_radius: 1 } },
+  { name: '60° V-bit 6 mm', tool: { type: 'cone', diameter: 6, angle: 60 } },
 ];
 
 export function get(obj, path) {
@@ -86,7 +96,7 @@ export function buildPanel(root, defaults, job, onChange) {
   root.replaceChildren();
   const rows = [];
   const groups = new Map();
-  const unitLabel = () => (get(job, 'machine.units') === 'inch' ? 'in' : 'mm');
+  const unitLabel = () => (get(job, 'units') === 'inch' ? 'in' : 'mm');
 
   const presetBox = document.createElement('div');
   presetBox.className = 'presets';
@@ -164,6 +174,7 @@ export function buildPanel(root, defaults, job, onChange) {
       if (f.type === 'checkbox') v = input.checked;
       else if (f.type === 'number') {
         v = input.value.trim() === '' ? (f.nullable ? null : NaN) : Number(input.value);
+        if (f.uniform && v != null) v = new Array(f.uniform).fill(v);
       } else v = input.value;
       set(job, f.path, v);
       refresh();
@@ -173,7 +184,8 @@ export function buildPanel(root, defaults, job, onChange) {
 
   function refresh() {
     for (const { f, row, input, unit } of rows) {
-      const v = get(job, f.path);
+      let v = get(job, f.path);
+      if (f.uniform && Array.isArray(v)) v = v[0];
       if (f.type === 'checkbox') input.checked = !!v;
       else if (document.activeElement !== input || f.type === 'select') input.value = v == null || Number.isNaN(v) ? '' : String(v);
       row.hidden = f.when ? !f.when(job) : false;
