@@ -2,6 +2,7 @@
 //! One module per strategy.
 
 pub mod parallel;
+pub mod surface;
 
 /// The job was cancelled through its progress callback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
