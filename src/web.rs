@@ -25,42 +25,11 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// TEMPORARY: the streaming `StlReader` is being written on `main` (issue 3). Until it lands
-/// this stand-in with the agreed signatures buffers the chunks and parses them at the end;
-/// delete it and `use crate::mesh::stl::StlReader` instead.
-mod stl_reader {
-    use crate::mesh::stl::{parse_stl, StlError, StlOptions};
-    use crate::mesh::Mesh;
-
-    pub struct StlReader {
-        bytes: Vec<u8>,
-        opts: StlOptions,
-    }
-
-    impl StlReader {
-        pub fn new(size_hint: Option<u64>, opts: &StlOptions) -> StlReader {
-            let cap = size_hint.unwrap_or(0).min(1 << 30) as usize;
-            StlReader {
-                bytes: Vec::with_capacity(cap),
-                opts: *opts,
-            }
-        }
-        pub fn push(&mut self, chunk: &[u8]) -> Result<(), StlError> {
-            self.bytes.extend_from_slice(chunk);
-            Ok(())
-        }
-        pub fn finish(self) -> Result<Mesh, StlError> {
-            parse_stl(&self.bytes, &self.opts)
-        }
-    }
-}
-
 use crate::demo::demo_mesh;
 use crate::engine::{generate, EngineError, Model, Output};
-use crate::job::{Job, JobError, ModelTransform};
-use stl_reader::StlReader;
+use crate::job::{Job, JobError};
 
-use crate::mesh::stl::StlOptions;
+use crate::mesh::stl::{StlOptions, StlReader};
 use crate::mesh::Mesh;
 
 #[wasm_bindgen(start)]
@@ -173,30 +142,34 @@ impl Engine {
         Ok(())
     }
 
-    /// Ends the stream, applies the job's model transform (`job.model`) and builds the
-    /// index. Returns the model's `info()`.
+    /// Ends the stream, applies the job's import transform (`job.model`, converting to
+    /// `job.units`) and builds the index. `job` may be `null` for the default. Returns `info()`.
     #[wasm_bindgen(js_name = finishLoad)]
-    pub fn finish_load(&mut self, transform: JsValue) -> Result<JsValue, JsValue> {
+    pub fn finish_load(&mut self, job: JsValue) -> Result<JsValue, JsValue> {
         let reader = self
             .loader
             .take()
             .ok_or_else(|| js_error("finishLoad called before beginLoad"))?;
-        let transform = transform_from_js(transform)?;
+        let job = import_job_from_js(job)?;
         let mesh = reader.finish().map_err(js_error)?;
-        self.set_mesh(mesh, &transform)
+        self.set_mesh(mesh, &job)
     }
 
-    /// Loads the built-in demo model with the given transform. Returns `info()`.
+    /// Loads the built-in demo model, transformed as for `finishLoad`. Returns `info()`.
     #[wasm_bindgen(js_name = loadDemo)]
-    pub fn load_demo(&mut self, transform: JsValue) -> Result<JsValue, JsValue> {
+    pub fn load_demo(&mut self, job: JsValue) -> Result<JsValue, JsValue> {
         self.loader = None;
         self.model = None;
-        let transform = transform_from_js(transform)?;
-        self.set_mesh(demo_mesh(), &transform)
+        let job = import_job_from_js(job)?;
+        self.set_mesh(demo_mesh(), &job)
     }
 
-    fn set_mesh(&mut self, mesh: Mesh, transform: &ModelTransform) -> Result<JsValue, JsValue> {
-        self.model = Some(Model::new(mesh, transform).map_err(js_error)?);
+    fn set_mesh(&mut self, mesh: Mesh, job: &Job) -> Result<JsValue, JsValue> {
+        let model = Model::new(mesh, &job.model, job.units).map_err(|e| match e {
+            EngineError::Job(e) => job_error(&e),
+            e => js_error(e),
+        })?;
+        self.model = Some(model);
         self.info()
     }
 
@@ -262,11 +235,12 @@ impl Engine {
     }
 }
 
-fn transform_from_js(v: JsValue) -> Result<ModelTransform, JsValue> {
+/// The job for an import (its `model` transform and `units`); `null`/`undefined` is the default.
+fn import_job_from_js(v: JsValue) -> Result<Job, JsValue> {
     if v.is_undefined() || v.is_null() {
-        return Ok(ModelTransform::default());
+        return Ok(Job::default());
     }
-    serde_wasm_bindgen::from_value(v).map_err(|e| js_error(format!("model transform: {e}")))
+    job_from_js(v)
 }
 
 /// One generated result: toolpath, G-code and summary. Getters copy out of wasm memory into

@@ -64,7 +64,7 @@ async function loadModel(file) {
   ui.generate.disabled = true;
   clearResult();
   try {
-    const { info, triangles } = await client.load(file, state.job.model);
+    const { info, triangles } = await client.load(file, state.job);
     state.file = file;
     state.name = name;
     state.info = info;
@@ -83,7 +83,7 @@ async function loadModel(file) {
     showError(`Could not load ${name}: ${e.message}`);
     // The engine dropped its model when the load began: put the previous one back.
     try {
-      await client.load(state.file, state.job.model);
+      await client.load(state.file, state.job);
     } catch { /* the previous model loaded before, so this only fails if the worker died */ }
   } finally {
     ui.generate.disabled = state.info == null;

@@ -98,7 +98,7 @@ class SwarfCam extends HTMLElement {
       }
       this.status(`Loading ${this.name}…`);
       const job = await this.job();
-      const { info, triangles } = await this.client.load(blob, job.model);
+      const { info, triangles } = await this.client.load(blob, job);
       if (this.viewer) this.viewer.setModel(triangles, info.bounds);
       this.status(`${this.name}: ${fmt.count(info.triangles)} triangles`);
       this.btnGenerate.disabled = false;

@@ -23,7 +23,7 @@ export class EngineClient {
     this.workerUrl = workerUrl;
     this.nextId = 1;
     this.pending = new Map();
-    this.lastLoad = null; // { source, transform } to replay after a cancel
+    this.lastLoad = null; // { source, job } to replay after a cancel
     this.spawn();
   }
 
@@ -67,10 +67,11 @@ export class EngineClient {
     return (await this.ready).job;
   }
 
-  /** `source`: a File/Blob, or null for the built-in demo. Resolves { info, triangles }. */
-  load(source, transform) {
-    this.lastLoad = { source, transform };
-    return this.call('load', { source, transform });
+  /** `source`: a File/Blob, or null for the built-in demo; `job` gives the import transform
+   * (`job.model`) and units. Resolves { info, triangles }. */
+  load(source, job) {
+    this.lastLoad = { source, job };
+    return this.call('load', { source, job });
   }
 
   validate(job) {
@@ -92,7 +93,7 @@ export class EngineClient {
     for (const p of this.pending.values()) p.reject(new CancelledError());
     this.pending.clear();
     this.spawn();
-    if (this.lastLoad) await this.load(this.lastLoad.source, this.lastLoad.transform);
+    if (this.lastLoad) await this.load(this.lastLoad.source, this.lastLoad.job);
   }
 
   terminate() {

@@ -24,14 +24,14 @@ const handlers = {
     return { job: defaultJob(), wasmMemory: wasmMemoryBytes() };
   },
 
-  async load({ source, transform }) {
+  async load({ source, job }) {
     if (!engine) engine = new Engine();
     let info;
     if (source) {
       await streamInto(source);
-      info = engine.finishLoad(transform);
+      info = engine.finishLoad(job);
     } else {
-      info = engine.loadDemo(transform);
+      info = engine.loadDemo(job);
     }
     // `triangles()` is a view of wasm memory: copy it now, before anything can grow memory.
     const triangles = engine.triangles().slice();
