@@ -54,7 +54,13 @@ impl HeightGrid {
         let row = |j: usize| -> Vec<f64> {
             let mut hint = None;
             (0..nx)
-                .map(|i| s.height(area[0] + i as f64 * step, area[1] + j as f64 * step, &mut hint))
+                .map(|i| {
+                    s.height(
+                        area[0] + i as f64 * step,
+                        area[1] + j as f64 * step,
+                        &mut hint,
+                    )
+                })
                 .collect()
         };
         let batch = 16;
@@ -144,31 +150,32 @@ pub fn contours(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
     let mut ids: HashMap<(i64, i64, bool), usize> = HashMap::new();
     let mut pts: Vec<Crossing> = Vec::new();
     let mut next: Vec<usize> = Vec::new();
-    let mut crossing = |i: i64, j: i64, horiz: bool, pts: &mut Vec<Crossing>, next: &mut Vec<usize>| -> usize {
-        *ids.entry((i, j, horiz)).or_insert_with(|| {
-            let (i2, j2) = if horiz { (i + 1, j) } else { (i, j + 1) };
-            let (pa, pb) = (g.point(i, j), g.point(i2, j2));
-            let outside = g.at(i, j).is_none() || g.at(i2, j2).is_none();
-            let c = if outside {
-                // Put the exit on the grid's border node; the path is cut there.
-                let p = if g.at(i, j).is_some() { pa } else { pb };
-                Crossing { p, virtual_: true }
-            } else if blocked(i, j) {
-                Crossing {
-                    p: boundary(s, z, pb, pa, eps),
-                    virtual_: false,
-                }
-            } else {
-                Crossing {
-                    p: boundary(s, z, pa, pb, eps),
-                    virtual_: false,
-                }
-            };
-            pts.push(c);
-            next.push(usize::MAX);
-            pts.len() - 1
-        })
-    };
+    let mut crossing =
+        |i: i64, j: i64, horiz: bool, pts: &mut Vec<Crossing>, next: &mut Vec<usize>| -> usize {
+            *ids.entry((i, j, horiz)).or_insert_with(|| {
+                let (i2, j2) = if horiz { (i + 1, j) } else { (i, j + 1) };
+                let (pa, pb) = (g.point(i, j), g.point(i2, j2));
+                let outside = g.at(i, j).is_none() || g.at(i2, j2).is_none();
+                let c = if outside {
+                    // Put the exit on the grid's border node; the path is cut there.
+                    let p = if g.at(i, j).is_some() { pa } else { pb };
+                    Crossing { p, virtual_: true }
+                } else if blocked(i, j) {
+                    Crossing {
+                        p: boundary(s, z, pb, pa, eps),
+                        virtual_: false,
+                    }
+                } else {
+                    Crossing {
+                        p: boundary(s, z, pa, pb, eps),
+                        virtual_: false,
+                    }
+                };
+                pts.push(c);
+                next.push(usize::MAX);
+                pts.len() - 1
+            })
+        };
     for cj in -1..g.ny as i64 {
         for ci in -1..g.nx as i64 {
             let c = [
@@ -273,7 +280,14 @@ pub fn contours(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
 /// Inserts boundary points between consecutive points where the boundary departs from the
 /// chord by more than `tol` (searched along the chord's normal, up to one grid step away),
 /// then drops points that the chord through their neighbours passes within `tol / 4`.
-fn refine(s: &Surface, z: f64, pts: &[[f64; 2]], closed: bool, tol: f64, step: f64) -> Vec<[f64; 2]> {
+fn refine(
+    s: &Surface,
+    z: f64,
+    pts: &[[f64; 2]],
+    closed: bool,
+    tol: f64,
+    step: f64,
+) -> Vec<[f64; 2]> {
     let eps = tol / 16.0;
     let n = pts.len();
     let segs = if closed { n } else { n - 1 };
