@@ -201,11 +201,11 @@ pub fn contours(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
                 let centre = [centre[0] + 0.5 * g.step, centre[1] + 0.5 * g.step];
                 let inside = ci >= 0 && cj >= 0 && ci + 1 < g.nx as i64 && cj + 1 < g.ny as i64;
                 let centre_blocked = inside && s.height(centre[0], centre[1], &mut None) > z;
-                for k in 0..4 {
-                    if centre_blocked && !c[k] {
+                for (k, &ck) in c.iter().enumerate() {
+                    if centre_blocked && !ck {
                         // Cut off the free corner k: exit on edge k-1, entry on edge k.
                         pairs.push(((k + 3) % 4, k));
-                    } else if !centre_blocked && c[k] {
+                    } else if !centre_blocked && ck {
                         // Cut off the blocked corner k: exit on edge k, entry on edge k-1.
                         pairs.push((k, (k + 3) % 4));
                     }
