@@ -5,7 +5,7 @@ use crate::index::Index;
 use crate::job::{Job, JobError, ModelTransform, Place, Resolved, StrategySpec};
 use crate::mesh::transform::{Placement, TransformError};
 use crate::mesh::Mesh;
-use crate::post::{self, Blend, PostSettings, Units};
+use crate::post::{self, Blend, PostSettings, Section, Units};
 use crate::strategy;
 use crate::toolpath::Toolpath;
 use std::fmt;
@@ -117,6 +117,7 @@ pub struct Summary {
     pub rapid_length: f64,
     pub estimated_seconds: f64,
     pub gcode_bytes: usize,
+    pub operations: usize,
 }
 
 /// A finished job.
@@ -125,12 +126,25 @@ pub struct Output {
     pub toolpath: Toolpath,
     pub gcode: String,
     pub summary: Summary,
-    pub resolved: Resolved,
+    /// The resolved defaults, one per operation.
+    pub resolved: Vec<Resolved>,
 }
 
 /// The post-processor settings a job asks for.
 pub fn post_settings(job: &Job, res: &Resolved) -> PostSettings {
     let m = &job.machine;
+    let ops = job.operations();
+    let names: Vec<String> = ops
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {:?} D{}",
+                o.strategy.name(),
+                o.tool.kind,
+                o.tool.diameter
+            )
+        })
+        .collect();
     PostSettings {
         dialect: m.dialect,
         units: job.units,
@@ -144,33 +158,61 @@ pub fn post_settings(job: &Job, res: &Resolved) -> PostSettings {
             Blend::Tolerance(m.blend_tolerance)
         },
         decimals: if job.units == Units::Mm { 3 } else { 4 },
-        tool_number: job.tool.number,
+        tool_number: ops.first().map_or(1, |o| o.tool.number),
         comment: format!(
-            "Swarf {} {:?} D{} {:?}",
+            "Swarf {}: {}",
             env!("CARGO_PKG_VERSION"),
-            job.tool.kind,
-            job.tool.diameter,
-            job.strategy
+            names.join(", then ")
         ),
     }
 }
 
-/// Runs the job's strategy on the model and writes the program. `progress` receives a
+/// Runs the job's operations on the model and writes one program. `progress` receives a
 /// fraction in 0..=1 and returns `false` to cancel.
 pub fn generate(
     model: &Model,
     job: &Job,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Output, EngineError> {
-    let res = job.resolve(&model.mesh.bounds())?;
-    let toolpath = match &job.strategy {
-        StrategySpec::Parallel(p) => {
-            strategy::parallel::generate(&model.mesh, &model.index, p, &res, progress)
+    let resolved = job.resolve(&model.mesh.bounds())?;
+    let ops = job.operations();
+    let n = ops.len() as f32;
+    let mut paths = Vec::with_capacity(ops.len());
+    for (k, (op, res)) in ops.iter().zip(&resolved).enumerate() {
+        let mut part = |f: f32| progress((k as f32 + f.clamp(0.0, 1.0)) / n);
+        let (mesh, index) = (&model.mesh, &model.index);
+        let tp = match &op.strategy {
+            StrategySpec::Parallel(p) => {
+                strategy::parallel::generate(mesh, index, p, res, &mut part)
+            }
+            StrategySpec::Waterline(w) => {
+                strategy::waterline::generate(mesh, index, w, res, &mut part)
+            }
+            StrategySpec::Rough(r) => strategy::rough::generate(mesh, index, r, res, &mut part),
         }
+        .map_err(|_| EngineError::Cancelled)?;
+        paths.push(tp);
     }
-    .map_err(|_| EngineError::Cancelled)?;
-    let gcode = post::write_gcode(&toolpath, &post_settings(job, &res))
+    let sections: Vec<Section> = ops
+        .iter()
+        .zip(&paths)
+        .map(|(op, tp)| Section {
+            toolpath: tp,
+            tool_number: op.tool.number,
+            comment: format!(
+                "{} with {:?} D{}",
+                op.strategy.name(),
+                op.tool.kind,
+                op.tool.diameter
+            ),
+        })
+        .collect();
+    let gcode = post::write_gcode_sections(&sections, &post_settings(job, &resolved[0]))
         .map_err(|e| EngineError::Model(format!("G-code: {e}")))?;
+    let mut toolpath = Toolpath::new();
+    for tp in &paths {
+        toolpath.extend(tp);
+    }
     let st = toolpath.stats();
     let summary = Summary {
         triangles: model.mesh.len(),
@@ -184,11 +226,12 @@ pub fn generate(
             job.machine.rapid_rate,
         ),
         gcode_bytes: gcode.len(),
+        operations: ops.len(),
     };
     Ok(Output {
         toolpath,
         gcode,
         summary,
-        resolved: res,
+        resolved,
     })
 }

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 use swarf::engine::{self, Model};
-use swarf::job::{Direction, Job, ModelTransform, Pattern, StrategySpec, ToolKind};
+use swarf::job::{ClearPattern, Direction, Job, ModelTransform, Pattern, StrategySpec, ToolKind};
 use swarf::mesh::stl::{self, StlOptions};
 use swarf::mesh::Mesh;
 use swarf::post::{Dialect, Units};
@@ -17,13 +17,20 @@ usage:
   swarf generate MODEL.stl [--job JOB.json] [-o OUT.ngc] [settings...]
   swarf drop MODEL.stl --tool KIND --diameter D [--corner-radius R] [--angle DEG]
         (reads x,y lines on stdin, writes x,y,z: the cutter-location height)
+  swarf waterline MODEL.stl --z Z --tool KIND --diameter D [--sampling S] [--tolerance T]
+        (writes the waterline loops at Z as x,y,z lines, a blank line between loops)
   swarf demo [-o OUT.stl] [--size N]   write the built-in demo model (or an N×N terrain)
   swarf job                            print the default job JSON
 
 settings (override the job file):
   --tool {flat,ball,bull,cone} --diameter D --corner-radius R --angle DEG
-  --stepover S --sampling S --tolerance T --direction {x,y,xy} --pattern {zigzag,oneway}
-  --milling {climb,conventional} --margin M --floor Z --safe-height Z
+  --strategy {parallel,waterline,rough} (a list of operations goes in the job JSON)
+  --sampling S --tolerance T --milling {climb,conventional}
+  parallel:  --stepover S --direction {x,y,xy} --pattern {zigzag,oneway}
+  waterline: --stepdown S --z-top Z --z-bottom Z
+  rough:     --stepdown S --stepover-ratio R --stock-to-leave S --pattern {offset,zigzag}
+             --z-top Z --z-bottom Z
+  --margin M --floor Z --safe-height Z
   --feed F --plunge-feed F --spindle RPM --dialect {linuxcnc,grbl} --units {mm,inch}
 ";
 
@@ -106,23 +113,121 @@ fn model_arg(a: &Args, cmd: &str) -> Result<String, Fail> {
     }
 }
 
-/// Applies command-line settings over a job.
+/// Flags that describe the operation (tool or strategy), as opposed to the machine.
+const OPERATION_FLAGS: &[&str] = &[
+    "tool",
+    "diameter",
+    "corner-radius",
+    "angle",
+    "flute-length",
+    "strategy",
+    "stepover",
+    "stepover-ratio",
+    "sampling",
+    "tolerance",
+    "direction",
+    "pattern",
+    "milling",
+    "stepdown",
+    "stock-to-leave",
+    "z-top",
+    "z-bottom",
+];
+
+/// Applies command-line settings over a job. `--strategy` goes first, so the order of the
+/// other flags does not matter; a flag that the chosen strategy does not have is an error.
 fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
+    if !job.operations.is_empty() {
+        if let Some((k, _)) = flags
+            .iter()
+            .find(|(k, _)| OPERATION_FLAGS.contains(&k.as_str()))
+        {
+            return Err(Fail(format!(
+                "usage: --{k} cannot change a job with an operations list; edit the job file"
+            )));
+        }
+    }
+    if let Some((_, v)) = flags.iter().rev().find(|(k, _)| k == "strategy") {
+        let want = v.to_ascii_lowercase();
+        if job.strategy.name() != want {
+            job.strategy = match want.as_str() {
+                "parallel" => StrategySpec::Parallel(Default::default()),
+                "waterline" => StrategySpec::Waterline(Default::default()),
+                "rough" => StrategySpec::Rough(Default::default()),
+                _ => {
+                    return Err(Fail(format!(
+                        "usage: --strategy does not accept {v:?} (parallel, waterline, rough)"
+                    )))
+                }
+            };
+        }
+    }
     for (k, v) in flags {
-        let StrategySpec::Parallel(p) = &mut job.strategy;
+        let st = &mut job.strategy;
+        let name = st.name();
+        let no = || {
+            Fail(format!(
+                "usage: --{k} is not a setting of the {name} strategy (see swarf --help)"
+            ))
+        };
         match k.as_str() {
-            "job" | "o" | "output" => {}
+            "job" | "o" | "output" | "strategy" => {}
             "tool" => job.tool.kind = pick::<ToolKind>(k, v)?,
             "diameter" => job.tool.diameter = num(k, v)?,
             "corner-radius" => job.tool.corner_radius = num(k, v)?,
             "angle" => job.tool.angle = num(k, v)?,
             "flute-length" => job.tool.flute_length = num(k, v)?,
-            "stepover" => p.stepover = num(k, v)?,
-            "sampling" => p.sampling = num(k, v)?,
-            "tolerance" => p.tolerance = num(k, v)?,
-            "direction" => p.direction = pick::<Direction>(k, v)?,
-            "pattern" => p.pattern = pick::<Pattern>(k, v)?,
-            "milling" => p.milling = pick(k, v)?,
+            "stepover" => match st {
+                StrategySpec::Parallel(p) => p.stepover = num(k, v)?,
+                _ => return Err(no()),
+            },
+            "stepover-ratio" => match st {
+                StrategySpec::Rough(r) => r.stepover_ratio = num(k, v)?,
+                _ => return Err(no()),
+            },
+            "sampling" => match st {
+                StrategySpec::Parallel(p) => p.sampling = num(k, v)?,
+                StrategySpec::Waterline(w) => w.sampling = num(k, v)?,
+                StrategySpec::Rough(r) => r.sampling = num(k, v)?,
+            },
+            "tolerance" => match st {
+                StrategySpec::Parallel(p) => p.tolerance = num(k, v)?,
+                StrategySpec::Waterline(w) => w.tolerance = num(k, v)?,
+                StrategySpec::Rough(r) => r.tolerance = num(k, v)?,
+            },
+            "milling" => match st {
+                StrategySpec::Parallel(p) => p.milling = pick(k, v)?,
+                StrategySpec::Waterline(w) => w.milling = pick(k, v)?,
+                StrategySpec::Rough(r) => r.milling = pick(k, v)?,
+            },
+            "direction" => match st {
+                StrategySpec::Parallel(p) => p.direction = pick::<Direction>(k, v)?,
+                _ => return Err(no()),
+            },
+            "pattern" => match st {
+                StrategySpec::Parallel(p) => p.pattern = pick::<Pattern>(k, v)?,
+                StrategySpec::Rough(r) => r.pattern = pick::<ClearPattern>(k, v)?,
+                _ => return Err(no()),
+            },
+            "stepdown" => match st {
+                StrategySpec::Waterline(w) => w.stepdown = num(k, v)?,
+                StrategySpec::Rough(r) => r.stepdown = num(k, v)?,
+                _ => return Err(no()),
+            },
+            "z-top" => match st {
+                StrategySpec::Waterline(w) => w.z_top = Some(num(k, v)?),
+                StrategySpec::Rough(r) => r.z_top = Some(num(k, v)?),
+                _ => return Err(no()),
+            },
+            "z-bottom" => match st {
+                StrategySpec::Waterline(w) => w.z_bottom = Some(num(k, v)?),
+                StrategySpec::Rough(r) => r.z_bottom = Some(num(k, v)?),
+                _ => return Err(no()),
+            },
+            "stock-to-leave" => match st {
+                StrategySpec::Rough(r) => r.stock_to_leave = num(k, v)?,
+                _ => return Err(no()),
+            },
             "margin" => job.bounds.margin = Some(num(k, v)?),
             "floor" => job.bounds.floor = Some(num(k, v)?),
             "safe-height" => job.machine.safe_height = Some(num(k, v)?),
@@ -131,6 +236,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             "spindle" => job.machine.spindle = num(k, v)?,
             "dialect" => job.machine.dialect = pick::<Dialect>(k, v)?,
             "units" => job.units = pick(k, v)?,
+            "z" => {}
             _ => {
                 return Err(Fail(format!(
                     "usage: unknown option --{k} (see swarf --help)"
@@ -159,6 +265,7 @@ fn run(args: &[String]) -> Result<(), Fail> {
         "info" => info(&a),
         "generate" => generate(&a),
         "drop" => drop(&a),
+        "waterline" => waterline(&a),
         "demo" => demo(&a),
         "job" => {
             println!("{}", serde_json::to_string_pretty(&Job::default())?);
@@ -277,6 +384,56 @@ fn drop(a: &Args) -> Result<(), Fail> {
             .drop_cutter(model.mesh(), &cutter, x, y)
             .unwrap_or(low);
         writeln!(out, "{x},{y},{z:.6}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn waterline(a: &Args) -> Result<(), Fail> {
+    let path = model_arg(a, "waterline")?;
+    let z = num(
+        "z",
+        flag(a, &["z"]).ok_or_else(|| Fail("usage: swarf waterline needs --z Z".into()))?,
+    )?;
+    let mut job = Job {
+        strategy: StrategySpec::Waterline(Default::default()),
+        ..Job::default()
+    };
+    apply_flags(&mut job, &a.flags)?;
+    let StrategySpec::Waterline(spec) = &job.strategy else {
+        return Err(Fail("usage: swarf waterline takes no --strategy".into()));
+    };
+    job.validate()?;
+    let mesh = load_stl(&path)?;
+    let model = Model::new(mesh, &ModelTransform::default(), Units::Mm)?;
+    let res = job.resolve(&model.mesh().bounds())?.remove(0);
+    let s = swarf::strategy::surface::Surface {
+        mesh: model.mesh(),
+        index: model.index(),
+        cutter: &res.cutter,
+        floor: res.floor,
+    };
+    let pad = spec.sampling;
+    let area = [
+        res.area[0] - pad,
+        res.area[1] - pad,
+        res.area[2] + pad,
+        res.area[3] + pad,
+    ];
+    let grid = swarf::strategy::contour::HeightGrid::sample(&s, area, spec.sampling, &mut |_| true)
+        .map_err(|_| Fail("cancelled".into()))?;
+    let loops = swarf::strategy::contour::contours(&s, &grid, z, spec.tolerance);
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for (k, c) in loops.iter().enumerate() {
+        if k > 0 {
+            writeln!(out)?;
+        }
+        for p in &c.points {
+            writeln!(out, "{:.6},{:.6},{z}", p[0], p[1])?;
+        }
+        if c.closed {
+            writeln!(out, "{:.6},{:.6},{z}", c.points[0][0], c.points[0][1])?;
+        }
     }
     out.flush()?;
     Ok(())

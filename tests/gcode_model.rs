@@ -89,7 +89,9 @@ fn check(kind: ToolKind, direction: Direction, pattern: Pattern) {
     job.tool.diameter = 6.0;
     job.tool.corner_radius = 1.5;
     job.tool.angle = 60.0;
-    let StrategySpec::Parallel(p) = &mut job.strategy;
+    let StrategySpec::Parallel(p) = &mut job.strategy else {
+        unreachable!()
+    };
     p.stepover = 1.5;
     p.sampling = 0.5;
     p.tolerance = 0.01;
@@ -102,8 +104,8 @@ fn check(kind: ToolKind, direction: Direction, pattern: Pattern) {
     assert!(run.program_ended);
     let feeds = run.moves.iter().filter(|m| m.kind == Kind::Feed).count();
     assert!(feeds > 100, "only {feeds} feed moves");
-    let safe = out.resolved.safe_height;
-    let floor = out.resolved.floor;
+    let safe = out.resolved[0].safe_height;
+    let floor = out.resolved[0].floor;
     for m in &run.moves {
         assert!(
             m.xyz[2] >= floor - 1e-3,

@@ -182,7 +182,9 @@ fn main() {
     for (name, mesh) in models.iter() {
         let model = Model::new(mesh.clone(), &ModelTransform::default(), Units::Mm).unwrap();
         let mut job = Job::default();
-        let StrategySpec::Parallel(p) = &mut job.strategy;
+        let StrategySpec::Parallel(p) = &mut job.strategy else {
+            unreachable!()
+        };
         p.stepover = 0.5;
         p.sampling = 0.25;
         let t = Instant::now();

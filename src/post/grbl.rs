@@ -21,7 +21,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     max_line_chars: 79,
     arcs_need_xy: true,
     g_codes: &["G0", "G1", "G17", "G20", "G21", "G90", "G94"],
-    m_codes: &["M3", "M5", "M30"],
+    m_codes: &["M0", "M3", "M5", "M30"],
 };
 
 /// The tool can only be named: the operator loads it before running the program.

@@ -21,7 +21,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     g_codes: &[
         "G0", "G1", "G17", "G20", "G21", "G43", "G61", "G64", "G90", "G94",
     ],
-    m_codes: &["M2", "M3", "M5", "M6"],
+    m_codes: &["M0", "M2", "M3", "M5", "M6"],
 };
 
 /// Tool change, length offset and blending mode, after the modal setup line.

@@ -28,6 +28,7 @@ use crate::toolpath::Toolpath;
 
 pub use capabilities::Capabilities;
 pub use number::{Fixed, NumberError, MAX_DECIMALS, MAX_MAGNITUDE};
+pub use writer::Section;
 
 /// Decimals for feed rates (`F`). Spindle speeds are whole rpm.
 pub const RATE_DECIMALS: usize = 2;
@@ -270,6 +271,17 @@ pub fn write_gcode(tp: &Toolpath, s: &PostSettings) -> Result<String, PostError>
     // About 24 bytes per motion line is typical of 3-decimal raster output.
     let mut out = String::with_capacity(512 + 24 * tp.len());
     write_gcode_to(tp, s, &mut out)?;
+    Ok(out)
+}
+
+/// Writes a program of several operations (each with its own tool) as one string.
+pub fn write_gcode_sections(
+    sections: &[Section<'_>],
+    s: &PostSettings,
+) -> Result<String, PostError> {
+    let n: usize = sections.iter().map(|x| x.toolpath.len()).sum();
+    let mut out = String::with_capacity(512 + 24 * n);
+    writer::write_sections(sections, s, &mut out)?;
     Ok(out)
 }
 

@@ -167,6 +167,12 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
         Ok(true)
     }
 
+    /// Forgets the modal position, so the next move states every axis.
+    pub fn forget_position(&mut self) {
+        self.pos = [None; 3];
+        self.mode = None;
+    }
+
     fn below_safe(&self) -> bool {
         self.pos[2].is_none_or(|z| z < self.safe)
     }
@@ -220,6 +226,23 @@ pub(crate) fn write_program<W: fmt::Write + ?Sized>(
     s: &PostSettings,
     out: &mut W,
 ) -> Result<ProgramStats, PostError> {
+    let one = [Section {
+        toolpath: tp,
+        tool_number: s.tool_number,
+        comment: String::new(),
+    }];
+    write_sections(&one, s, out)
+}
+
+/// A program of several operations, each with its own tool: between sections the tool
+/// rises to safe height, the spindle stops, the tool is changed (LinuxCNC `T<n> M6` with
+/// its length offset; GRBL has no changer, so it pauses with `M0` for a change by hand),
+/// and the spindle restarts.
+pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
+    sections: &[Section<'_>],
+    s: &PostSettings,
+    out: &mut W,
+) -> Result<ProgramStats, PostError> {
     s.validate()?;
     let mut e = Emitter::new(out, s)?;
     let caps = e.caps;
@@ -235,11 +258,12 @@ pub(crate) fn write_program<W: fmt::Write + ?Sized>(
             field: "spindle_rpm",
             message: m.to_string(),
         })?;
+    let points: usize = sections.iter().map(|x| x.toolpath.len()).sum();
     let about = format!(
         "{} {}, {} points, safe Z {}, feed {}, plunge {}, S{}",
         caps.name,
         s.units.name(),
-        tp.len(),
+        points,
         fmt_q(e.coord, e.safe),
         fmt_f(e.rate, s.feed),
         fmt_f(e.rate, s.plunge_feed),
@@ -248,36 +272,64 @@ pub(crate) fn write_program<W: fmt::Write + ?Sized>(
     e.comment("", &about)?;
     e.line(s.units.g_code())?;
     e.line("G90 G94 G17")?;
-    match s.dialect {
-        Dialect::Linuxcnc => linuxcnc::setup(&mut e, s)?,
-        Dialect::Grbl => grbl::setup(&mut e, s)?,
-    }
-    e.words(&format!("S{rpm}"));
-    e.line("M3")?;
-    // Where the tool starts is unknown: the first move only rises to safe height.
-    e.motion(Motion::Rapid, [None, None, Some(e.safe)], None)?;
 
     let rates = (
         e.rate.quantize(s.feed).unwrap_or(1),
         e.rate.quantize(s.plunge_feed).unwrap_or(1),
     );
-    for i in 0..tp.len() {
-        let p = tp.point(i);
-        let mut q = [0i64; 3];
-        for (k, axis) in ['X', 'Y', 'Z'].into_iter().enumerate() {
-            q[k] = e
-                .coord
-                .quantize(p[k] as f64)
-                .map_err(|problem| PostError::Point {
-                    index: i,
-                    axis,
-                    value: p[k],
-                    problem,
-                })?;
+    let mut base = 0;
+    for (n, sec) in sections.iter().enumerate() {
+        if n > 0 {
+            if e.below_safe() {
+                e.motion(Motion::Rapid, [None, None, Some(e.safe)], None)?;
+            }
+            e.line("M5")?;
+            if !caps.tool_change && sec.tool_number > 0 {
+                e.comment(
+                    &format!("Change to tool {}: ", sec.tool_number),
+                    "then resume",
+                )?;
+                e.line("M0")?;
+            }
         }
-        if !e.point(tp.kind(i), q, rates)? {
-            e.stats.dropped_points += 1;
+        if !sec.comment.trim().is_empty() {
+            e.comment("Operation: ", &sec.comment)?;
         }
+        let mut ss = s.clone();
+        ss.tool_number = sec.tool_number;
+        match s.dialect {
+            Dialect::Linuxcnc => linuxcnc::setup(&mut e, &ss)?,
+            Dialect::Grbl => grbl::setup(&mut e, &ss)?,
+        }
+        if n > 0 {
+            // A tool change may move the machine: state nothing about where it is.
+            e.forget_position();
+        }
+        e.words(&format!("S{rpm}"));
+        e.line("M3")?;
+        // Where the tool starts is unknown: the first move only rises to safe height.
+        e.motion(Motion::Rapid, [None, None, Some(e.safe)], None)?;
+
+        let tp = sec.toolpath;
+        for i in 0..tp.len() {
+            let p = tp.point(i);
+            let mut q = [0i64; 3];
+            for (k, axis) in ['X', 'Y', 'Z'].into_iter().enumerate() {
+                q[k] = e
+                    .coord
+                    .quantize(p[k] as f64)
+                    .map_err(|problem| PostError::Point {
+                        index: base + i,
+                        axis,
+                        value: p[k],
+                        problem,
+                    })?;
+            }
+            if !e.point(tp.kind(i), q, rates)? {
+                e.stats.dropped_points += 1;
+            }
+        }
+        base += tp.len();
     }
 
     if e.below_safe() {
@@ -294,6 +346,16 @@ pub(crate) fn write_program<W: fmt::Write + ?Sized>(
         }
     }
     Ok(st)
+}
+
+/// One operation of a program: its toolpath and its tool.
+#[derive(Clone, Debug)]
+pub struct Section<'a> {
+    pub toolpath: &'a Toolpath,
+    /// Tool number (0: no tool change line).
+    pub tool_number: u32,
+    /// What the operation is, for a comment line.
+    pub comment: String,
 }
 
 fn fmt_q(x: Fixed, q: i64) -> String {

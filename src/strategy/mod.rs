@@ -3,7 +3,9 @@
 
 pub mod contour;
 pub mod parallel;
+pub mod rough;
 pub mod surface;
+pub mod waterline;
 
 /// The job was cancelled through its progress callback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,6 +5,10 @@
 //! All lengths are in the job's `units` (mm by default); the model is converted from the
 //! file's units on import, and the G-code is written in the job's units.
 
+mod strategy;
+
+pub use strategy::*;
+
 use crate::cutter::{Cutter, Shape};
 use crate::mesh::Aabb;
 use crate::post::{Dialect, Units};
@@ -129,6 +133,11 @@ impl Default for ToolSpec {
 impl ToolSpec {
     /// The validated cutter.
     pub fn cutter(&self) -> Result<Cutter, JobError> {
+        self.cutter_at("tool")
+    }
+
+    /// The validated cutter; errors name fields under `prefix` (e.g. `operations[1].tool`).
+    pub fn cutter_at(&self, prefix: &str) -> Result<Cutter, JobError> {
         let shape = match self.kind {
             ToolKind::Flat => Shape::Flat,
             ToolKind::Ball => Shape::Ball,
@@ -141,92 +150,16 @@ impl ToolSpec {
         };
         Cutter::new(shape, self.diameter, self.flute_length).map_err(|e| {
             let field = if e.0.starts_with("corner") {
-                "tool.corner_radius"
+                "corner_radius"
             } else if e.0.starts_with("cone") {
-                "tool.angle"
+                "angle"
             } else if e.0.starts_with("flute") {
-                "tool.flute_length"
+                "flute_length"
             } else {
-                "tool.diameter"
+                "diameter"
             };
-            err(field, e.0)
+            err(&format!("{prefix}.{field}"), e.0)
         })
-    }
-}
-
-/// Raster direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    /// Lines along X, stepping in Y.
-    #[default]
-    X,
-    /// Lines along Y, stepping in X.
-    Y,
-    /// Both, one after the other (crosshatch).
-    Xy,
-}
-
-/// How consecutive raster lines are joined.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Pattern {
-    /// Alternate directions, linked along the boundary without lifting.
-    #[default]
-    Zigzag,
-    /// Every line the same way (climb or conventional), lifting to safe height between.
-    Oneway,
-}
-
-/// Cutting direction relative to the spindle's rotation (M3, clockwise seen from above).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Milling {
-    #[default]
-    Climb,
-    Conventional,
-}
-
-/// The strategy and its parameters.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum StrategySpec {
-    /// Parallel finishing: drop-cutter raster lines.
-    Parallel(ParallelSpec),
-}
-
-impl Default for StrategySpec {
-    fn default() -> Self {
-        StrategySpec::Parallel(ParallelSpec::default())
-    }
-}
-
-/// Parameters of parallel (raster) finishing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ParallelSpec {
-    pub direction: Direction,
-    /// Distance between lines.
-    pub stepover: f64,
-    /// Distance between drop-cutter samples along a line (refined where needed).
-    pub sampling: f64,
-    /// Height tolerance: samples are added where the surface departs from a straight
-    /// segment by more than this, and points are removed where they add less.
-    pub tolerance: f64,
-    pub pattern: Pattern,
-    pub milling: Milling,
-}
-
-impl Default for ParallelSpec {
-    fn default() -> Self {
-        ParallelSpec {
-            direction: Direction::X,
-            stepover: 1.0,
-            sampling: 0.5,
-            tolerance: 0.01,
-            pattern: Pattern::Zigzag,
-            milling: Milling::Climb,
-        }
     }
 }
 
@@ -280,6 +213,14 @@ impl Default for MachineSpec {
     }
 }
 
+/// One operation of a chained job: a cutter and what to do with it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Operation {
+    pub tool: ToolSpec,
+    pub strategy: StrategySpec,
+}
+
 /// A whole job.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -291,6 +232,9 @@ pub struct Job {
     pub strategy: StrategySpec,
     pub bounds: BoundsSpec,
     pub machine: MachineSpec,
+    /// Operations run in order, each with its own cutter (rough, then waterline, then
+    /// parallel finishing, say). When empty, `tool` and `strategy` are the one operation.
+    pub operations: Vec<Operation>,
 }
 
 /// The most cutter-location samples one job may ask for before refinement: a job larger
@@ -305,6 +249,8 @@ pub struct Resolved {
     pub area: [f64; 4],
     pub floor: f64,
     pub safe_height: f64,
+    /// The model's top.
+    pub top: f64,
 }
 
 fn positive(field: &str, v: f64, max: f64) -> Result<(), JobError> {
@@ -347,32 +293,14 @@ impl Job {
         for (k, t) in m.translate.iter().enumerate() {
             finite(&format!("model.translate[{k}]"), *t)?;
         }
-        let cutter = self.tool.cutter()?;
-        let d = self.tool.diameter;
-        match &self.strategy {
-            StrategySpec::Parallel(p) => {
-                positive("strategy.stepover", p.stepover, 1.0e4)?;
-                if p.stepover > d {
-                    return Err(err(
-                        "strategy.stepover",
-                        format!(
-                            "stepover {} is larger than the cutter diameter {d}: ridges would be left uncut",
-                            p.stepover
-                        ),
-                    ));
-                }
-                positive("strategy.sampling", p.sampling, 1.0e4)?;
-                if p.sampling > cutter.radius {
-                    return Err(err(
-                        "strategy.sampling",
-                        format!(
-                            "sampling {} is larger than the cutter radius {}: features between samples could be missed",
-                            p.sampling, cutter.radius
-                        ),
-                    ));
-                }
-                positive("strategy.tolerance", p.tolerance, 10.0)?;
-            }
+        for (k, op) in self.operations().iter().enumerate() {
+            let pre = if self.operations.is_empty() {
+                String::new()
+            } else {
+                format!("operations[{k}].")
+            };
+            let cutter = op.tool.cutter_at(&format!("{pre}tool"))?;
+            op.strategy.validate(&format!("{pre}strategy"), &cutter)?;
         }
         let b = &self.bounds;
         if let Some(mg) = b.margin {
@@ -427,24 +355,23 @@ impl Job {
         Ok(())
     }
 
-    /// Checks the job against the (transformed) model's bounds and resolves the defaults.
-    pub fn resolve(&self, model: &Aabb) -> Result<Resolved, JobError> {
+    /// The operations to run in order: `operations` when given, else the one made of
+    /// `tool` and `strategy`.
+    pub fn operations(&self) -> Vec<Operation> {
+        if self.operations.is_empty() {
+            vec![Operation {
+                tool: self.tool.clone(),
+                strategy: self.strategy.clone(),
+            }]
+        } else {
+            self.operations.clone()
+        }
+    }
+
+    /// Checks the job against the (transformed) model's bounds and resolves the defaults,
+    /// one [`Resolved`] per operation.
+    pub fn resolve(&self, model: &Aabb) -> Result<Vec<Resolved>, JobError> {
         self.validate()?;
-        let cutter = self.tool.cutter()?;
-        let margin = self.bounds.margin.unwrap_or(cutter.radius);
-        let (lo, hi) = match (self.bounds.min, self.bounds.max) {
-            (Some(lo), Some(hi)) => (lo, hi),
-            _ => (
-                [model.min[0] as f64, model.min[1] as f64],
-                [model.max[0] as f64, model.max[1] as f64],
-            ),
-        };
-        let area = [
-            lo[0] - margin,
-            lo[1] - margin,
-            hi[0] + margin,
-            hi[1] + margin,
-        ];
         let floor = self.bounds.floor.unwrap_or(model.min[2] as f64);
         let top = model.max[2] as f64;
         let safe_height = self.machine.safe_height.unwrap_or(top + 5.0);
@@ -460,32 +387,54 @@ impl Job {
                 format!("safe height {safe_height} is not above the floor {floor}"),
             ));
         }
-        match &self.strategy {
-            StrategySpec::Parallel(p) => {
-                let passes = if p.direction == Direction::Xy {
-                    2.0
-                } else {
-                    1.0
+        let mut out = Vec::new();
+        let mut total = 0.0;
+        for (k, op) in self.operations().iter().enumerate() {
+            let pre = if self.operations.is_empty() {
+                String::new()
+            } else {
+                format!("operations[{k}].")
+            };
+            let cutter = op.tool.cutter_at(&format!("{pre}tool"))?;
+            let margin = self.bounds.margin.unwrap_or(cutter.radius);
+            let (lo, hi) = match (self.bounds.min, self.bounds.max) {
+                (Some(lo), Some(hi)) => (lo, hi),
+                _ => (
+                    [model.min[0] as f64, model.min[1] as f64],
+                    [model.max[0] as f64, model.max[1] as f64],
+                ),
+            };
+            let area = [
+                lo[0] - margin,
+                lo[1] - margin,
+                hi[0] + margin,
+                hi[1] + margin,
+            ];
+            let (w, h) = (area[2] - area[0], area[3] - area[1]);
+            let samples = op.strategy.estimated_samples(w, h, (top - floor).max(0.0));
+            total += samples;
+            if samples > MAX_SAMPLES || total > MAX_SAMPLES {
+                let field = match op.strategy {
+                    StrategySpec::Parallel(_) => "sampling",
+                    _ => "sampling",
                 };
-                let w = area[2] - area[0];
-                let h = area[3] - area[1];
-                let samples = passes * (w / p.sampling + 1.0) * (h / p.stepover + 1.0);
-                if samples > MAX_SAMPLES {
-                    return Err(err(
-                        "strategy.sampling",
-                        format!(
-                            "this job needs about {samples:.2e} cutter-location samples over a {w:.1} × {h:.1} area (limit {MAX_SAMPLES:.0e}): raise the stepover or sampling"
-                        ),
-                    ));
-                }
+                return Err(err(
+                    &format!("{pre}strategy.{field}"),
+                    format!(
+                        "this job needs about {:.2e} cutter-location samples over a {w:.1} × {h:.1} area (limit {MAX_SAMPLES:.0e}): raise the stepover, stepdown or sampling",
+                        total.max(samples)
+                    ),
+                ));
             }
+            out.push(Resolved {
+                cutter,
+                area,
+                floor,
+                safe_height,
+                top,
+            });
         }
-        Ok(Resolved {
-            cutter,
-            area,
-            floor,
-            safe_height,
-        })
+        Ok(out)
     }
 }
 
@@ -504,7 +453,9 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let mut j = Job::default();
-        let StrategySpec::Parallel(p) = &mut j.strategy;
+        let StrategySpec::Parallel(p) = &mut j.strategy else {
+            unreachable!()
+        };
         p.stepover = 9.0;
         let e = j.validate().unwrap_err();
         assert_eq!(e.field, "strategy.stepover");
@@ -525,7 +476,9 @@ mod tests {
     #[test]
     fn absurd_jobs_are_refused_before_running() {
         let mut j = Job::default();
-        let StrategySpec::Parallel(p) = &mut j.strategy;
+        let StrategySpec::Parallel(p) = &mut j.strategy else {
+            unreachable!()
+        };
         p.stepover = 1e-5;
         p.sampling = 1e-5;
         let b = Aabb {

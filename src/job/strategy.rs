@@ -1,0 +1,349 @@
+//! Strategy parameters, one struct per strategy, each checking its own values.
+
+use super::{err, positive, JobError};
+use crate::cutter::Cutter;
+use serde::{Deserialize, Serialize};
+
+/// Raster direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Lines along X, stepping in Y.
+    #[default]
+    X,
+    /// Lines along Y, stepping in X.
+    Y,
+    /// Both, one after the other (crosshatch).
+    Xy,
+}
+
+/// How consecutive raster lines are joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Pattern {
+    /// Alternate directions, linked along the boundary without lifting.
+    #[default]
+    Zigzag,
+    /// Every line the same way (climb or conventional), lifting to safe height between.
+    Oneway,
+}
+
+/// Cutting direction relative to the spindle's rotation (M3, clockwise seen from above).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Milling {
+    #[default]
+    Climb,
+    Conventional,
+}
+
+/// The strategy and its parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum StrategySpec {
+    /// Parallel finishing: drop-cutter raster lines.
+    Parallel(ParallelSpec),
+    /// Waterline finishing: contours at constant Z where the cutter touches the model.
+    Waterline(WaterlineSpec),
+    /// Z-level roughing: the stock cleared layer by layer, leaving an allowance.
+    Rough(RoughSpec),
+}
+
+impl Default for StrategySpec {
+    fn default() -> Self {
+        StrategySpec::Parallel(ParallelSpec::default())
+    }
+}
+
+/// Parameters of parallel (raster) finishing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ParallelSpec {
+    pub direction: Direction,
+    /// Distance between lines.
+    pub stepover: f64,
+    /// Distance between drop-cutter samples along a line (refined where needed).
+    pub sampling: f64,
+    /// Height tolerance: samples are added where the surface departs from a straight
+    /// segment by more than this, and points are removed where they add less.
+    pub tolerance: f64,
+    pub pattern: Pattern,
+    pub milling: Milling,
+}
+
+impl Default for ParallelSpec {
+    fn default() -> Self {
+        ParallelSpec {
+            direction: Direction::X,
+            stepover: 1.0,
+            sampling: 0.5,
+            tolerance: 0.01,
+            pattern: Pattern::Zigzag,
+            milling: Milling::Climb,
+        }
+    }
+}
+
+/// Z levels: every `stepdown` from `z_top` down to `z_bottom`, or an explicit list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WaterlineSpec {
+    /// Distance between levels.
+    pub stepdown: f64,
+    /// First level from the top. Default: the model's top.
+    pub z_top: Option<f64>,
+    /// Lowest level. Default: the floor (the model's bottom).
+    pub z_bottom: Option<f64>,
+    /// Explicit levels instead of the stepdown (any order; cut top down).
+    pub levels: Vec<f64>,
+    /// Grid spacing of the drop-cutter samples the contours start from.
+    pub sampling: f64,
+    /// Contours follow the true boundary within this distance.
+    pub tolerance: f64,
+    pub milling: Milling,
+}
+
+impl Default for WaterlineSpec {
+    fn default() -> Self {
+        WaterlineSpec {
+            stepdown: 1.0,
+            z_top: None,
+            z_bottom: None,
+            levels: Vec::new(),
+            sampling: 0.5,
+            tolerance: 0.01,
+            milling: Milling::Climb,
+        }
+    }
+}
+
+/// How roughing clears a layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ClearPattern {
+    /// Offsets of the layer's boundary, inwards: constant engagement, follows the part.
+    #[default]
+    Offset,
+    /// Back-and-forth lines along X.
+    Zigzag,
+}
+
+/// Z-level roughing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoughSpec {
+    /// Depth of each layer.
+    pub stepdown: f64,
+    /// Distance between passes within a layer, as a fraction of the cutter diameter.
+    pub stepover_ratio: f64,
+    /// Material left on the model's sides for finishing.
+    pub stock_to_leave: f64,
+    /// Material left on the model's horizontal faces. Default: `stock_to_leave`.
+    pub stock_to_leave_z: Option<f64>,
+    /// Top of the stock. Default: the model's top.
+    pub z_top: Option<f64>,
+    /// Lowest layer. Default: the floor.
+    pub z_bottom: Option<f64>,
+    pub pattern: ClearPattern,
+    pub milling: Milling,
+    /// Ramp angle for entries into closed material, degrees from horizontal.
+    pub ramp_angle: f64,
+    /// Grid spacing of the drop-cutter samples the layer regions start from.
+    pub sampling: f64,
+    /// Region boundaries follow the true boundary within this distance.
+    pub tolerance: f64,
+}
+
+impl Default for RoughSpec {
+    fn default() -> Self {
+        RoughSpec {
+            stepdown: 2.0,
+            stepover_ratio: 0.4,
+            stock_to_leave: 0.5,
+            stock_to_leave_z: None,
+            z_top: None,
+            z_bottom: None,
+            pattern: ClearPattern::Offset,
+            milling: Milling::Climb,
+            ramp_angle: 3.0,
+            sampling: 0.5,
+            tolerance: 0.02,
+        }
+    }
+}
+
+/// The largest number of Z levels one operation may ask for.
+pub const MAX_LEVELS: usize = 10_000;
+
+fn check_levels(
+    p: &str,
+    stepdown: f64,
+    z_top: Option<f64>,
+    z_bottom: Option<f64>,
+    levels: &[f64],
+) -> Result<(), JobError> {
+    positive(&format!("{p}.stepdown"), stepdown, 1.0e4)?;
+    for (k, v) in [("z_top", z_top), ("z_bottom", z_bottom)] {
+        if let Some(v) = v {
+            if !v.is_finite() || v.abs() > 1.0e6 {
+                return Err(err(
+                    &format!("{p}.{k}"),
+                    format!("{v} must be a finite number"),
+                ));
+            }
+        }
+    }
+    if let (Some(t), Some(b)) = (z_top, z_bottom) {
+        if b > t {
+            return Err(err(
+                &format!("{p}.z_bottom"),
+                format!("z_bottom {b} is above z_top {t}"),
+            ));
+        }
+    }
+    if levels.len() > MAX_LEVELS {
+        return Err(err(
+            &format!("{p}.levels"),
+            format!("{} levels is more than {MAX_LEVELS}", levels.len()),
+        ));
+    }
+    for (k, v) in levels.iter().enumerate() {
+        if !v.is_finite() || v.abs() > 1.0e6 {
+            return Err(err(
+                &format!("{p}.levels[{k}]"),
+                format!("{v} must be a finite number"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_grid(p: &str, sampling: f64, tolerance: f64, cutter: &Cutter) -> Result<(), JobError> {
+    positive(&format!("{p}.sampling"), sampling, 1.0e4)?;
+    if sampling > cutter.radius {
+        return Err(err(
+            &format!("{p}.sampling"),
+            format!(
+                "sampling {sampling} is larger than the cutter radius {}: features between samples could be missed",
+                cutter.radius
+            ),
+        ));
+    }
+    positive(&format!("{p}.tolerance"), tolerance, 10.0)?;
+    if tolerance > sampling {
+        return Err(err(
+            &format!("{p}.tolerance"),
+            format!("tolerance {tolerance} is larger than the sampling {sampling}"),
+        ));
+    }
+    Ok(())
+}
+
+impl StrategySpec {
+    /// Checks the values; `p` is the field path of this strategy (e.g. `strategy`).
+    pub fn validate(&self, p: &str, cutter: &Cutter) -> Result<(), JobError> {
+        let d = 2.0 * cutter.radius;
+        match self {
+            StrategySpec::Parallel(s) => {
+                positive(&format!("{p}.stepover"), s.stepover, 1.0e4)?;
+                if s.stepover > d {
+                    return Err(err(
+                        &format!("{p}.stepover"),
+                        format!(
+                            "stepover {} is larger than the cutter diameter {d}: ridges would be left uncut",
+                            s.stepover
+                        ),
+                    ));
+                }
+                positive(&format!("{p}.sampling"), s.sampling, 1.0e4)?;
+                if s.sampling > cutter.radius {
+                    return Err(err(
+                        &format!("{p}.sampling"),
+                        format!(
+                            "sampling {} is larger than the cutter radius {}: features between samples could be missed",
+                            s.sampling, cutter.radius
+                        ),
+                    ));
+                }
+                positive(&format!("{p}.tolerance"), s.tolerance, 10.0)?;
+            }
+            StrategySpec::Waterline(s) => {
+                check_levels(p, s.stepdown, s.z_top, s.z_bottom, &s.levels)?;
+                check_grid(p, s.sampling, s.tolerance, cutter)?;
+            }
+            StrategySpec::Rough(s) => {
+                check_levels(p, s.stepdown, s.z_top, s.z_bottom, &[])?;
+                check_grid(p, s.sampling, s.tolerance, cutter)?;
+                if !s.stepover_ratio.is_finite()
+                    || s.stepover_ratio <= 0.0
+                    || s.stepover_ratio > 1.0
+                {
+                    return Err(err(
+                        &format!("{p}.stepover_ratio"),
+                        format!(
+                            "{} must be a fraction of the cutter diameter greater than 0 and at most 1",
+                            s.stepover_ratio
+                        ),
+                    ));
+                }
+                for (k, v) in [
+                    ("stock_to_leave", Some(s.stock_to_leave)),
+                    ("stock_to_leave_z", s.stock_to_leave_z),
+                ] {
+                    if let Some(v) = v {
+                        if !v.is_finite() || !(0.0..=100.0).contains(&v) {
+                            return Err(err(
+                                &format!("{p}.{k}"),
+                                format!("{v} must be between 0 and 100"),
+                            ));
+                        }
+                    }
+                }
+                if !s.ramp_angle.is_finite() || !(0.5..=90.0).contains(&s.ramp_angle) {
+                    return Err(err(
+                        &format!("{p}.ramp_angle"),
+                        format!("{}° must be between 0.5° and 90°", s.ramp_angle),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Cutter-location samples the strategy will take over an area of `w × h` and
+    /// `depth` of Z range (before refinement): what the job limit is checked against.
+    pub fn estimated_samples(&self, w: f64, h: f64, depth: f64) -> f64 {
+        match self {
+            StrategySpec::Parallel(s) => {
+                let passes = if s.direction == Direction::Xy {
+                    2.0
+                } else {
+                    1.0
+                };
+                passes * (w / s.sampling + 1.0) * (h / s.stepover + 1.0)
+            }
+            StrategySpec::Waterline(s) => {
+                let levels = if s.levels.is_empty() {
+                    depth / s.stepdown + 1.0
+                } else {
+                    s.levels.len() as f64
+                };
+                // One grid, plus about a quarter of a grid of bisections per level.
+                (w / s.sampling + 2.0) * (h / s.sampling + 2.0) * (1.0 + 0.25 * levels)
+            }
+            StrategySpec::Rough(s) => {
+                let levels = depth / s.stepdown + 1.0;
+                (w / s.sampling + 2.0) * (h / s.sampling + 2.0) * (1.0 + 0.25 * levels)
+            }
+        }
+    }
+
+    /// The name used in the job JSON.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StrategySpec::Parallel(_) => "parallel",
+            StrategySpec::Waterline(_) => "waterline",
+            StrategySpec::Rough(_) => "rough",
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Waterline finishing: at each Z level, the contours where the cutter with its tip at that
+//! level touches the model (see [`super::contour`] for how they are found and why they never
+//! pass under an overhang).
+//!
+//! Levels run from the top down. Within a level, contours are taken nearest-first from
+//! where the tool is, each entered at its point nearest the tool. The link to the next
+//! contour is a straight feed at the lower of the two heights when it is short (within a
+//! cutter diameter) and the whole link is free at that height (checked with the drop-cutter
+//! every tenth of the cutter radius); otherwise the tool lifts to safe height, travels, and
+//! plunges. Climb milling keeps the material on the tool's left (the contours' own
+//! orientation); conventional reverses every contour.
+
+use super::contour::{contours, Contour, HeightGrid};
+use super::surface::Surface;
+use super::Cancelled;
+use crate::index::Index;
+use crate::job::{Milling, Resolved, WaterlineSpec};
+use crate::mesh::Mesh;
+use crate::toolpath::{Move, Toolpath};
+
+/// The Z levels of an operation, top down: the explicit list, or every `stepdown` below
+/// `top` down to and including `bottom`.
+pub fn levels(stepdown: f64, top: f64, bottom: f64, list: &[f64]) -> Vec<f64> {
+    let mut v: Vec<f64> = if list.is_empty() {
+        let n = ((top - bottom) / stepdown).ceil().max(0.0) as usize;
+        (1..=n)
+            .map(|k| (top - k as f64 * stepdown).max(bottom))
+            .collect()
+    } else {
+        list.to_vec()
+    };
+    v.sort_by(|a, b| b.total_cmp(a));
+    v.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    v
+}
+
+/// True when the straight XY segment `a → b` is free at height `z` (drop-cutter at most `z`
+/// at every sample, spaced `step`).
+pub fn free_link(s: &Surface, a: [f64; 2], b: [f64; 2], z: f64, step: f64) -> bool {
+    let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+    let n = ((len / step).ceil() as usize).max(1);
+    let mut hint = None;
+    (0..=n).all(|k| {
+        let t = k as f64 / n as f64;
+        s.height(
+            a[0] + (b[0] - a[0]) * t,
+            a[1] + (b[1] - a[1]) * t,
+            &mut hint,
+        ) <= z + 1e-9
+    })
+}
+
+/// Appends contours at one level to the toolpath, ordered nearest-first from the tool.
+#[allow(clippy::too_many_arguments)]
+pub fn emit_level(
+    tp: &mut Toolpath,
+    s: &Surface,
+    mut cs: Vec<Contour>,
+    z: f64,
+    safe: f64,
+    milling: Milling,
+    link_reach: f64,
+) {
+    if milling == Milling::Conventional {
+        for c in &mut cs {
+            c.points.reverse();
+        }
+    }
+    let zf = z as f32;
+    while !cs.is_empty() {
+        let here = tp.last().map(|p| [p[0] as f64, p[1] as f64]);
+        // The nearest contour entry: any point of a closed one, an end of an open one.
+        let (ci, pi, _) = cs
+            .iter()
+            .enumerate()
+            .flat_map(|(ci, c)| {
+                let ends: Vec<usize> = if c.closed {
+                    (0..c.points.len()).collect()
+                } else {
+                    vec![0]
+                };
+                ends.into_iter().map(move |pi| (ci, pi, c.points[pi]))
+            })
+            .map(|(ci, pi, p)| {
+                let d = here.map_or(0.0, |h| (p[0] - h[0]).hypot(p[1] - h[1]));
+                (ci, pi, d)
+            })
+            .min_by(|a, b| a.2.total_cmp(&b.2))
+            .expect("contours are not empty");
+        let mut c = cs.swap_remove(ci);
+        if c.closed {
+            c.points.rotate_left(pi);
+            let first = c.points[0];
+            c.points.push(first);
+        }
+        let start = c.points[0];
+        let linked = match tp.last() {
+            Some(l) if l[2] < safe as f32 => {
+                let from = [l[0] as f64, l[1] as f64];
+                let low = z.min(l[2] as f64);
+                let near = (start[0] - from[0]).hypot(start[1] - from[1]) <= link_reach;
+                near && free_link(s, from, start, low, s.cutter.radius * 0.1)
+            }
+            _ => false,
+        };
+        if !linked {
+            if let Some(l) = tp.last() {
+                if l[2] < safe as f32 {
+                    tp.push(Move::Rapid, [l[0], l[1], safe as f32]);
+                }
+            }
+            tp.push(Move::Rapid, [start[0] as f32, start[1] as f32, safe as f32]);
+            tp.push(Move::Plunge, [start[0] as f32, start[1] as f32, zf]);
+        } else {
+            tp.push(Move::Feed, [start[0] as f32, start[1] as f32, zf]);
+        }
+        for p in &c.points[1..] {
+            tp.push(Move::Feed, [p[0] as f32, p[1] as f32, zf]);
+        }
+    }
+}
+
+/// Builds the waterline toolpath. `progress` gets 0..1 and returns `false` to cancel.
+pub fn generate(
+    mesh: &Mesh,
+    index: &Index,
+    spec: &WaterlineSpec,
+    res: &Resolved,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Toolpath, Cancelled> {
+    let s = Surface {
+        mesh,
+        index,
+        cutter: &res.cutter,
+        floor: res.floor,
+    };
+    let top = spec.z_top.unwrap_or(res.top);
+    let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
+    let zs = levels(spec.stepdown, top, bottom, &spec.levels);
+    // The grid reaches a step beyond the cutter's reach of the area, so its border is free
+    // unless the area cuts through the model.
+    let pad = spec.sampling;
+    let area = [
+        res.area[0] - pad,
+        res.area[1] - pad,
+        res.area[2] + pad,
+        res.area[3] + pad,
+    ];
+    let mut grid_progress = |f: f32| progress(0.5 * f);
+    let grid = HeightGrid::sample(&s, area, spec.sampling, &mut grid_progress)?;
+    let mut tp = Toolpath::new();
+    for (k, &z) in zs.iter().enumerate() {
+        if !progress(0.5 + 0.5 * k as f32 / zs.len().max(1) as f32) {
+            return Err(Cancelled);
+        }
+        let cs = contours(&s, &grid, z, spec.tolerance);
+        emit_level(
+            &mut tp,
+            &s,
+            cs,
+            z,
+            res.safe_height,
+            spec.milling,
+            2.0 * res.cutter.radius,
+        );
+    }
+    if let Some(l) = tp.last() {
+        tp.push(Move::Rapid, [l[0], l[1], res.safe_height as f32]);
+    }
+    progress(1.0);
+    Ok(tp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_from_stepdown_and_list() {
+        assert_eq!(levels(2.0, 10.0, 5.0, &[]), vec![8.0, 6.0, 5.0]);
+        assert_eq!(levels(2.0, 10.0, 4.0, &[]), vec![8.0, 6.0, 4.0]);
+        assert_eq!(levels(1.0, 3.0, 3.0, &[]), Vec::<f64>::new());
+        assert_eq!(levels(1.0, 0.0, 0.0, &[2.0, 5.0, 2.0]), vec![5.0, 2.0]);
+    }
+}
