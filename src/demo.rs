@@ -101,6 +101,26 @@ pub fn sphere(c: [f32; 3], r: f32, seg: usize) -> Mesh {
     Mesh::from_triangles(t).expect("sphere is finite")
 }
 
+/// A closed vertical cylinder (prism of `seg` sides) of radius `r` from `z0` to `z1`, its
+/// axis through `(cx, cy)`. The facets' vertices lie on the circle.
+pub fn cylinder(cx: f32, cy: f32, r: f32, z0: f32, z1: f32, seg: usize) -> Mesh {
+    let seg = seg.max(3);
+    let p = |i: usize, z: f32| {
+        let a = 2.0 * std::f32::consts::PI * (i % seg) as f32 / seg as f32;
+        [cx + r * a.cos(), cy + r * a.sin(), z]
+    };
+    let mut t = Vec::with_capacity(9 * 4 * seg);
+    for i in 0..seg {
+        quad(&mut t, p(i, z0), p(i + 1, z0), p(i + 1, z1), p(i, z1));
+        let (c0, c1) = ([cx, cy, z0], [cx, cy, z1]);
+        let (a, b) = (p(i, z0), p(i + 1, z0));
+        t.extend_from_slice(&[c0[0], c0[1], c0[2], b[0], b[1], b[2], a[0], a[1], a[2]]);
+        let (a, b) = (p(i, z1), p(i + 1, z1));
+        t.extend_from_slice(&[c1[0], c1[1], c1[2], a[0], a[1], a[2], b[0], b[1], b[2]]);
+    }
+    Mesh::from_triangles(t).expect("cylinder is finite")
+}
+
 /// An axis-aligned box from `min` to `max` (12 triangles).
 pub fn cuboid(min: [f32; 3], max: [f32; 3]) -> Mesh {
     height_field(1, 1, max[0] - min[0], max[1] - min[1], |_, _| {

@@ -234,3 +234,71 @@ fn bad_input_is_one_line_and_non_zero() {
     let o = swarf(&["generate", ms, "--job", job.to_str().unwrap()], None);
     assert_one_line_error(&o, "invalid job JSON");
 }
+
+#[test]
+fn waterline_command_writes_loops_and_generate_takes_strategy_flags() {
+    let m = demo_stl("20");
+    let ms = m.to_str().unwrap();
+    let o = swarf(
+        &[
+            "waterline",
+            ms,
+            "--tool",
+            "ball",
+            "--diameter",
+            "6",
+            "--z",
+            "12",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let loops: Vec<&str> = text
+        .split("\n\n")
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert!(!loops.is_empty());
+    for l in &loops {
+        let pts: Vec<Vec<f64>> = l
+            .lines()
+            .map(|r| r.split(',').map(|v| v.parse().unwrap()).collect())
+            .collect();
+        assert!(pts.iter().all(|p| p.len() == 3 && p[2] == 12.0));
+    }
+    let o = swarf(&["waterline", ms, "--diameter", "6"], None);
+    assert_one_line_error(&o, "--z");
+
+    let o = swarf(
+        &[
+            "generate",
+            ms,
+            "--strategy",
+            "waterline",
+            "--stepdown",
+            "3",
+            "--z-bottom",
+            "6",
+            "--dialect",
+            "grbl",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let g = String::from_utf8(o.stdout).unwrap();
+    assert!(g.contains("waterline"));
+    assert!(g.trim_end().ends_with("M30"));
+    // A parallel-only flag on waterline is refused, naming the flag.
+    let o = swarf(
+        &["generate", ms, "--strategy", "waterline", "--stepover", "1"],
+        None,
+    );
+    assert_one_line_error(&o, "--stepover");
+    let o = swarf(&["generate", ms, "--strategy", "spiral"], None);
+    assert_one_line_error(&o, "--strategy");
+    let o = swarf(
+        &["generate", ms, "--strategy", "waterline", "--stepdown", "0"],
+        None,
+    );
+    assert_one_line_error(&o, "strategy.stepdown");
+}

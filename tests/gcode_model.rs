@@ -24,19 +24,6 @@ fn scene() -> Mesh {
     ])
 }
 
-/// Offsets within the output's XY rounding (half of 0.001, on both axes).
-const ROUNDING_RING: [(f64, f64); 9] = [
-    (0.0, 0.0),
-    (0.0005, 0.0),
-    (-0.0005, 0.0),
-    (0.0, 0.0005),
-    (0.0, -0.0005),
-    (0.0005, 0.0005),
-    (0.0005, -0.0005),
-    (-0.0005, 0.0005),
-    (-0.0005, -0.0005),
-];
-
 /// The highest the path sits below the drop-cutter surface, over all feed moves sampled every
 /// `step` along each segment.
 fn worst_gouge(model: &Model, job: &Job, moves: &[rs274::CanonMove], step: f64) -> (f64, [f64; 3]) {
@@ -57,21 +44,7 @@ fn worst_gouge(model: &Model, job: &Job, moves: &[rs274::CanonMove], step: f64) 
                 a[1] + (b[1] - a[1]) * t,
                 a[2] + (b[2] - a[2]) * t,
             ];
-            // The program rounds XY to 0.001: on a near-vertical stretch of the surface that
-            // alone moves the height a lot while moving the tool by less than a micron
-            // sideways. So a point counts by the least intrusion within that rounding
-            // radius: the physical error, not an artefact of the vertical measure.
-            let below = ROUNDING_RING
-                .iter()
-                .map(|(dx, dy)| {
-                    let cl = model
-                        .index()
-                        .drop_cutter(model.mesh(), &cutter, p[0] + dx, p[1] + dy)
-                        .unwrap_or(floor)
-                        .max(floor);
-                    cl - p[2]
-                })
-                .fold(f64::INFINITY, f64::min);
+            let below = common::drop_within_rounding(model, &cutter, p[0], p[1], floor) - p[2];
             if below > worst.0 {
                 worst = (below, p);
             }

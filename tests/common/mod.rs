@@ -3,3 +3,40 @@
 #![allow(dead_code)]
 
 pub mod rs274;
+
+/// Offsets within the G-code's XY rounding (half of 0.001 on both axes).
+pub const ROUNDING_RING: [(f64, f64); 9] = [
+    (0.0, 0.0),
+    (0.0005, 0.0),
+    (-0.0005, 0.0),
+    (0.0, 0.0005),
+    (0.0, -0.0005),
+    (0.0005, 0.0005),
+    (0.0005, -0.0005),
+    (-0.0005, 0.0005),
+    (-0.0005, -0.0005),
+];
+
+/// The least drop-cutter height within the program's XY rounding of `(x, y)` (never below
+/// `floor`). Programs round XY to 0.001: beside a vertical wall that alone moves the
+/// drop-cutter height from the floor to the wall's top while moving the tool by less than a
+/// micron, so a gouge is measured by the least height within that radius: the physical
+/// error, not an artefact of the vertical measure.
+pub fn drop_within_rounding(
+    model: &swarf::engine::Model,
+    cutter: &swarf::cutter::Cutter,
+    x: f64,
+    y: f64,
+    floor: f64,
+) -> f64 {
+    ROUNDING_RING
+        .iter()
+        .map(|(dx, dy)| {
+            model
+                .index()
+                .drop_cutter(model.mesh(), cutter, x + dx, y + dy)
+                .unwrap_or(floor)
+                .max(floor)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
