@@ -193,4 +193,41 @@ fn main() {
         println!("| {name} | {} | {s:.2} |", out.summary.points);
         std::io::stdout().flush().ok();
     }
+    println!();
+    println!("Waterline (ball 6 mm, grid 0.5, tolerance 0.01, stepdown 2 over the model's height), {threads} thread(s):");
+    println!();
+    println!("| model | levels | loop points | total s | s per level (after the grid) | grid s |");
+    println!("|---|---|---|---|---|---|");
+    for (name, mesh) in models.iter() {
+        let model = Model::new(mesh.clone(), &ModelTransform::default(), Units::Mm).unwrap();
+        let job = Job {
+            strategy: StrategySpec::Waterline(swarf::job::WaterlineSpec {
+                stepdown: 2.0,
+                ..Default::default()
+            }),
+            ..Job::default()
+        };
+        let res = job.resolve(&model.mesh().bounds()).unwrap().remove(0);
+        let s = swarf::strategy::surface::Surface {
+            mesh: model.mesh(),
+            index: model.index(),
+            cutter: &res.cutter,
+            floor: res.floor,
+        };
+        let t = Instant::now();
+        let grid =
+            swarf::strategy::contour::HeightGrid::sample(&s, res.area, 0.5, &mut |_| true).unwrap();
+        let grid_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let out = engine::generate(&model, &job, &mut |_| true).unwrap();
+        let total = t.elapsed().as_secs_f64();
+        let levels = swarf::strategy::waterline::levels(2.0, res.top, res.floor, &[]).len();
+        std::hint::black_box(grid.h.len());
+        println!(
+            "| {name} | {levels} | {} | {total:.2} | {:.3} | {grid_s:.2} |",
+            out.summary.points,
+            (total - grid_s) / levels.max(1) as f64
+        );
+        std::io::stdout().flush().ok();
+    }
 }
