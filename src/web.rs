@@ -27,7 +27,7 @@ use wasm_bindgen::JsCast;
 
 use crate::demo::demo_mesh;
 use crate::engine::{generate, EngineError, Model, Output};
-use crate::job::{Job, JobError};
+use crate::job::{Job, JobError, ParallelSpec, RoughSpec, StrategySpec, WaterlineSpec};
 
 use crate::mesh::stl::{StlOptions, StlReader};
 use crate::mesh::Mesh;
@@ -79,6 +79,19 @@ pub fn wasm_memory_bytes() -> f64 {
 #[wasm_bindgen(js_name = defaultJob)]
 pub fn default_job() -> Result<JsValue, JsValue> {
     to_js(&Job::default())
+}
+
+/// The default parameters of one strategy (`"parallel"`, `"waterline"` or `"rough"`), tagged
+/// by `type` as in the job JSON; `null` for an unknown name.
+#[wasm_bindgen(js_name = defaultStrategy)]
+pub fn default_strategy(kind: &str) -> Result<JsValue, JsValue> {
+    let s = match kind {
+        "parallel" => StrategySpec::Parallel(ParallelSpec::default()),
+        "waterline" => StrategySpec::Waterline(WaterlineSpec::default()),
+        "rough" => StrategySpec::Rough(RoughSpec::default()),
+        _ => return Ok(JsValue::NULL),
+    };
+    to_js(&s)
 }
 
 /// Checks a job without a model: `null` when valid, else `{ field, message }`.

@@ -67,6 +67,11 @@ export class EngineClient {
     return (await this.ready).job;
   }
 
+  /** Default parameters per strategy type: { parallel, waterline, rough }, each tagged by `type`. */
+  async defaultStrategies() {
+    return (await this.ready).strategies;
+  }
+
   /** `source`: a File/Blob, or null for the built-in demo; `job` gives the import transform
    * (`job.model`) and units. Resolves { info, triangles }. */
   load(source, job) {

@@ -2,7 +2,9 @@
 // Messages in:  { id, type: 'init' | 'load' | 'generate' | 'validate', ... }
 // Messages out: { id, ok, result | error } and { id, progress } while generating.
 // Buffers leave as transferable ArrayBuffers (copies out of wasm memory, then moved).
-import init, { Engine, defaultJob, validateJob, wasmMemoryBytes } from './pkg/swarf.js';
+import init, { Engine, defaultJob, defaultStrategy, validateJob, wasmMemoryBytes } from './pkg/swarf.js';
+
+const STRATEGIES = ['parallel', 'waterline', 'rough'];
 
 const ready = init();
 let engine = null;
@@ -21,7 +23,9 @@ async function streamInto(blob) {
 
 const handlers = {
   async init() {
-    return { job: defaultJob(), wasmMemory: wasmMemoryBytes() };
+    const strategies = {};
+    for (const t of STRATEGIES) strategies[t] = defaultStrategy(t);
+    return { job: defaultJob(), strategies, wasmMemory: wasmMemoryBytes() };
   },
 
   async load({ source, job }) {
