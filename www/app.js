@@ -2,7 +2,8 @@
 // comes from a file or the engine is set with textContent, never parsed as HTML.
 import { EngineClient, CancelledError } from './engine-client.js';
 import { Viewer } from './viewer.js';
-import { buildPanel, loadJob, saveJob, get } from './settings.js';
+import { buildPanel, loadJob, saveJob, loadStrategyMemory, get } from './settings.js';
+import { buildOperations } from './operations.js';
 import * as fmt from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -33,11 +34,15 @@ try {
 }
 const client = new EngineClient();
 let panel = null;
+let ops = null;
+const unitLabel = () => (get(state.job, 'units') === 'inch' ? 'in' : 'mm');
 
 function stockBox(info, job) {
   // The engine's default margin is the cutter radius.
   const margin = get(job, 'bounds.margin');
-  const m = margin == null ? (Number(get(job, 'tool.diameter')) || 0) / 2 : Number(margin) || 0;
+  const tools = job.operations && job.operations.length ? job.operations.map((o) => o.tool) : [job.tool];
+  const radius = Math.max(0, ...tools.map((t) => (Number(t && t.diameter) || 0) / 2));
+  const m = margin == null ? radius : Number(margin) || 0;
   const b = info.bounds;
   return { min: [b.min[0] - m, b.min[1] - m, b.min[2]], max: [b.max[0] + m, b.max[1] + m, b.max[2]] };
 }
@@ -90,9 +95,20 @@ async function loadModel(file) {
   }
 }
 
+/** Puts an engine error next to its control (a setting or an operation row); false when
+ * no control has that field. */
+function placeError(field, message) {
+  return !!field && (ops.showError(field, message) || panel.showError(field, message));
+}
+
+function clearErrors() {
+  panel.clearErrors();
+  ops.clearErrors();
+}
+
 async function generate() {
   if (state.busy) return;
-  panel.clearErrors();
+  clearErrors();
   showError('');
   state.busy = true;
   ui.generate.disabled = true;
@@ -115,13 +131,14 @@ async function generate() {
     stat('gcode', fmt.bytes(s.gcode_bytes ?? new Blob([r.gcode]).size));
     stat('memory', fmt.bytes(r.info?.wasmMemory));
     ui.download.disabled = false;
-    setStatus(`Toolpath ready: ${fmt.count(r.kinds.length)} points in ${(timings.generate / 1000).toFixed(2)} s.`);
+    const chain = s.operations > 1 ? `, ${s.operations} operations` : '';
+    setStatus(`Toolpath ready: ${fmt.count(r.kinds.length)} points${chain} in ${(timings.generate / 1000).toFixed(2)} s.`);
   } catch (e) {
     if (e instanceof CancelledError) {
       setStatus('Cancelled.');
     } else {
       setStatus('');
-      if (e.field && panel.showError(e.field, e.message)) showError(`Check the settings: ${e.message}`);
+      if (placeError(e.field, e.message)) showError(`Check the settings: ${e.message}`);
       else showError(e.message);
     }
   } finally {
@@ -151,23 +168,66 @@ function download() {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
+/** The job of the cutter and strategy being edited alone (what "Add as operation" adds). */
+const editorJob = (job) => ({ ...job, operations: [] });
+
 let validateSeq = 0;
 async function onSettingsChange(job, field) {
   saveJob(job);
   clearResult();
-  panel.clearErrors();
+  clearErrors();
   showError('');
+  if (ops) ops.refresh();
   if (field && field.reload && state.info) await loadModel(state.file);
   else if (viewer && state.info) viewer.setStock(stockBox(state.info, job));
   const seq = ++validateSeq;
   try {
-    const err = await client.validate(job);
+    let err = await client.validate(job);
+    // With operations, the engine checks those; the settings being edited are checked too,
+    // so a bad value shows at its field before it is added.
+    if (!err && job.operations && job.operations.length) err = await client.validate(editorJob(job));
     if (seq === validateSeq && err) {
-      if (!panel.showError(err.field, err.message)) showError(err.message);
+      if (!placeError(err.field, err.message)) showError(err.message);
     }
   } catch (e) {
     if (!(e instanceof CancelledError)) showError(e.message);
   }
+}
+
+/** True when the cutter and strategy being edited are valid; else shows why at the field. */
+async function checkEditor(job) {
+  clearErrors();
+  showError('');
+  const err = await client.validate(job);
+  if (!err) return true;
+  if (!panel.showError(err.field, err.message)) showError(err.message);
+  setStatus('Not added: check the settings.');
+  return false;
+}
+
+function buildOperationsPanel(job) {
+  ops = buildOperations({
+    job,
+    unit: unitLabel,
+    checkEditor,
+    loadEditor(op, k) {
+      job.tool = structuredClone(op.tool);
+      job.strategy = structuredClone(op.strategy);
+      panel.remember();
+      panel.refresh();
+      setStatus(`Operation ${k + 1} is in the settings above: change it and add it again.`);
+      onSettingsChange(job, null);
+      document.getElementById('f-strategy-type')?.focus();
+    },
+    onChange(note) {
+      panel.refresh();
+      onSettingsChange(job, null);
+      const n = job.operations.length;
+      setStatus((note ? note + ' ' : '') + (n ? `${n} operation${n > 1 ? 's' : ''} in the program.` : 'No operations: Generate runs the settings above.'));
+    },
+  });
+  const before = panel.groups.get('Machine') || null;
+  ui.form.insertBefore(ops.fieldset, before);
 }
 
 function installFileInputs() {
@@ -201,8 +261,11 @@ async function start() {
   $('fit').addEventListener('click', () => viewer && viewer.fit());
   try {
     const defaults = await client.defaultJob();
-    state.job = loadJob(defaults);
-    panel = buildPanel(ui.form, defaults, state.job, onSettingsChange);
+    const strategies = await client.defaultStrategies();
+    state.job = loadJob(defaults, strategies);
+    panel = buildPanel(ui.form, defaults, state.job, onSettingsChange, { strategies, memory: loadStrategyMemory(strategies) });
+    if (Array.isArray(state.job.operations)) buildOperationsPanel(state.job);
+    else ops = { showError: () => false, clearErrors() {}, refresh() {} };
   } catch (e) {
     showError(`The engine failed to start: ${e.message}`);
     return;

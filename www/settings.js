@@ -3,6 +3,7 @@
 // does not have are not shown, so the panel follows the engine's schema as it grows.
 
 const STORE_KEY = 'swarf.job';
+const MEMORY_KEY = 'swarf.strategies';
 
 const LEN = 'len'; // a length in the job's units
 export const FIELDS = [
@@ -15,15 +16,33 @@ export const FIELDS = [
     when: (j) => get(j, 'tool.type') === 'cone' },
   { group: 'Cutter', path: 'tool.flute_length', label: 'Flute length', type: 'number', unit: LEN, step: 1, min: 0 },
   { group: 'Cutter', path: 'tool.number', label: 'Tool number', type: 'number', step: 1, min: 0, integer: true },
-  { group: 'Strategy', path: 'strategy.direction', label: 'Raster direction', type: 'select',
+  { group: 'Strategy', path: 'strategy.type', label: 'Strategy', type: 'select', swap: true,
+    options: [['parallel', 'Parallel finishing'], ['waterline', 'Waterline finishing'], ['rough', 'Roughing (z-level)']] },
+  // Parallel finishing.
+  { group: 'Strategy', kinds: ['parallel'], path: 'strategy.direction', label: 'Raster direction', type: 'select',
     options: [['x', 'Along X'], ['y', 'Along Y'], ['xy', 'Crosshatch (X then Y)']] },
-  { group: 'Strategy', path: 'strategy.stepover', label: 'Stepover', type: 'number', unit: LEN, step: 0.05, min: 0 },
-  { group: 'Strategy', path: 'strategy.sampling', label: 'Sampling distance', type: 'number', unit: LEN, step: 0.05, min: 0 },
-  { group: 'Strategy', path: 'strategy.tolerance', label: 'Tolerance', type: 'number', unit: LEN, step: 0.005, min: 0 },
-  { group: 'Strategy', path: 'strategy.pattern', label: 'Line linking', type: 'select',
+  { group: 'Strategy', kinds: ['parallel'], path: 'strategy.stepover', label: 'Stepover', type: 'number', unit: LEN, step: 0.05, min: 0 },
+  // Waterline and roughing: Z levels.
+  { group: 'Strategy', kinds: ['waterline', 'rough'], path: 'strategy.stepdown', label: 'Stepdown', type: 'number', unit: LEN, step: 0.1, min: 0 },
+  { group: 'Strategy', kinds: ['rough'], path: 'strategy.stepover_ratio', label: 'Stepover ratio', type: 'number', unit: '× diameter', step: 0.05, min: 0, max: 1 },
+  { group: 'Strategy', kinds: ['rough'], path: 'strategy.stock_to_leave', label: 'Stock to leave', type: 'number', unit: LEN, step: 0.1, min: 0 },
+  { group: 'Strategy', kinds: ['rough'], path: 'strategy.stock_to_leave_z', label: 'Stock to leave on floors (empty: same)', type: 'number', unit: LEN, step: 0.1, min: 0, nullable: true },
+  { group: 'Strategy', kinds: ['waterline'], path: 'strategy.z_top', label: 'Top Z (empty: model top)', type: 'number', unit: LEN, step: 0.5, nullable: true },
+  { group: 'Strategy', kinds: ['rough'], path: 'strategy.z_top', id: 'f-strategy-rough-z_top', label: 'Stock top Z (empty: model top)', type: 'number', unit: LEN, step: 0.5, nullable: true },
+  { group: 'Strategy', kinds: ['waterline', 'rough'], path: 'strategy.z_bottom', label: 'Bottom Z (empty: floor)', type: 'number', unit: LEN, step: 0.5, nullable: true },
+  { group: 'Strategy', kinds: ['waterline'], path: 'strategy.levels', label: 'Z levels (empty: by stepdown)', type: 'list', unit: LEN },
+  { group: 'Strategy', kinds: ['rough'], path: 'strategy.ramp_angle', label: 'Ramp angle', type: 'number', unit: '°', step: 0.5, min: 0.5, max: 90 },
+  // Shared.
+  { group: 'Strategy', kinds: ['parallel', 'waterline', 'rough'], path: 'strategy.sampling', label: 'Sampling distance', type: 'number', unit: LEN, step: 0.05, min: 0 },
+  { group: 'Strategy', kinds: ['parallel', 'waterline', 'rough'], path: 'strategy.tolerance', label: 'Tolerance', type: 'number', unit: LEN, step: 0.005, min: 0 },
+  { group: 'Strategy', kinds: ['parallel'], path: 'strategy.pattern', label: 'Line linking', type: 'select',
     options: [['zigzag', 'Zigzag (both ways)'], ['oneway', 'One way']] },
-  { group: 'Strategy', path: 'strategy.milling', label: 'Milling (one way)', type: 'select',
+  { group: 'Strategy', kinds: ['rough'], path: 'strategy.pattern', id: 'f-strategy-rough-pattern', label: 'Clearing pattern', type: 'select',
+    options: [['offset', 'Offset (follows the part)'], ['zigzag', 'Zigzag lines']] },
+  { group: 'Strategy', kinds: ['parallel'], path: 'strategy.milling', label: 'Milling (one way)', type: 'select',
     options: [['climb', 'Climb'], ['conventional', 'Conventional']], when: (j) => get(j, 'strategy.pattern') === 'oneway' },
+  { group: 'Strategy', kinds: ['waterline', 'rough'], path: 'strategy.milling', id: 'f-strategy-contour-milling', label: 'Milling', type: 'select',
+    options: [['climb', 'Climb'], ['conventional', 'Conventional']] },
   { group: 'Strategy', path: 'bounds.margin', label: 'Margin (empty: cutter radius)', type: 'number', unit: LEN, step: 0.5, nullable: true },
   { group: 'Strategy', path: 'bounds.floor', label: 'Floor Z (empty: model bottom)', type: 'number', unit: LEN, step: 0.5, nullable: true },
   { group: 'Machine', path: 'units', label: 'Job and G-code units', type: 'select', options: [['mm', 'mm'], ['inch', 'inch']], reload: true },
@@ -70,16 +89,43 @@ export function set(obj, path, value) {
 /** Stored values laid over the engine's defaults, keeping only keys the defaults have
  * (so a stale or foreign localStorage entry cannot add junk to the job). */
 function overlay(defaults, stored) {
+  if (Array.isArray(defaults)) return Array.isArray(stored) ? structuredClone(stored) : structuredClone(defaults);
   if (stored == null || typeof stored !== typeof defaults) return structuredClone(defaults);
-  if (typeof defaults !== 'object' || defaults === null || Array.isArray(defaults)) return stored;
+  if (typeof defaults !== 'object' || defaults === null) return stored;
   const out = {};
   for (const k of Object.keys(defaults)) out[k] = k in stored ? overlay(defaults[k], stored[k]) : structuredClone(defaults[k]);
   return out;
 }
 
-export function loadJob(defaults) {
+/** A stored strategy laid over the defaults of its own type. A strategy saved before the
+ * type tag existed is parallel finishing; an unknown type falls back to `fallback`. */
+export function overlayStrategy(strategies, stored, fallback) {
+  const type = stored && typeof stored === 'object' ? (stored.type ?? 'parallel') : null;
+  if (!type || !strategies || !strategies[type]) return structuredClone(fallback);
+  const out = overlay(strategies[type], stored);
+  out.type = type;
+  if (Array.isArray(out.levels)) out.levels = out.levels.filter((v) => typeof v === 'number');
+  return out;
+}
+
+/** The job remembered in localStorage (or `stored`), made to fit the engine's schema. */
+export function normalizeJob(defaults, strategies, stored) {
+  const job = overlay(defaults, stored);
+  if (!('strategy' in defaults)) return job;
+  job.strategy = overlayStrategy(strategies, stored && stored.strategy, defaults.strategy);
+  if ('operations' in defaults) {
+    const ops = stored && Array.isArray(stored.operations) ? stored.operations : [];
+    job.operations = ops.filter((o) => o && typeof o === 'object').map((o) => ({
+      tool: overlay(defaults.tool, o.tool),
+      strategy: overlayStrategy(strategies, o.strategy, defaults.strategy),
+    }));
+  }
+  return job;
+}
+
+export function loadJob(defaults, strategies = null) {
   try {
-    return overlay(defaults, JSON.parse(localStorage.getItem(STORE_KEY) || 'null'));
+    return normalizeJob(defaults, strategies, JSON.parse(localStorage.getItem(STORE_KEY) || 'null'));
   } catch {
     return structuredClone(defaults);
   }
@@ -88,12 +134,39 @@ export function saveJob(job) {
   try { localStorage.setItem(STORE_KEY, JSON.stringify(job)); } catch { /* private mode: not remembered */ }
 }
 
+/** The parameters last used with each strategy type, so switching back and forth keeps them. */
+export function loadStrategyMemory(strategies) {
+  const out = {};
+  let stored = null;
+  try { stored = JSON.parse(localStorage.getItem(MEMORY_KEY) || 'null'); } catch { /* start afresh */ }
+  for (const [type, d] of Object.entries(strategies || {})) {
+    out[type] = overlayStrategy(strategies, stored && stored[type] && { ...stored[type], type }, d);
+  }
+  return out;
+}
+function saveStrategyMemory(memory) {
+  try { localStorage.setItem(MEMORY_KEY, JSON.stringify(memory)); } catch { /* not remembered */ }
+}
+
 /**
  * Builds the panel into `root`. `onChange(job, field)` runs after every edit.
  * Returns { showError(field, message), clearErrors(), refresh() }.
  */
-export function buildPanel(root, defaults, job, onChange) {
+export function buildPanel(root, defaults, job, onChange, { strategies = null, memory = null } = {}) {
   root.replaceChildren();
+  const kindOf = (j) => get(j, 'strategy.type') ?? 'parallel';
+  // A strategy field exists when the engine's defaults for one of its strategy types have it.
+  const exists = (f) => {
+    if (!f.kinds) return has(defaults, f.path);
+    const key = f.path.replace(/^strategy\./, '');
+    if (strategies) return f.kinds.some((k) => strategies[k] && has(strategies[k], key));
+    return f.kinds.includes(kindOf(defaults)) && has(defaults, f.path);
+  };
+  const remember = () => {
+    if (!memory) return;
+    memory[kindOf(job)] = structuredClone(job.strategy);
+    saveStrategyMemory(memory);
+  };
   const rows = [];
   const groups = new Map();
   const unitLabel = () => (get(job, 'units') === 'inch' ? 'in' : 'mm');
@@ -119,7 +192,7 @@ export function buildPanel(root, defaults, job, onChange) {
   }
 
   for (const f of FIELDS) {
-    if (!has(defaults, f.path)) continue;
+    if (!exists(f)) continue;
     if (!groups.has(f.group)) {
       const fs = document.createElement('fieldset');
       const lg = document.createElement('legend');
@@ -129,7 +202,7 @@ export function buildPanel(root, defaults, job, onChange) {
       groups.set(f.group, fs);
       root.append(fs);
     }
-    const id = 'f-' + f.path.replace(/\W/g, '-');
+    const id = f.id ?? 'f-' + f.path.replace(/\W/g, '-');
     const row = document.createElement('div');
     row.className = 'field';
     const label = document.createElement('label');
@@ -148,6 +221,11 @@ export function buildPanel(root, defaults, job, onChange) {
         o.textContent = t;
         input.append(o);
       }
+    } else if (f.type === 'list') {
+      input = document.createElement('input');
+      input.type = 'text';
+      input.inputMode = 'decimal';
+      input.placeholder = 'e.g. 8, 5, 2';
     } else {
       input = document.createElement('input');
       input.type = f.type;
@@ -175,8 +253,15 @@ export function buildPanel(root, defaults, job, onChange) {
       else if (f.type === 'number') {
         v = input.value.trim() === '' ? (f.nullable ? null : NaN) : Number(input.value);
         if (f.uniform && v != null) v = new Array(f.uniform).fill(v);
+      } else if (f.type === 'list') {
+        v = input.value.split(/[\s,;]+/).filter(Boolean).map(Number);
       } else v = input.value;
-      set(job, f.path, v);
+      if (f.swap) {
+        // Another strategy: keep this one's parameters for later, bring back that one's.
+        remember();
+        job.strategy = structuredClone(memory?.[v] ?? strategies?.[v] ?? { type: v });
+      } else set(job, f.path, v);
+      remember();
       refresh();
       onChange(job, f);
     });
@@ -187,8 +272,9 @@ export function buildPanel(root, defaults, job, onChange) {
       let v = get(job, f.path);
       if (f.uniform && Array.isArray(v)) v = v[0];
       if (f.type === 'checkbox') input.checked = !!v;
-      else if (document.activeElement !== input || f.type === 'select') input.value = v == null || Number.isNaN(v) ? '' : String(v);
-      row.hidden = f.when ? !f.when(job) : false;
+      else if (f.type === 'list' && document.activeElement !== input) input.value = Array.isArray(v) ? v.join(', ') : '';
+      else if (f.type === 'list') { /* being edited */ } else if (document.activeElement !== input || f.type === 'select') input.value = v == null || Number.isNaN(v) ? '' : String(v);
+      row.hidden = (f.kinds && !f.kinds.includes(kindOf(job))) || (f.when ? !f.when(job) : false);
       unit.textContent = f.unit ? '(' + f.unit.replace(LEN, unitLabel()) + ')' : '';
     }
   }
@@ -196,12 +282,15 @@ export function buildPanel(root, defaults, job, onChange) {
 
   return {
     refresh,
+    remember,
+    groups,
     clearErrors() {
       for (const r of rows) { r.err.textContent = ''; r.input.removeAttribute('aria-invalid'); }
     },
     /** Puts the engine's message next to its field; returns false when no control has it. */
     showError(field, message) {
-      const r = rows.find((x) => field && (x.f.path === field || field.startsWith(x.f.path + '.')));
+      const fits = (x) => field && (x.f.path === field || field.startsWith(x.f.path + '.') || field.startsWith(x.f.path + '['));
+      const r = rows.find((x) => fits(x) && !x.row.hidden) || rows.find(fits);
       if (!r) return false;
       r.err.textContent = message;
       r.input.setAttribute('aria-invalid', 'true');
