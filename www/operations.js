@@ -116,7 +116,12 @@ export function buildOperations(ctx) {
   function move(k, d) {
     const ops = job.operations;
     [ops[k], ops[k + d]] = [ops[k + d], ops[k]];
-    changed(null, () => list.children[k + d]?.querySelector(d < 0 ? '[data-act=up]' : '[data-act=down]'));
+    // Keep the keyboard on the moved row: the same arrow, or the other one at an end.
+    changed(null, () => {
+      const row = list.children[k + d];
+      const same = row?.querySelector(d < 0 ? '[data-act=up]' : '[data-act=down]');
+      return same && !same.disabled ? same : row?.querySelector(d < 0 ? '[data-act=down]' : '[data-act=up]');
+    });
   }
 
   function refresh() {
@@ -125,6 +130,8 @@ export function buildOperations(ctx) {
     hint.textContent = ops.length
       ? `Generate runs these ${ops.length} operation${ops.length > 1 ? 's' : ''} in order, in one program with tool changes. "Add" adds the cutter and strategy above.`
       : 'None: Generate runs the cutter and strategy above. Add them here to chain several (rough, then waterline, then parallel) into one program.';
+    // Rebuilding the rows must not drop the keyboard focus of a row's button.
+    const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
     list.replaceChildren();
     ops.forEach((op, k) => {
       const li = document.createElement('li');
@@ -160,6 +167,7 @@ export function buildOperations(ctx) {
       list.append(li);
     });
     clear.hidden = ops.length === 0;
+    if (focused) [...list.querySelectorAll('button')].find((x) => x.getAttribute('aria-label') === focused)?.focus();
   }
   refresh();
 

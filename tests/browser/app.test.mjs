@@ -166,8 +166,10 @@ test('controls have accessible names and the file button is keyboard reachable',
   await waitStatus(s.page, LOADED);
   for (const name of ['Generate', 'Download', 'Open STL…', 'Top', 'Front', 'Iso'])
     assert.equal(await s.page.getByRole('button', { name, exact: true }).count(), 1, name);
-  for (const label of ['Diameter', 'Stepover', 'Feed rate', 'G-code dialect'])
-    assert.equal(await s.page.getByLabel(label).count(), 1, label);
+  for (const label of [/^Diameter/, /^Stepover \(/, /^Stepdown/, /^Feed rate/, /^G-code dialect/, /^Strategy/])
+    assert.equal(await s.page.getByLabel(label).count(), 1, String(label));
+  for (const name of ['Add as operation'])
+    assert.equal(await s.page.getByRole('button', { name, exact: true }).count(), 1, name);
   // Tab from the start reaches the file button.
   let reached = false;
   for (let i = 0; i < 5 && !reached; i++) {

@@ -3,6 +3,10 @@
 import { chromium } from 'playwright-core';
 import { inflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const BASE = process.env.SWARF_URL || 'http://127.0.0.1:8080/';
 export const ORIGIN = new URL(BASE).origin;
@@ -116,4 +120,26 @@ export function decodePng(png) {
     }
   }
   return { width, height, channels, data };
+}
+
+/** The native CLI's G-code for `stl` bytes and a job JSON text (`swarf generate --job`), or
+ * `{ skip }` when the CLI is not available, `{ error }` when it refuses the job. */
+export function cliGenerate(stl, jobJson) {
+  const cli = process.env.SWARF_CLI;
+  if (!cli || !existsSync(cli)) return { skip: 'SWARF_CLI not set (scripts/test-web.sh sets it)' };
+  const dir = mkdtempSync(join(tmpdir(), 'swarf-web-'));
+  writeFileSync(join(dir, 'model.stl'), stl);
+  writeFileSync(join(dir, 'job.json'), jobJson);
+  try {
+    execFileSync(cli, ['generate', join(dir, 'model.stl'), '--job', join(dir, 'job.json'), '-o', join(dir, 'out.ngc')], { stdio: 'pipe' });
+  } catch (e) {
+    return { error: `the CLI cannot run this job: ${String(e.stderr || e.message).trim().split('\n')[0]}` };
+  }
+  return { gcode: readFileSync(join(dir, 'out.ngc')) };
+}
+
+/** Clicks Download and returns the suggested name and the bytes. */
+export async function download(page) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+  return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
 }

@@ -1,0 +1,232 @@
+// Strategies and chained operations in the page: waterline and roughing chosen in the
+// settings panel, previewed, downloaded in both dialects equal to the CLI's program for the
+// same job JSON; a chain of operations with tool changes; errors at the field or the
+// operation row; everything remembered across a reload (and older saved jobs migrated).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, open, waitStatus, terrainStl, cliGenerate, download } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+const LOADED = /triangles loaded|Could not load/;
+const DONE = /Toolpath ready|Cancelled|Check the settings|Error|cancelled/;
+const STL = terrainStl(40, 30);
+
+async function generate(page) {
+  await page.getByRole('button', { name: 'Generate' }).click();
+  return waitStatus(page, DONE, 90_000);
+}
+
+async function loadTerrain(page) {
+  await waitStatus(page, LOADED);
+  await page.setInputFiles('#file', { name: 'terrain.stl', mimeType: 'model/stl', buffer: STL });
+  assert.match((await waitStatus(page, /terrain\.stl: .*loaded|Could not load/)).status, /2,400 triangles loaded/);
+}
+
+async function setNumber(page, id, value) {
+  await page.fill(id, String(value));
+  await page.dispatchEvent(id, 'change');
+}
+
+const savedJob = (page) => page.evaluate(() => localStorage.getItem('swarf.job'));
+
+/** Downloads the program and checks it equals the CLI's for the job the page saved. */
+async function downloadEqualsCli(t, page, ext) {
+  const got = await download(page);
+  assert.equal(got.name, `terrain.${ext}`);
+  const cli = cliGenerate(STL, await savedJob(page));
+  assert.equal(cli.error, undefined);
+  if (cli.skip) t.diagnostic(cli.skip);
+  else assert.ok(got.bytes.equals(cli.gcode), `browser ${ext} differs from the CLI's`);
+  return got.bytes.toString();
+}
+
+/** Z of the cutting (feed) moves of the previewed toolpath: distinct levels and counts. */
+function feedLevels(page) {
+  return page.evaluate(() => {
+    const r = window.swarf.state.result;
+    const z = new Map();
+    for (let i = 0; i < r.kinds.length; i++) {
+      if (r.kinds[i] !== 2) continue;
+      const k = Math.round(r.points[3 * i + 2] * 1000) / 1000;
+      z.set(k, (z.get(k) || 0) + 1);
+    }
+    return { levels: [...z.keys()].sort((a, b) => b - a), points: r.kinds.length, feeds: [...z.values()].reduce((a, b) => a + b, 0) };
+  });
+}
+
+test('Waterline: its parameters replace the raster ones; the toolpath lies on a few Z levels; G-code equals the CLI in both dialects', async (t) => {
+  const s = await open(browser);
+  await loadTerrain(s.page);
+  assert.equal(await s.page.getByLabel('Strategy', { exact: true }).count(), 1);
+  assert.ok(await s.page.isVisible('#f-strategy-stepover'));
+  assert.ok(!(await s.page.isVisible('#f-strategy-stepdown')));
+  await s.page.selectOption('#f-strategy-type', 'waterline');
+  assert.ok(!(await s.page.isVisible('#f-strategy-stepover')), 'raster stepover hidden');
+  for (const id of ['#f-strategy-stepdown', '#f-strategy-z_top', '#f-strategy-z_bottom', '#f-strategy-levels', '#f-strategy-contour-milling'])
+    assert.ok(await s.page.isVisible(id), id);
+  // The engine's defaults for waterline.
+  assert.equal(await s.page.inputValue('#f-strategy-stepdown'), '1');
+  assert.equal(await s.page.inputValue('#f-strategy-z_top'), '');
+  await setNumber(s.page, '#f-strategy-stepdown', 1.5);
+  const r = await generate(s.page);
+  assert.match(r.status, /Toolpath ready/);
+  assert.equal(r.error, '');
+  const { levels, feeds } = await feedLevels(s.page);
+  assert.ok(feeds > 100, `${feeds} cutting points`);
+  // The terrain spans about 2 .. 8 mm: a few levels, 1.5 apart (the last may be the floor).
+  assert.ok(levels.length >= 3 && levels.length <= 6, `levels ${levels}`);
+  for (let k = 1; k < levels.length - 1; k++) assert.ok(Math.abs(levels[k - 1] - levels[k] - 1.5) < 1e-3, `levels ${levels}`);
+  const ngc = await downloadEqualsCli(t, s.page, 'ngc');
+  assert.match(ngc, /waterline/i);
+  // The same job in GRBL.
+  await s.page.selectOption('#f-machine-dialect', 'grbl');
+  assert.match((await generate(s.page)).status, /Toolpath ready/);
+  await downloadEqualsCli(t, s.page, 'gcode');
+  await s.close();
+});
+
+test('Roughing: its parameters are shown; generate gives a toolpath or the engine\'s message', async () => {
+  const s = await open(browser);
+  await waitStatus(s.page, LOADED);
+  await s.page.selectOption('#f-strategy-type', 'rough');
+  for (const id of ['#f-strategy-stepdown', '#f-strategy-stepover_ratio', '#f-strategy-stock_to_leave', '#f-strategy-stock_to_leave_z',
+    '#f-strategy-rough-z_top', '#f-strategy-z_bottom', '#f-strategy-rough-pattern', '#f-strategy-ramp_angle'])
+    assert.ok(await s.page.isVisible(id), id);
+  assert.equal(await s.page.inputValue('#f-strategy-stepdown'), '2');
+  assert.equal(await s.page.inputValue('#f-strategy-rough-pattern'), 'offset');
+  const r = await generate(s.page);
+  if (/Toolpath ready/.test(r.status)) assert.equal(r.error, '');
+  else assert.notEqual(r.error.trim(), '', 'the engine\'s message is shown');
+  await setNumber(s.page, '#f-strategy-stepover_ratio', 1.5);
+  const err = s.page.locator('#f-strategy-stepover_ratio-error');
+  await err.filter({ hasText: /\S/ }).waitFor({ timeout: 5_000 });
+  assert.match(await err.textContent(), /fraction of the cutter diameter/);
+  await s.close();
+});
+
+test('a chain of waterline (6 mm ball) then parallel (3 mm ball) is one program with two tool changes, equal to the CLI', async (t) => {
+  const s = await open(browser);
+  await loadTerrain(s.page);
+  await s.page.selectOption('#f-strategy-type', 'waterline');
+  await setNumber(s.page, '#f-strategy-stepdown', 2);
+  await s.page.getByRole('button', { name: 'Add as operation' }).click();
+  await s.page.locator('.op-text').first().waitFor();
+  await s.page.selectOption('#f-strategy-type', 'parallel');
+  await s.page.getByRole('button', { name: '3 mm ball' }).click();
+  await setNumber(s.page, '#f-strategy-stepover', 0.8);
+  await s.page.getByRole('button', { name: 'Add as operation' }).click();
+  await s.page.locator('.op-text').nth(1).waitFor();
+  assert.deepEqual(await s.page.locator('.op-text').allTextContents(), [
+    '1. Waterline, 6 mm ball, stepdown 2 (T1)',
+    '2. Parallel, 3 mm ball, stepover 0.8 (T2)',
+  ]);
+  // The second cutter got its own number, and the panel shows it.
+  assert.equal(await s.page.inputValue('#f-tool-number'), '2');
+  const r = await generate(s.page);
+  assert.match(r.status, /Toolpath ready: .* 2 operations/);
+  const both = await feedLevels(s.page);
+  const ngc = await downloadEqualsCli(t, s.page, 'ngc');
+  assert.match(ngc, /^T1 M6$/m);
+  assert.match(ngc, /^T2 M6$/m);
+  assert.ok(ngc.indexOf('T1 M6') < ngc.indexOf('T2 M6'));
+  // GRBL has no tool changer: it pauses for the change by hand.
+  await s.page.selectOption('#f-machine-dialect', 'grbl');
+  assert.match((await generate(s.page)).status, /Toolpath ready/);
+  const gc = await downloadEqualsCli(t, s.page, 'gcode');
+  assert.doesNotMatch(gc, /M6/);
+  assert.match(gc, /^M0$/m);
+  // Reorder: parallel first. Then remove it: only the waterline is left.
+  await s.page.getByRole('button', { name: 'Move operation 2 up' }).click();
+  assert.match(await s.page.locator('.op-text').first().textContent(), /^1\. Parallel, 3 mm ball/);
+  assert.equal(await s.page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Move operation 1 down', 'focus stays on the moved row');
+  await s.page.getByRole('button', { name: 'Remove operation 1' }).click();
+  assert.deepEqual(await s.page.locator('.op-text').allTextContents(), ['1. Waterline, 6 mm ball, stepdown 2 (T1)']);
+  await s.page.selectOption('#f-machine-dialect', 'linuxcnc');
+  assert.match((await generate(s.page)).status, /Toolpath ready/);
+  const one = await feedLevels(s.page);
+  assert.ok(one.points < both.points, 'the preview showed both operations');
+  await s.close();
+});
+
+test('an invalid stepdown shows the engine\'s message next to the field, and an operation\'s next to its row', async () => {
+  const s = await open(browser);
+  await waitStatus(s.page, LOADED);
+  await s.page.selectOption('#f-strategy-type', 'waterline');
+  await setNumber(s.page, '#f-strategy-stepdown', -1);
+  const err = s.page.locator('#f-strategy-stepdown-error');
+  await err.filter({ hasText: /\S/ }).waitFor({ timeout: 5_000 });
+  assert.match(await err.textContent(), /-1 must be a positive number/);
+  assert.equal(await s.page.getAttribute('#f-strategy-stepdown', 'aria-invalid'), 'true');
+  const r = await generate(s.page);
+  assert.match(r.error, /must be a positive number/);
+  // Not added while invalid.
+  await s.page.getByRole('button', { name: 'Add as operation' }).click();
+  await waitStatus(s.page, /Not added/);
+  assert.equal(await s.page.locator('.op').count(), 0);
+  await setNumber(s.page, '#f-strategy-stepdown', 1);
+  await s.page.waitForFunction(() => document.getElementById('f-strategy-stepdown-error').textContent === '');
+  // A saved chain whose second operation is bad: the message is at that row.
+  await s.page.evaluate(() => {
+    const job = JSON.parse(localStorage.getItem('swarf.job'));
+    job.operations = [
+      { tool: { ...job.tool }, strategy: { ...job.strategy } },
+      { tool: { ...job.tool, number: 2 }, strategy: { ...job.strategy, stepdown: 0 } },
+    ];
+    localStorage.setItem('swarf.job', JSON.stringify(job));
+  });
+  await s.page.reload();
+  await waitStatus(s.page, LOADED);
+  const r2 = await generate(s.page);
+  assert.match(r2.error, /must be a positive number/);
+  assert.match(await s.page.textContent('#op-1-error'), /^strategy\.stepdown: 0 must be a positive number/);
+  assert.equal(await s.page.textContent('#op-0-error'), '');
+  await s.close();
+});
+
+test('strategy, parameters and operations survive a reload; each strategy keeps its own values; old saved jobs migrate', async () => {
+  const s = await open(browser);
+  await waitStatus(s.page, LOADED);
+  await s.page.selectOption('#f-strategy-type', 'waterline');
+  await setNumber(s.page, '#f-strategy-stepdown', 0.75);
+  await s.page.fill('#f-strategy-levels', '6, 4.5 3');
+  await s.page.dispatchEvent('#f-strategy-levels', 'change');
+  await s.page.getByRole('button', { name: 'Add as operation' }).click();
+  await s.page.locator('.op-text').first().waitFor();
+  await s.page.selectOption('#f-strategy-type', 'parallel');
+  await setNumber(s.page, '#f-strategy-stepover', 0.6);
+  await s.page.reload();
+  await waitStatus(s.page, LOADED);
+  assert.equal(await s.page.inputValue('#f-strategy-type'), 'parallel');
+  assert.equal(await s.page.inputValue('#f-strategy-stepover'), '0.6');
+  assert.deepEqual(await s.page.locator('.op-text').allTextContents(), ['1. Waterline, 6 mm ball, 3 levels (T1)']);
+  await s.page.selectOption('#f-strategy-type', 'waterline');
+  assert.equal(await s.page.inputValue('#f-strategy-stepdown'), '0.75');
+  assert.equal(await s.page.inputValue('#f-strategy-levels'), '6, 4.5, 3');
+  const job = JSON.parse(await savedJob(s.page));
+  assert.deepEqual(job.strategy.levels, [6, 4.5, 3]);
+  assert.equal(job.operations[0].strategy.type, 'waterline');
+
+  // A job saved by an older page (no strategy type, no operations, a stray key) still loads.
+  await s.page.evaluate(() => {
+    localStorage.setItem('swarf.job', JSON.stringify({
+      units: 'mm', tool: { type: 'flat', diameter: 4 }, strategy: { stepover: 0.7, direction: 'y', junk: 1 }, machine: { feed: 800 }, extra: true,
+    }));
+    localStorage.removeItem('swarf.strategies');
+  });
+  await s.page.reload();
+  await waitStatus(s.page, LOADED);
+  assert.equal(await s.page.inputValue('#f-strategy-type'), 'parallel');
+  assert.equal(await s.page.inputValue('#f-strategy-stepover'), '0.7');
+  assert.equal(await s.page.inputValue('#f-strategy-direction'), 'y');
+  assert.equal(await s.page.inputValue('#f-tool-diameter'), '4');
+  assert.equal(await s.page.locator('.op').count(), 0);
+  assert.match((await generate(s.page)).status, /Toolpath ready/);
+  const migrated = JSON.parse(await s.page.evaluate(() => JSON.stringify(window.swarf.state.job)));
+  assert.equal(migrated.extra, undefined);
+  assert.equal(migrated.strategy.junk, undefined);
+  assert.deepEqual(migrated.operations, []);
+  await s.close();
+});
