@@ -73,10 +73,15 @@ class SwarfCam extends HTMLElement {
 
   /** The job: the engine's defaults, overlaid with the `job` attribute's JSON if any. */
   async job() {
-    const job = await this.client.defaultJob();
+    // A copy: the client hands out the same defaults object every time.
+    const job = structuredClone(await this.client.defaultJob());
     const extra = this.getAttribute('job');
     if (extra) {
       const over = JSON.parse(extra);
+      // A strategy of another type starts from that type's defaults, not the default job's.
+      const strategies = await this.client.defaultStrategies();
+      const type = over.strategy && over.strategy.type;
+      if (type && strategies && strategies[type]) job.strategy = structuredClone(strategies[type]);
       for (const [k, v] of Object.entries(over)) job[k] = typeof v === 'object' && v && !Array.isArray(v) ? { ...job[k], ...v } : v;
     }
     return job;
