@@ -165,15 +165,235 @@ fn agrees_with_drop_cutter() {
             for i in 0..=n {
                 let s = -16.0 + 32.0 * i as f64 / n as f64;
                 let want = inside(cutter, &fiber, s, &t);
-                let near_end = got.is_some_and(|(lo, hi)| (s - lo).abs() < eps || (s - hi).abs() < eps);
+                let near_end =
+                    got.is_some_and(|(lo, hi)| (s - lo).abs() < eps || (s - hi).abs() < eps);
                 if near_end {
                     continue;
                 }
                 let have = got.is_some_and(|(lo, hi)| lo <= s && s <= hi);
-                assert_eq!(have, want, "{what}: at {s} push says {have}, drop {:?}",
-                    drop_at(cutter, &fiber, s, &t));
+                assert_eq!(
+                    have,
+                    want,
+                    "{what}: at {s} push says {have}, drop {:?}",
+                    drop_at(cutter, &fiber, s, &t)
+                );
             }
         }
     }
     assert!(nonempty > 5000, "too few touching cases: {nonempty}");
+}
+
+/// Reach of the cutter at height `dz` above its tip (the radius where the profile climbs
+/// to `dz`, or `R` above the cutting surface), from the public profile by bisection.
+fn reach(cutter: &Cutter, dz: f64) -> f64 {
+    if dz >= cutter.profile(R) {
+        return R;
+    }
+    let (mut lo, mut hi) = (0.0, R);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if cutter.profile(mid) < dz {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+#[test]
+fn vertical_wall_blocks_at_radius() {
+    // The wall x = 0, tall above every fiber tested: every shape stops R from it.
+    let wall = tri([0.0, -50.0, -10.0], [0.0, 50.0, -10.0], [0.0, 0.0, 30.0]);
+    for cutter in cutters() {
+        for y in [0.0, 1.0, -2.5] {
+            for z in [-5.0, 0.0, 2.0] {
+                let f = Fiber::along_x(y, z);
+                close(cutter.push_triangle(&f, &wall), (-R, R), 1e-9, "wall");
+            }
+        }
+        // Above its top the wall is out of the way; a Y fiber runs along it.
+        assert_eq!(
+            cutter.push_triangle(&Fiber::along_x(0.0, 30.0), &wall),
+            None
+        );
+        assert_eq!(cutter.push_triangle(&Fiber::along_y(3.5, 0.0), &wall), None);
+    }
+    // Along the wall, 0.5 from it, a flat cutter at z = 0 is blocked by the part of the wall
+    // above 0 (|y| <= 37.5, the top edge falls 40 over 50), widened by sqrt(R² - 0.25).
+    let flat = Cutter::flat(2.0 * R).unwrap();
+    let h = 37.5 + (R * R - 0.25f64).sqrt();
+    close(
+        flat.push_triangle(&Fiber::along_y(0.5, 0.0), &wall),
+        (-h, h),
+        1e-9,
+        "along the wall",
+    );
+}
+
+#[test]
+fn level_triangle_blocks_with_its_reach() {
+    // Level triangle at height 5 with a vertical-in-XY edge at x = 0 and a right-angled
+    // corner at (100, 0): the fiber y = 0 is blocked from -ρ to 100 + ρ, ρ the reach at
+    // the height difference (R once the plane is above the cutting surface: the shank).
+    let t = tri([0.0, -100.0, 5.0], [0.0, 100.0, 5.0], [100.0, 0.0, 5.0]);
+    for cutter in cutters() {
+        for z in [-10.0, 0.0, 3.0, 4.0, 4.75] {
+            let rho = reach(&cutter, 5.0 - z);
+            for f in [Fiber::along_x(0.0, z), Fiber::along_y(0.0, z)] {
+                let want = match f.axis {
+                    FiberAxis::X => (-rho, 100.0 + rho),
+                    // Along Y at x = 0 the fiber runs on the edge itself.
+                    FiberAxis::Y => (-100.0 - rho, 100.0 + rho),
+                };
+                close(
+                    cutter.push_triangle(&f, &t),
+                    want,
+                    1e-9,
+                    &format!("{:?} z {z}", cutter.shape),
+                );
+            }
+        }
+        for z in [5.0, 6.0] {
+            assert_eq!(cutter.push_triangle(&Fiber::along_x(0.0, z), &t), None);
+        }
+    }
+}
+
+#[test]
+fn vertical_edge_reach() {
+    // A lone vertical edge (a triangle with a repeated vertex) up to z = 10 at the origin:
+    // the top is the farthest-reaching point, ρ(10 - z), seen from a fiber at distance d.
+    let e = tri([0.0, 0.0, -10.0], [0.0, 0.0, 10.0], [0.0, 0.0, 10.0]);
+    for cutter in cutters() {
+        for z in [-5.0, 5.0, 8.0, 9.5] {
+            let rho = reach(&cutter, 10.0 - z);
+            // (Not d = ρ exactly: a tangency may come back as a single point.)
+            for d in [0.0, 0.25, 1.5, 2.75] {
+                let f = Fiber::along_x(d, z);
+                let got = cutter.push_triangle(&f, &e);
+                if d < rho {
+                    let h = (rho * rho - d * d).sqrt();
+                    close(
+                        got,
+                        (-h, h),
+                        1e-9,
+                        &format!("{:?} z {z} d {d}", cutter.shape),
+                    );
+                } else {
+                    assert_eq!(got, None, "{:?} z {z} d {d}", cutter.shape);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn ball_around_sphere_is_offset_circle() {
+    // A sphere of radius S, finely tessellated (inscribed, so the mesh is slightly inside).
+    // The ball's centre is R above the tip; while it is below the sphere's centre, the
+    // shank meets the equator and the reach is S + R; above, the centre keeps S + R from
+    // the sphere's centre: sqrt((S + R)² - (z + R)²) across a fiber through the axis.
+    let s = 10.0;
+    let (nlon, nlat) = (360, 180);
+    let pt = |i: usize, j: usize| {
+        let lon = std::f64::consts::TAU * i as f64 / nlon as f64;
+        let lat = std::f64::consts::PI * (j as f64 / nlat as f64 - 0.5);
+        [
+            s * lat.cos() * lon.cos(),
+            s * lat.cos() * lon.sin(),
+            s * lat.sin(),
+        ]
+    };
+    let mut tris = Vec::new();
+    for i in 0..nlon {
+        for j in 0..nlat {
+            tris.push(tri(pt(i, j), pt(i + 1, j), pt(i + 1, j + 1)));
+            tris.push(tri(pt(i, j), pt(i + 1, j + 1), pt(i, j + 1)));
+        }
+    }
+    let ball = Cutter::ball(2.0 * R).unwrap();
+    for z in [-12.0, -8.0, -3.0, 0.0, 4.0, 9.0] {
+        let want = if z + R <= 0.0 {
+            s + R
+        } else {
+            ((s + R) * (s + R) - (z + R) * (z + R)).sqrt()
+        };
+        for f in [Fiber::along_x(0.0, z), Fiber::along_y(0.0, z)] {
+            let got = tris
+                .iter()
+                .filter_map(|t| ball.push_triangle(&f, t))
+                .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+            close(got, (-want, want), 2e-3, &format!("sphere z {z}"));
+        }
+    }
+    assert_eq!(
+        ball.push_triangle(&Fiber::along_x(0.0, 10.0), &tris[0]),
+        None
+    );
+}
+
+#[test]
+fn cone_against_sloped_edge() {
+    // 90° cone (flank slope 1) and the edge from (0, 0, 0) to (10, 0, 5), slope 1/2, seen
+    // from the fiber y = 0 at z = -2: the cone's apex at t touches the edge when the edge
+    // point at x has 0.5 x + 2 >= |x - t| (and the rim R = 3 caps the reach at dz = 3).
+    // The right end is past the top vertex: 10 + min(7, 3) = 13. The left end is where
+    // 0.5 x + 2 = x - t is still met at x = 0: t = -2.
+    let cone = Cutter::cone(2.0 * R, 90.0).unwrap();
+    let e = tri([0.0, 0.0, 0.0], [10.0, 0.0, 5.0], [10.0, 0.0, 5.0]);
+    close(
+        cone.push_triangle(&Fiber::along_x(0.0, -2.0), &e),
+        (-2.0, 13.0),
+        1e-9,
+        "cone edge",
+    );
+    // From the side, fiber y = 1 at z = 0: a point at x has reach 0.5 x (≤ 3), touching
+    // from t = x - sqrt(0.25 x² - 1). The extremes: x = 10 (reach 3 > 1... capped at 3):
+    // right end 10 + sqrt(9 - 1); left end is the minimum of x - sqrt(0.25 x² - 1) over
+    // x in [2, 6] (reach below the rim): stationary at x = 4 / sqrt(3), value sqrt(3).
+    close(
+        cone.push_triangle(&Fiber::along_x(1.0, 0.0), &e),
+        (3f64.sqrt(), 10.0 + 8f64.sqrt()),
+        1e-9,
+        "cone edge from the side",
+    );
+}
+
+/// Time per call on triangles near the fibers (run with `--release --ignored --nocapture`).
+#[test]
+#[ignore]
+fn timing() {
+    let mut rng = Rng(7);
+    let tris: Vec<Tri> = (0..4096).map(|_| random_triangle(&mut rng)).collect();
+    let fibers: Vec<Fiber> = (0..64)
+        .map(|i| Fiber {
+            axis: if i % 2 == 0 {
+                FiberAxis::X
+            } else {
+                FiberAxis::Y
+            },
+            across: rng.range(-6.0, 6.0),
+            z: rng.range(-4.0, 4.0),
+        })
+        .collect();
+    for cutter in cutters() {
+        let start = std::time::Instant::now();
+        let mut hits = 0usize;
+        let mut sum = 0.0;
+        for f in &fibers {
+            for t in &tris {
+                if let Some((lo, hi)) = cutter.push_triangle(f, t) {
+                    hits += 1;
+                    sum += hi - lo;
+                }
+            }
+        }
+        let n = fibers.len() * tris.len();
+        let ns = start.elapsed().as_nanos() as f64 / n as f64;
+        println!(
+            "{:?}: {ns:.1} ns/call, {hits} of {n} touch (sum {sum:.1})",
+            cutter.shape
+        );
+    }
 }
