@@ -21,8 +21,8 @@
 //! climb milling: islands are circled counter-clockwise, pockets clockwise.
 
 use super::surface::Surface;
-use crate::cutter::Fiber;
 use super::Cancelled;
+use crate::cutter::Fiber;
 use std::collections::HashMap;
 
 /// Drop-cutter heights on a regular grid.
@@ -155,7 +155,11 @@ fn grid_crossing(s: &Surface, z: f64, a: [f64; 2], b: [f64; 2], eps: f64) -> [f6
     let hi = [a[0].max(b[0]) + r, a[1].max(b[1]) + r];
     let forward = tb > ta;
     // The first blocked parameter met going from `ta` towards `tb`.
-    let mut first = if forward { f64::INFINITY } else { f64::NEG_INFINITY };
+    let mut first = if forward {
+        f64::INFINITY
+    } else {
+        f64::NEG_INFINITY
+    };
     let mut covers_a = false;
     s.index.for_each_in_box(s.mesh, lo, hi, z, &mut |t| {
         if let Some((i0, i1)) = s.cutter.push_triangle(&fiber, t) {
