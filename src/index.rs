@@ -270,6 +270,49 @@ impl Index {
         }
     }
 
+    /// Calls `f` with every triangle whose box meets the XY box `lo..hi` and whose top is
+    /// above `zmin` (the candidates for a push-cutter along a fiber).
+    pub fn for_each_in_box(
+        &self,
+        mesh: &Mesh,
+        lo: [f64; 2],
+        hi: [f64; 2],
+        zmin: f64,
+        f: &mut dyn FnMut(&[f32]),
+    ) {
+        if self.leaves == 0 {
+            return;
+        }
+        let tris = mesh.triangles();
+        let (x0, y0, x1, y1) = (lo[0] as f32, lo[1] as f32, hi[0] as f32, hi[1] as f32);
+        let outside =
+            |b: &NodeBox| b[0] > x1 || b[3] < x0 || b[1] > y1 || b[4] < y0 || (b[5] as f64) <= zmin;
+        let mut stack: [(u32, u32, u32); 128] = [(0, 0, 0); 128];
+        let mut sp = 1;
+        stack[0] = (0, 0, self.leaves as u32);
+        while sp > 0 {
+            sp -= 1;
+            let (i, lo, hi) = stack[sp];
+            if outside(&self.nodes[i as usize]) {
+                continue;
+            }
+            if hi - lo == 1 {
+                let start = lo as usize * LEAF_SIZE * FLOATS_PER_TRIANGLE;
+                let end = ((lo as usize + 1) * LEAF_SIZE * FLOATS_PER_TRIANGLE).min(tris.len());
+                for t in tris[start..end].chunks_exact(FLOATS_PER_TRIANGLE) {
+                    if !outside(&tri_box(t)) {
+                        f(t);
+                    }
+                }
+                continue;
+            }
+            let mid = lo + (hi - lo) / 2;
+            stack[sp] = (i + 1, lo, mid);
+            stack[sp + 1] = (i + 2 * (mid - lo), mid, hi);
+            sp += 2;
+        }
+    }
+
     /// Reference drop-cutter: every triangle, no index. For tests and benchmarks.
     pub fn drop_cutter_brute_force(mesh: &Mesh, cutter: &Cutter, x: f64, y: f64) -> Option<f64> {
         let mut best: Option<f64> = None;

@@ -62,7 +62,11 @@ fn assert_at_contact(model: &Model, c: &Cutter, z: f64, cs: &[Contour], what: &s
         let n = ct.points.len();
         for k in 0..n {
             let p = ct.points[k];
-            assert!(cl(p[0], p[1]) <= z + 1e-9, "{what}: gouge at {p:?}");
+            let h = cl(p[0], p[1]);
+            assert!(
+                h <= z + 1e-9,
+                "{what}: gouge at {p:?}: drop-cutter {h} above z {z}"
+            );
             // Left normal of the chord through the neighbours.
             let (a, b) = if ct.closed {
                 (ct.points[(k + n - 1) % n], ct.points[(k + 1) % n])

@@ -55,7 +55,11 @@ mod cone;
 mod edge;
 mod facet;
 mod flat;
+mod push;
+mod push_edge;
 mod vertex;
+
+pub use push::{Fiber, FiberAxis};
 
 use std::fmt;
 
@@ -216,6 +220,17 @@ impl Cutter {
             }
         }
         (best > f64::NEG_INFINITY).then_some(best)
+    }
+
+    /// Push-cutter against one triangle (nine floats): the closed interval of the fiber
+    /// parameter (`x` for an X fiber, `y` for a Y fiber) where the cutter, tip on the fiber,
+    /// would cut into the triangle; the closure of the set where
+    /// [`drop_triangle`](Cutter::drop_triangle) is above the fiber's `z` (the tool is
+    /// everything above its tip, so a triangle over the cutter blocks it too). `None` when
+    /// that set is empty or `tri` holds fewer than nine floats. See `push.rs`.
+    pub fn push_triangle(&self, fiber: &Fiber, tri: &[f32]) -> Option<(f64, f64)> {
+        let t: &[f32; 9] = tri.get(..9)?.try_into().ok()?;
+        push::triangle(self, fiber, t)
     }
 }
 

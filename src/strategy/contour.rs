@@ -10,9 +10,9 @@
 //!
 //! The height is sampled once on a grid (it does not depend on `z`, so every level reuses
 //! it). Per level, marching squares finds the grid edges whose ends disagree (free vs
-//! blocked); the crossing on each is located by bisection on the exact drop-cutter to
-//! `tol / 16`, always keeping the free end, so a loop point is never inside the blocked
-//! region. Loops are then refined where the boundary bulges away from the chord between
+//! blocked); each grid edge is a fiber, and the crossing on it is exact: where the first
+//! push-cutter interval of the triangles near it begins (see `cutter::push`), a micron on
+//! the free side, so a loop point is never inside the blocked region. Loops are then refined where the boundary bulges away from the chord between
 //! two loop points by more than the tolerance (searched along the chord's normal), so
 //! curvature is followed to a stated tolerance rather than to the grid spacing.
 //!
@@ -22,6 +22,7 @@
 
 use super::surface::Surface;
 use super::Cancelled;
+use crate::cutter::Fiber;
 use std::collections::HashMap;
 
 /// Drop-cutter heights on a regular grid.
@@ -134,6 +135,72 @@ fn boundary(s: &Surface, z: f64, mut a: [f64; 2], mut b: [f64; 2], eps: f64) -> 
     a
 }
 
+/// The exact crossing on an axis-parallel grid edge from the free point `a` to the blocked
+/// point `b`, by the push-cutter: the blocked part of the fiber through them is the union of
+/// the triangles' push intervals, and the crossing is where the first of them begins, seen
+/// from `a`. The point returned sits `FREE_MARGIN` on the free side of it, and is checked
+/// with the drop-cutter; where they disagree (a tangency at an end, a vertex ring lying
+/// exactly at `z`) bisection on the drop-cutter decides.
+fn grid_crossing(s: &Surface, z: f64, a: [f64; 2], b: [f64; 2], eps: f64) -> [f64; 2] {
+    const FREE_MARGIN: f64 = 1e-6;
+    let along_x = a[1] == b[1];
+    let fiber = if along_x {
+        Fiber::along_x(a[1], z)
+    } else {
+        Fiber::along_y(a[0], z)
+    };
+    let (ta, tb) = if along_x { (a[0], b[0]) } else { (a[1], b[1]) };
+    let r = s.cutter.radius;
+    let lo = [a[0].min(b[0]) - r, a[1].min(b[1]) - r];
+    let hi = [a[0].max(b[0]) + r, a[1].max(b[1]) + r];
+    let forward = tb > ta;
+    // The first blocked parameter met going from `ta` towards `tb`.
+    let mut first = if forward {
+        f64::INFINITY
+    } else {
+        f64::NEG_INFINITY
+    };
+    let mut covers_a = false;
+    s.index.for_each_in_box(s.mesh, lo, hi, z, &mut |t| {
+        if let Some((i0, i1)) = s.cutter.push_triangle(&fiber, t) {
+            if forward {
+                if i1 > ta {
+                    if i0 <= ta {
+                        covers_a = true;
+                    }
+                    first = first.min(i0);
+                }
+            } else if i0 < ta {
+                if i1 >= ta {
+                    covers_a = true;
+                }
+                first = first.max(i1);
+            }
+        }
+    });
+    let inside = if forward {
+        first > ta && first <= tb
+    } else {
+        first < ta && first >= tb
+    };
+    if covers_a || !inside {
+        return boundary(s, z, a, b, eps);
+    }
+    let t = if forward {
+        (first - FREE_MARGIN).max(ta)
+    } else {
+        (first + FREE_MARGIN).min(ta)
+    };
+    let p = if along_x { [t, a[1]] } else { [a[0], t] };
+    // Trust, but verify against the drop-cutter: a tangency exactly at the fiber's height
+    // (a mesh vertex ring lying at z) can make the push intervals' closure disagree with
+    // the drop-cutter there; bisection then settles it.
+    if s.height(p[0], p[1], &mut None) > z {
+        return boundary(s, z, a, b, eps);
+    }
+    p
+}
+
 /// Crossing point on a grid edge, or a marker that it lies outside the grid.
 #[derive(Clone, Copy, Debug)]
 struct Crossing {
@@ -162,12 +229,12 @@ pub fn contours(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
                     Crossing { p, virtual_: true }
                 } else if blocked(i, j) {
                     Crossing {
-                        p: boundary(s, z, pb, pa, eps),
+                        p: grid_crossing(s, z, pb, pa, eps),
                         virtual_: false,
                     }
                 } else {
                     Crossing {
-                        p: boundary(s, z, pa, pb, eps),
+                        p: grid_crossing(s, z, pa, pb, eps),
                         virtual_: false,
                     }
                 };

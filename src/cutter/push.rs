@@ -1,0 +1,242 @@
+//! Push-cutter: the cutter moved horizontally along a fiber, against one triangle.
+//!
+//! A *fiber* is a horizontal line at height `z`, along X (at a fixed `y`) or along Y (at a
+//! fixed `x`). With its tip on the fiber at parameter `t`, the cutter must not enter the
+//! triangle. The tool is a 3-axis tool: everything above the cutting surface (flutes,
+//! shank, holder) is tool too, modelled as the cylinder of radius `R` going up forever. A
+//! point of the triangle is then inside the tool exactly when the drop-cutter, lowered onto
+//! that point alone, would stop above `z`; so the push interval is
+//!
+//! ```text
+//! I = closure { t : drop_triangle(fiber point at t) > z }
+//! ```
+//!
+//! # It is one interval
+//!
+//! `drop(c) = max { p_z - H(p_xy - c) : p ∈ T }` with `H(v) = h(|v|)` for `|v| ≤ R` and
+//! `+∞` beyond. `H` is convex (convex nondecreasing `h` of a norm, plus the disk's
+//! indicator), so `p_z - H(p_xy - c)` is jointly concave in `(p, c)`, and its maximum over
+//! the convex `T` is concave in `c`. Its superlevel sets are convex: along a line, one
+//! interval (possibly empty or a single point).
+//!
+//! # The reach of a point
+//!
+//! The drop-cutter stops above `z` on a point `p` when `p_z - h(ρ) > z` with `ρ = |p_xy - c|
+//! ≤ R`. With `dz = p_z - z`, that is `ρ < ρ(dz)`, the *reach*: the radius where the profile
+//! climbs to `dz` (the inverse profile), or `R` once `dz ≥ h(R)` (the cylinder above the
+//! cutting surface). The reach is concave and nondecreasing in `dz`:
+//!
+//! | shape | `ρ(dz)`, `0 < dz < h(R)` |
+//! |---|---|
+//! | flat | (`h(R) = 0`: always `R`) |
+//! | ball | `sqrt(dz (2R - dz))` |
+//! | bull | `a + sqrt(dz (2c - dz))` (`a = R - c`; `a` already at `dz → 0⁺`) |
+//! | cone | `dz / k` |
+//!
+//! So `I` is the fiber's intersection with the union, over the points of `T` above `z`,
+//! of the disks of radius `ρ(p_z - z)` around `p_xy`. Writing `p = (x, w, dz)` in fiber
+//! coordinates (`x` along the fiber, `w` across it, `dz` above it), `I = [min φ₋, max φ₊]`
+//! with `φ± = x ± sqrt(ρ(dz)² - w²)` over the points where `ρ ≥ |w|`. `φ₊` is concave
+//! (`sqrt(ρ² - w²)` is concave and nondecreasing in `ρ` on `ρ ≥ |w|`, and `ρ` is concave),
+//! `φ₋` convex: as with the drop-cutter, the extremes are found among a few candidates,
+//! which all are real touching positions (so taking the extremes of all of them is exact):
+//!
+//! * the facet (`facet` below): a stationary point of `φ±` inside the triangle, which is the
+//!   cutter tangent to the plane with its tip at `z`;
+//! * the edges (`push_edge.rs`): each edge is cut where it crosses `z` and `z + h(R)` into
+//!   a *profile zone* and a *cylinder zone*; on each piece the candidates are the piece's
+//!   ends (the triangle's vertices and the crossing points) and the stationary point of
+//!   `φ±` along it.
+//!
+//! A maximum on the line `p_z = z + h(R)` strictly inside the triangle (where `ρ` has its
+//! kink) is a disk maximum of the plane objective, as in the drop-cutter's facet argument,
+//! so the facet candidate covers it.
+//!
+//! Closed forms: vertices, the facet, the cylinder zone (all shapes, flat entirely), the
+//! ball's and the cone's profile zone. Root finding: the bull's profile zone (a torus against
+//! a line is a quartic), by bisection on a monotone sign (see `push_edge.rs`).
+//!
+//! The ends are returned as a closed interval; where the set is open (its ends do not
+//! themselves lift the cutter above `z`), that is its closure.
+
+use super::{ball, bull, cone, flat, push_edge, Cutter, Shape};
+
+/// The direction of a fiber.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FiberAxis {
+    /// Along X, at a fixed `y`: the parameter `t` is `x`.
+    X,
+    /// Along Y, at a fixed `x`: the parameter `t` is `y`.
+    Y,
+}
+
+/// A horizontal line at height `z`: along X at `y = across`, or along Y at `x = across`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fiber {
+    pub axis: FiberAxis,
+    /// The fixed other coordinate (`y` for an X fiber, `x` for a Y fiber).
+    pub across: f64,
+    /// Height of the cutter tip.
+    pub z: f64,
+}
+
+impl Fiber {
+    /// The fiber along X at `y`, height `z`.
+    pub fn along_x(y: f64, z: f64) -> Fiber {
+        Fiber {
+            axis: FiberAxis::X,
+            across: y,
+            z,
+        }
+    }
+
+    /// The fiber along Y at `x`, height `z`.
+    pub fn along_y(x: f64, z: f64) -> Fiber {
+        Fiber {
+            axis: FiberAxis::Y,
+            across: x,
+            z,
+        }
+    }
+
+    /// The XY point of the fiber at parameter `t`.
+    pub fn point(&self, t: f64) -> (f64, f64) {
+        match self.axis {
+            FiberAxis::X => (t, self.across),
+            FiberAxis::Y => (self.across, t),
+        }
+    }
+}
+
+/// A point in fiber coordinates: along the fiber, across it, height above it.
+pub(super) type P = [f64; 3];
+
+/// The running extremes of the candidates (empty while `lo > hi`).
+pub(super) struct Span {
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl Span {
+    /// Offers the point at `x` along the fiber whose reach across the fiber is `q =
+    /// ρ² - w²`: the cutter touches it from `x - sqrt(q)` to `x + sqrt(q)`.
+    #[inline]
+    pub fn offer(&mut self, x: f64, q: f64) {
+        if q >= 0.0 {
+            let h = q.sqrt();
+            self.lo = self.lo.min(x - h);
+            self.hi = self.hi.max(x + h);
+        }
+    }
+}
+
+/// Push interval of the triangle `t` (nine floats) along `fiber`, in fiber parameter.
+#[inline]
+pub(super) fn triangle(cutter: &Cutter, fiber: &Fiber, t: &[f32; 9]) -> Option<(f64, f64)> {
+    let z = fiber.z;
+    let top = (t[2] as f64).max(t[5] as f64).max(t[8] as f64);
+    // Also refuses a NaN height.
+    if !(top > z) {
+        return None;
+    }
+    let (ia, ic) = match fiber.axis {
+        FiberAxis::X => (0, 1),
+        FiberAxis::Y => (1, 0),
+    };
+    let r = cutter.radius;
+    let across = fiber.across;
+    let w = [
+        t[ic] as f64 - across,
+        t[3 + ic] as f64 - across,
+        t[6 + ic] as f64 - across,
+    ];
+    if !(w[0].min(w[1]).min(w[2]) <= r && w[0].max(w[1]).max(w[2]) >= -r) {
+        return None;
+    }
+    // Relative to the first vertex along the fiber and to the fiber itself: small numbers.
+    let o = t[ia] as f64;
+    let p: [P; 3] = [
+        [0.0, w[0], t[2] as f64 - z],
+        [t[3 + ia] as f64 - o, w[1], t[5] as f64 - z],
+        [t[6 + ia] as f64 - o, w[2], t[8] as f64 - z],
+    ];
+    let mut span = Span {
+        lo: f64::INFINITY,
+        hi: f64::NEG_INFINITY,
+    };
+    for (a, b) in [(0, 1), (1, 2), (2, 0)] {
+        push_edge::edge(cutter, p[a], p[b], &mut span);
+    }
+    facet(cutter, &p, &mut span);
+    (span.lo <= span.hi).then_some((span.lo + o, span.hi + o))
+}
+
+/// Facet candidate: the cutter, tip on the fiber, tangent to the triangle's plane.
+///
+/// The drop-cutter onto the plane alone (`facet.rs`) stops with its tip at
+/// `plane(axis) + ρ* tan θ - h(ρ*)`, touching at the tangent radius `ρ*` uphill of the
+/// axis. Along the fiber `plane(axis)` is affine in `t`, so the plane's drop crosses the
+/// fiber height at one `t` (none if the plane is level across the fiber direction). If the
+/// contact point there lies inside the triangle, the cutter touches the triangle at that
+/// `t` with its tip at `z`: a candidate. With the plane `n · (p - p₀) = 0` (`n_z > 0`,
+/// unnormalised) and `|n_xy| = ν`, `tan θ = ν / n_z` and the crossing is
+///
+/// ```text
+/// t = x₀ + (n_z z₀ + n_w w₀ + ρ* ν - n_z h(ρ*)) / n_x
+/// ```
+///
+/// (fiber coordinates relative to the fiber; multiplied through by `n_z` so a nearly vertical
+/// facet divides by nothing small). A level plane has no tangent direction and a vertical
+/// one no facet contact: their edges decide, as in the drop-cutter.
+fn facet(cutter: &Cutter, p: &[P; 3], span: &mut Span) {
+    let [p0, p1, p2] = *p;
+    let e1 = [p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]];
+    let e2 = [p2[0] - p0[0], p2[1] - p0[1], p2[2] - p0[2]];
+    let mut nx = e1[1] * e2[2] - e1[2] * e2[1];
+    let mut nw = e1[2] * e2[0] - e1[0] * e2[2];
+    let area = e1[0] * e2[1] - e1[1] * e2[0];
+    let nz = area.abs();
+    if !(nz > 0.0) {
+        return;
+    }
+    if area < 0.0 {
+        nx = -nx;
+        nw = -nw;
+    }
+    if nx == 0.0 {
+        return;
+    }
+    let nxy = (nx * nx + nw * nw).sqrt();
+    let len = (nxy * nxy + nz * nz).sqrt();
+    let sin_tilt = nxy / len;
+    let cos_tilt = nz / len;
+    let r = cutter.radius;
+    let rho = match cutter.shape {
+        Shape::Flat => flat::facet_radius(r, sin_tilt),
+        Shape::Ball => ball::facet_radius(r, sin_tilt),
+        Shape::Bull { corner_radius } => bull::facet_radius(r, corner_radius, sin_tilt),
+        Shape::Cone { .. } => cone::facet_radius(r, cutter.cone_rise, sin_tilt, cos_tilt),
+    };
+    let h = cutter.height_sq(rho * rho);
+    let t = p0[0] + (nz * p0[2] + nw * p0[1] + rho * nxy - nz * h) / nx;
+    if !t.is_finite() {
+        return;
+    }
+    let (qx, qw) = (t - rho * nx / nxy, -rho * nw / nxy);
+    // Barycentric sign test of the contact point, as in `facet.rs`.
+    let (ax, ay) = (p0[0] - qx, p0[1] - qw);
+    let (bx, by) = (p1[0] - qx, p1[1] - qw);
+    let (cx, cy) = (p2[0] - qx, p2[1] - qw);
+    let mut w0 = bx * cy - by * cx;
+    let mut w1 = cx * ay - cy * ax;
+    let mut w2 = ax * by - ay * bx;
+    if area < 0.0 {
+        w0 = -w0;
+        w1 = -w1;
+        w2 = -w2;
+    }
+    if w0 >= 0.0 && w1 >= 0.0 && w2 >= 0.0 {
+        span.lo = span.lo.min(t);
+        span.hi = span.hi.max(t);
+    }
+}
