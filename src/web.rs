@@ -350,6 +350,18 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn default_strategies_are_tagged_by_type() {
+        for kind in ["parallel", "waterline", "rough"] {
+            let s = default_strategy(kind).unwrap();
+            let t = Reflect::get(&s, &"type".into()).unwrap();
+            assert_eq!(t.as_string().unwrap(), kind);
+        }
+        let w = default_strategy("waterline").unwrap();
+        assert!(Reflect::get(&w, &"z_top".into()).unwrap().is_null());
+        assert!(default_strategy("pocket").unwrap().is_null());
+    }
+
+    #[wasm_bindgen_test]
     fn invalid_job_names_the_field() {
         let job = default_job().unwrap();
         let tool = Reflect::get(&job, &"tool".into()).unwrap();
