@@ -407,20 +407,8 @@ fn waterline(a: &Args) -> Result<(), Fail> {
     let mesh = load_stl(&path)?;
     let model = Model::new(mesh, &ModelTransform::default(), Units::Mm)?;
     let res = job.resolve(&model.mesh().bounds())?.remove(0);
-    let s = swarf::strategy::surface::Surface {
-        mesh: model.mesh(),
-        index: model.index(),
-        cutter: &res.cutter,
-        floor: res.floor,
-    };
-    let pad = spec.sampling;
-    let area = [
-        res.area[0] - pad,
-        res.area[1] - pad,
-        res.area[2] + pad,
-        res.area[3] + pad,
-    ];
-    let grid = swarf::strategy::contour::HeightGrid::sample(&s, area, spec.sampling, &mut |_| true)
+    let s = swarf::strategy::surface::Surface::new(model.mesh(), model.index(), &res);
+    let grid = swarf::strategy::waterline::level_grid(&s, &res, spec.sampling, &mut |_| true)
         .map_err(|_| Fail("cancelled".into()))?;
     let loops = swarf::strategy::contour::contours(&s, &grid, z, spec.tolerance);
     let mut out = BufWriter::new(std::io::stdout().lock());

@@ -208,15 +208,9 @@ fn main() {
             ..Job::default()
         };
         let res = job.resolve(&model.mesh().bounds()).unwrap().remove(0);
-        let s = swarf::strategy::surface::Surface {
-            mesh: model.mesh(),
-            index: model.index(),
-            cutter: &res.cutter,
-            floor: res.floor,
-        };
+        let s = swarf::strategy::surface::Surface::new(model.mesh(), model.index(), &res);
         let t = Instant::now();
-        let grid =
-            swarf::strategy::contour::HeightGrid::sample(&s, res.area, 0.5, &mut |_| true).unwrap();
+        let grid = swarf::strategy::waterline::level_grid(&s, &res, 0.5, &mut |_| true).unwrap();
         let grid_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let out = engine::generate(&model, &job, &mut |_| true).unwrap();

@@ -294,11 +294,7 @@ impl Job {
             finite(&format!("model.translate[{k}]"), *t)?;
         }
         for (k, op) in self.operations().iter().enumerate() {
-            let pre = if self.operations.is_empty() {
-                String::new()
-            } else {
-                format!("operations[{k}].")
-            };
+            let pre = self.op_prefix(k);
             let cutter = op.tool.cutter_at(&format!("{pre}tool"))?;
             op.strategy.validate(&format!("{pre}strategy"), &cutter)?;
         }
@@ -355,6 +351,16 @@ impl Job {
         Ok(())
     }
 
+    /// Field path prefix of operation `k` in error messages (empty for the single
+    /// `tool` + `strategy` operation).
+    fn op_prefix(&self, k: usize) -> String {
+        if self.operations.is_empty() {
+            String::new()
+        } else {
+            format!("operations[{k}].")
+        }
+    }
+
     /// The operations to run in order: `operations` when given, else the one made of
     /// `tool` and `strategy`.
     pub fn operations(&self) -> Vec<Operation> {
@@ -390,11 +396,7 @@ impl Job {
         let mut out = Vec::new();
         let mut total = 0.0;
         for (k, op) in self.operations().iter().enumerate() {
-            let pre = if self.operations.is_empty() {
-                String::new()
-            } else {
-                format!("operations[{k}].")
-            };
+            let pre = self.op_prefix(k);
             let cutter = op.tool.cutter_at(&format!("{pre}tool"))?;
             let margin = self.bounds.margin.unwrap_or(cutter.radius);
             let (lo, hi) = match (self.bounds.min, self.bounds.max) {
@@ -414,12 +416,8 @@ impl Job {
             let samples = op.strategy.estimated_samples(w, h, (top - floor).max(0.0));
             total += samples;
             if samples > MAX_SAMPLES || total > MAX_SAMPLES {
-                let field = match op.strategy {
-                    StrategySpec::Parallel(_) => "sampling",
-                    _ => "sampling",
-                };
                 return Err(err(
-                    &format!("{pre}strategy.{field}"),
+                    &format!("{pre}strategy.sampling"),
                     format!(
                         "this job needs about {:.2e} cutter-location samples over a {w:.1} × {h:.1} area (limit {MAX_SAMPLES:.0e}): raise the stepover, stepdown or sampling",
                         total.max(samples)

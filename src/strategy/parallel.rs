@@ -119,12 +119,7 @@ pub fn generate(
     res: &Resolved,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Toolpath, Cancelled> {
-    let s = Surface {
-        mesh,
-        index,
-        cutter: &res.cutter,
-        floor: res.floor,
-    };
+    let s = Surface::new(mesh, index, res);
     let passes: &[bool] = match spec.direction {
         Direction::X => &[true],
         Direction::Y => &[false],

@@ -15,7 +15,17 @@ pub struct Surface<'a> {
     pub floor: f64,
 }
 
-impl Surface<'_> {
+impl<'a> Surface<'a> {
+    /// The surface an operation works on: its cutter over the model, above its floor.
+    pub fn new(mesh: &'a Mesh, index: &'a Index, res: &'a crate::job::Resolved) -> Surface<'a> {
+        Surface {
+            mesh,
+            index,
+            cutter: &res.cutter,
+            floor: res.floor,
+        }
+    }
+
     /// CL height at `(x, y)`, never below the floor. `hint` carries the deciding triangle
     /// from one query to the next along a line (raster coherence).
     pub fn height(&self, x: f64, y: f64, hint: &mut Option<u32>) -> f64 {

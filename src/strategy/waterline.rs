@@ -120,6 +120,23 @@ pub fn emit_level(
     }
 }
 
+/// The drop-cutter grid the levels' contours start from. It reaches one step beyond the
+/// operation's area, so its border is free unless the area cuts through the model.
+pub fn level_grid(
+    s: &Surface,
+    res: &Resolved,
+    step: f64,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<HeightGrid, Cancelled> {
+    let a = res.area;
+    HeightGrid::sample(
+        s,
+        [a[0] - step, a[1] - step, a[2] + step, a[3] + step],
+        step,
+        progress,
+    )
+}
+
 /// Builds the waterline toolpath. `progress` gets 0..1 and returns `false` to cancel.
 pub fn generate(
     mesh: &Mesh,
@@ -128,26 +145,12 @@ pub fn generate(
     res: &Resolved,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Toolpath, Cancelled> {
-    let s = Surface {
-        mesh,
-        index,
-        cutter: &res.cutter,
-        floor: res.floor,
-    };
+    let s = Surface::new(mesh, index, res);
     let top = spec.z_top.unwrap_or(res.top);
     let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
     let zs = levels(spec.stepdown, top, bottom, &spec.levels);
-    // The grid reaches a step beyond the cutter's reach of the area, so its border is free
-    // unless the area cuts through the model.
-    let pad = spec.sampling;
-    let area = [
-        res.area[0] - pad,
-        res.area[1] - pad,
-        res.area[2] + pad,
-        res.area[3] + pad,
-    ];
     let mut grid_progress = |f: f32| progress(0.5 * f);
-    let grid = HeightGrid::sample(&s, area, spec.sampling, &mut grid_progress)?;
+    let grid = level_grid(&s, res, spec.sampling, &mut grid_progress)?;
     let mut tp = Toolpath::new();
     for (k, &z) in zs.iter().enumerate() {
         if !progress(0.5 + 0.5 * k as f32 / zs.len().max(1) as f32) {
