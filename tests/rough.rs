@@ -531,9 +531,14 @@ fn timing() {
             let t = std::time::Instant::now();
             let out = engine::generate(&model, &j, &mut |_| true).unwrap();
             let dt = t.elapsed().as_secs_f64();
+            let tp = &out.toolpath;
+            let entries = (0..tp.len())
+                .filter(|&i| tp.kind(i) == Move::Plunge)
+                .count();
             println!(
-                "rough {pattern:?}: {tris} triangles, {:.2} s, {} points, {:.0} mm of feed",
-                dt, out.summary.points, out.summary.feed_length
+                "rough {pattern:?}: {tris} triangles, {:.2} s, {} points, {:.0} mm of feed, \
+                 {:.0} mm of rapids, {entries} entries",
+                dt, out.summary.points, out.summary.feed_length, out.summary.rapid_length
             );
         }
     }
