@@ -1,18 +1,446 @@
-//! Z-level roughing. Being built (issue 5).
+//! Z-level roughing: the stock cleared layer by layer, leaving the stock to leave.
+//!
+//! The pieces, one file each under `rough/`:
+//!
+//! * [`allowance`]: the stock to leave becomes a grown cutter. A tool that keeps `a` from
+//!   the model is a tool grown by `a` that does not touch it, and the drop-cutter height of
+//!   the grown tool says where that is, exactly, for every shape.
+//! * [`region`]: one height grid of the grown tool is sampled for the whole job (it does
+//!   not depend on the layer). At a layer `z` the tool's tip may be wherever the grown
+//!   tool's height is at most `z - lift`: that free region's boundary is the waterline of
+//!   the grown tool ([`contours`]), and the region to clear is it within the machining
+//!   area.
+//! * [`pocket`]: offset rings of the region, a stepover apart (`cavalier_contours`), or
+//!   [`zigzag`] lines clipped to it plus a pass round its boundary.
+//! * [`ramp`]: ramped entries into closed material.
+//!
+//! This file orders and links the passes.
+//!
+//! # Order and entries
+//!
+//! Layers run from the top down; the tip goes to each layer's height, never lower, and
+//! never below the floor. The stock is the model's box in XY from the floor up to `z_top`.
+//!
+//! A region that reaches at least a cutter radius outside the stock (the machining area's
+//! margin, by default a radius, puts its edge there) is *open*: the tool goes down beside
+//! the stock, outside any material, and clears from the outer ring inwards. Any other
+//! region is *closed*: it is cleared from its innermost rings outwards, so every ring but
+//! the first cuts one stepover of material, and the first ring is entered by a ramp. A ramp
+//! starts at the previous layer's height, where the tool is in air: the region at `z` lies
+//! inside the region at the layer above (the free region only grows with height), which
+//! that layer cleared to the tool's full width round its boundary.
+//!
+//! Between passes the tool feeds straight across when the gap is short (within one and a
+//! half stepovers) and the whole link keeps the stock to leave (the grown tool's height is
+//! checked along it); otherwise it lifts to safe height and enters the next pass the same
+//! way as a region's first (outside the stock, or by a ramp).
+//!
+//! # Direction
+//!
+//! With the spindle turning clockwise (M3), climb milling keeps the material on the tool's
+//! left. Working outwards, the material is beyond each ring (towards the walls): outer
+//! rings run clockwise and rings round islands counter-clockwise. Working inwards the
+//! material is inside: the reverse. Conventional milling reverses both. Zigzag lines
+//! alternate by nature; its boundary pass follows the rule for working outwards.
 
+pub mod allowance;
+pub mod pocket;
+pub mod ramp;
+pub mod region;
+pub mod zigzag;
+
+use super::contour::{contours, HeightGrid};
+use super::surface::Surface;
+use super::waterline::{free_link, levels};
 use super::Cancelled;
 use crate::index::Index;
-use crate::job::{Resolved, RoughSpec};
+use crate::job::{ClearPattern, Milling, Resolved, RoughSpec};
 use crate::mesh::Mesh;
-use crate::toolpath::Toolpath;
+use crate::toolpath::{Move, Toolpath};
+use region::Region;
 
-/// Builds the roughing toolpath.
+/// One pass: a closed ring or an open line, at the layer's height.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pass {
+    pub pts: Vec<[f64; 2]>,
+    pub closed: bool,
+}
+
+/// Everything a layer's emission needs.
+struct Layer<'a> {
+    /// The grown tool's surface (its heights are checked against `z - lift`).
+    grown: &'a Surface<'a>,
+    lift: f64,
+    z: f64,
+    /// The layer above (or the stock's top): the tool is in air down to it over the region.
+    z_prev: f64,
+    safe: f64,
+    slope: f64,
+    radius: f64,
+    link_reach: f64,
+    sampling: f64,
+    /// The stock's XY box.
+    stock: [f64; 4],
+}
+
+impl Layer<'_> {
+    /// At least a radius outside the stock: the tool can go down here in air.
+    fn outside_stock(&self, p: [f64; 2]) -> bool {
+        let s = self.stock;
+        let dx = (s[0] - p[0]).max(p[0] - s[2]).max(0.0);
+        let dy = (s[1] - p[1]).max(p[1] - s[3]).max(0.0);
+        dx.hypot(dy) >= self.radius * (1.0 - 1e-6)
+    }
+}
+
+fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (b[0] - a[0]).hypot(b[1] - a[1])
+}
+
+/// Closest point of segment `a b` to `p`, and its parameter.
+fn project(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> ([f64; 2], f64) {
+    let d = [b[0] - a[0], b[1] - a[1]];
+    let l2 = d[0] * d[0] + d[1] * d[1];
+    let t = if l2 > 0.0 {
+        (((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1]) / l2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    ([a[0] + t * d[0], a[1] + t * d[1]], t)
+}
+
+/// Distance from `p` to the region's boundary.
+fn clearance(p: [f64; 2], r: &Region) -> f64 {
+    std::iter::once(&r.outer)
+        .chain(&r.holes)
+        .flat_map(|l| (0..l.len()).map(move |k| (l[k], l[(k + 1) % l.len()])))
+        .map(|(a, b)| dist(p, project(p, a, b).0))
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Where to enter `pass` from `here`: the pass rotated (closed) or reversed (open) so it
+/// starts at its point nearest `here`, and that distance.
+fn entered(pass: &Pass, here: [f64; 2]) -> (Pass, f64) {
+    if !pass.closed {
+        let (a, b) = (pass.pts[0], *pass.pts.last().unwrap());
+        let mut p = pass.clone();
+        if dist(here, b) < dist(here, a) {
+            p.pts.reverse();
+        }
+        let d = dist(here, p.pts[0]);
+        return (p, d);
+    }
+    let n = pass.pts.len();
+    let (mut best, mut bk, mut bq) = (f64::INFINITY, 0, pass.pts[0]);
+    for k in 0..n {
+        let (q, _) = project(here, pass.pts[k], pass.pts[(k + 1) % n]);
+        let d = dist(here, q);
+        if d < best {
+            (best, bk, bq) = (d, k, q);
+        }
+    }
+    let mut pts = Vec::with_capacity(n + 1);
+    pts.push(bq);
+    for k in 1..=n {
+        let p = pass.pts[(bk + k) % n];
+        if dist(p, bq) > 1e-9 || k < n {
+            pts.push(p);
+        }
+    }
+    pts.dedup_by(|a, b| dist(*a, *b) < 1e-9);
+    if pts.len() > 1 && dist(pts[0], *pts.last().unwrap()) < 1e-9 {
+        pts.pop();
+    }
+    (Pass { pts, closed: true }, best)
+}
+
+fn push(tp: &mut Toolpath, kind: Move, p: [f64; 2], z: f64) {
+    tp.push(kind, [p[0] as f32, p[1] as f32, z as f32]);
+}
+
+fn retract(tp: &mut Toolpath, safe: f64) {
+    if let Some(l) = tp.last() {
+        if l[2] < safe as f32 {
+            tp.push(Move::Rapid, [l[0], l[1], safe as f32]);
+        }
+    }
+}
+
+/// Cuts `pass` at the layer, entering it by `how`: linked (the tool is at its start
+/// already), plunged beside the stock, or ramped. Returns false when the pass had to be
+/// skipped (closed material with no room to ramp).
+fn cut(tp: &mut Toolpath, l: &Layer, region: &Region, pass: &Pass, linked: bool) -> bool {
+    let start = pass.pts[0];
+    // The loop the cut follows, starting at `start`; open passes are walked there and back.
+    let lap: Vec<[f64; 2]> = if pass.closed {
+        pass.pts.clone()
+    } else {
+        let mut v = pass.pts.clone();
+        v.extend(pass.pts[1..pass.pts.len() - 1].iter().rev());
+        v
+    };
+    let walk = ramp::Walk::new(&lap);
+    let mut from = 0.0;
+    if !linked {
+        let plunge_ok = l.outside_stock(start);
+        // The ramp loop: the pass itself when long enough, else a small helix inside the
+        // region round the start, else nothing (skip).
+        let helix;
+        let ramp_pts: Option<&[[f64; 2]]> = if plunge_ok {
+            None
+        } else if walk.perimeter() >= l.radius {
+            Some(&lap)
+        } else {
+            let room = clearance(start, region).min(l.radius);
+            if room < 0.1 * l.radius {
+                return false;
+            }
+            helix = ramp::helix_loop(start, 0.45 * room, true);
+            Some(&helix)
+        };
+        retract(tp, l.safe);
+        push(tp, Move::Rapid, start, l.safe);
+        let air = if plunge_ok { l.z } else { l.z_prev };
+        let above = (air + 0.5 * (l.z_prev - l.z).max(0.0)).min(l.safe);
+        if above < l.safe {
+            push(tp, Move::Rapid, start, above);
+        }
+        push(tp, Move::Plunge, start, air);
+        if let Some(rp) = ramp_pts {
+            let (down, run) = ramp::descend(rp, l.z_prev, l.z, l.slope);
+            for p in &down {
+                push(tp, Move::Feed, [p[0], p[1]], p[2]);
+            }
+            if std::ptr::eq(rp.as_ptr(), lap.as_ptr()) {
+                from = run;
+            } else {
+                // Round the helix back to its start (the pass's start) at full depth.
+                let hw = ramp::Walk::new(rp);
+                let mut back = Vec::new();
+                let end = (run / hw.perimeter()).ceil().max(1.0) * hw.perimeter();
+                hw.span(run, end, &mut back);
+                for (p, _) in back {
+                    push(tp, Move::Feed, p, l.z);
+                }
+            }
+        }
+    }
+    // The pass at full depth: a whole lap of a ring from where the ramp left off; an open
+    // pass back to its start first if a ramp walked it, then to its end.
+    let mut pts = Vec::new();
+    if pass.closed {
+        walk.span(from, from + walk.perimeter(), &mut pts);
+    } else {
+        if from > 0.0 {
+            let p = walk.perimeter();
+            let back_to_start = (from / p).ceil() * p;
+            walk.span(from, back_to_start, &mut pts);
+        }
+        pts.extend(pass.pts[1..].iter().map(|&p| (p, 0.0)));
+    }
+    for (p, _) in pts {
+        push(tp, Move::Feed, p, l.z);
+    }
+    true
+}
+
+/// Emits one region's passes, stage by stage (nearest-first within a stage).
+fn emit_region(
+    tp: &mut Toolpath,
+    l: &Layer,
+    region: &Region,
+    stages: Vec<Vec<Pass>>,
+    open_entry: bool,
+) {
+    let mut first = true;
+    for mut stage in stages {
+        while !stage.is_empty() {
+            let here = tp
+                .last()
+                .map(|p| [p[0] as f64, p[1] as f64])
+                .unwrap_or(stage[0].pts[0]);
+            let at_layer = tp.last().is_some_and(|p| (p[2] as f64 - l.z).abs() < 1e-4);
+            // Open region: start ring 0 at a point beside the stock.
+            if first && open_entry {
+                first = false;
+                let ring = &stage[0];
+                let best = ring
+                    .pts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &p)| l.outside_stock(p))
+                    .min_by(|a, b| dist(*a.1, here).total_cmp(&dist(*b.1, here)));
+                if let Some((k, _)) = best {
+                    let mut p = stage.swap_remove(0);
+                    p.pts.rotate_left(k);
+                    cut(tp, l, region, &p, false);
+                    continue;
+                }
+            }
+            first = false;
+            let (k, pass, d) = stage
+                .iter()
+                .enumerate()
+                .map(|(k, p)| {
+                    let (e, d) = entered(p, here);
+                    (k, e, d)
+                })
+                .min_by(|a, b| a.2.total_cmp(&b.2))
+                .expect("stage is not empty");
+            stage.swap_remove(k);
+            let linked = at_layer
+                && d <= l.link_reach
+                && free_link(l.grown, here, pass.pts[0], l.z - l.lift, l.sampling);
+            if linked {
+                push(tp, Move::Feed, pass.pts[0], l.z);
+            }
+            cut(tp, l, region, &pass, linked);
+        }
+    }
+}
+
+/// The passes of one region as ordered stages, and whether it is entered from outside.
+fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -> Vec<Vec<Pass>> {
+    let climb = spec.milling == Milling::Climb;
+    let flat_tol = 0.25 * spec.tolerance;
+    // Natural orientation (outer counter-clockwise, islands clockwise) is climb when
+    // working inwards; see the module doc.
+    let oriented = |pts: &[[f64; 2]], inwards: bool| {
+        let mut v = pts.to_vec();
+        if inwards != climb {
+            v.reverse();
+        }
+        Pass {
+            pts: v,
+            closed: true,
+        }
+    };
+    match spec.pattern {
+        ClearPattern::Offset => {
+            let mut lv = pocket::rings(region, step, radius, flat_tol);
+            if !open {
+                lv.reverse();
+            }
+            lv.into_iter()
+                .map(|rings| rings.iter().map(|r| oriented(&r.pts, open)).collect())
+                .collect()
+        }
+        ClearPattern::Zigzag => {
+            let fill = zigzag::lines(region, step)
+                .into_iter()
+                .map(|s| Pass {
+                    pts: s.to_vec(),
+                    closed: false,
+                })
+                .collect();
+            let boundary = std::iter::once(&region.outer)
+                .chain(&region.holes)
+                .map(|l| oriented(l, false))
+                .collect();
+            if open {
+                // Enter on the boundary beside the stock, then fill.
+                vec![boundary, fill]
+            } else {
+                vec![fill, boundary]
+            }
+        }
+    }
+}
+
+/// Builds the roughing toolpath. `progress` gets 0..1 and returns `false` to cancel.
 pub fn generate(
-    _mesh: &Mesh,
-    _index: &Index,
-    _spec: &RoughSpec,
-    _res: &Resolved,
-    _progress: &mut dyn FnMut(f32) -> bool,
+    mesh: &Mesh,
+    index: &Index,
+    spec: &RoughSpec,
+    res: &Resolved,
+    progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Toolpath, Cancelled> {
-    Err(Cancelled)
+    let radial = spec.stock_to_leave;
+    let axial = spec.stock_to_leave_z.unwrap_or(radial);
+    let al = allowance::inflate(&res.cutter, radial, axial);
+    let grown = Surface {
+        mesh,
+        index,
+        cutter: &al.cutter,
+        floor: res.floor - al.lift,
+    };
+    let top = spec.z_top.unwrap_or(res.top);
+    let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
+    let zs = levels(spec.stepdown, top, bottom, &[]);
+    let b = mesh.bounds();
+    let stock = [
+        b.min[0] as f64,
+        b.min[1] as f64,
+        b.max[0] as f64,
+        b.max[1] as f64,
+    ];
+    let mut tp = Toolpath::new();
+    if zs.is_empty() {
+        progress(1.0);
+        return Ok(tp);
+    }
+    // The grid reaches the grown tool's extra radius beyond the area, and one sampling step
+    // more, so the region near the area's edge comes from real heights.
+    let pad = spec.sampling + radial;
+    let area = [
+        res.area[0] - pad,
+        res.area[1] - pad,
+        res.area[2] + pad,
+        res.area[3] + pad,
+    ];
+    let mut grid_progress = |f: f32| progress(0.5 * f);
+    let grid = HeightGrid::sample(&grown, area, spec.sampling, &mut grid_progress)?;
+    let grid = region::framed(&grid, grown.floor - 1.0);
+    let radius = res.cutter.radius;
+    let step = spec.stepover_ratio * 2.0 * radius;
+    let mut z_prev = top;
+    for (k, &z) in zs.iter().enumerate() {
+        if !progress(0.5 + 0.5 * k as f32 / zs.len() as f32) {
+            return Err(Cancelled);
+        }
+        let loops = contours(&grown, &grid, z - al.lift, spec.tolerance);
+        let regions = region::free_regions(&loops, res.area, spec.tolerance * spec.tolerance);
+        let layer = Layer {
+            grown: &grown,
+            lift: al.lift,
+            z,
+            z_prev,
+            safe: res.safe_height,
+            slope: spec.ramp_angle.to_radians().tan(),
+            radius,
+            link_reach: 1.5 * step,
+            sampling: spec.sampling.min(0.25 * radius),
+            stock,
+        };
+        let mut todo: Vec<Region> = regions;
+        while !todo.is_empty() {
+            // Nearest region first.
+            let here = tp.last().map(|p| [p[0] as f64, p[1] as f64]);
+            let k = here.map_or(0, |h| {
+                (0..todo.len())
+                    .min_by(|&a, &b| {
+                        let da = todo[a]
+                            .outer
+                            .iter()
+                            .map(|&p| dist(p, h))
+                            .fold(f64::INFINITY, f64::min);
+                        let db = todo[b]
+                            .outer
+                            .iter()
+                            .map(|&p| dist(p, h))
+                            .fold(f64::INFINITY, f64::min);
+                        da.total_cmp(&db)
+                    })
+                    .unwrap_or(0)
+            });
+            let r = todo.swap_remove(k);
+            let open = r.outer.iter().any(|&p| layer.outside_stock(p));
+            let stages = plan(&r, spec, step, radius, open);
+            emit_region(&mut tp, &layer, &r, stages, open);
+        }
+        z_prev = z;
+    }
+    retract(&mut tp, res.safe_height);
+    progress(1.0);
+    Ok(tp)
 }

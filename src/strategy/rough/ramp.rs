@@ -1,0 +1,132 @@
+//! Walking along a path by arc length, and ramped entries.
+//!
+//! A flat end mill cannot drill: its centre does not cut. Where a layer must start inside
+//! material, the tool descends along a path instead, at the ramp angle `θ` from the
+//! horizontal, so it cuts with its side as it goes down: a depth `Δz` needs a horizontal
+//! run of `Δz / tan θ`. The run follows a closed loop (a pocket ring, a small helix, or a
+//! fill line walked there and back), lapping it as often as needed; the ramped stretch is
+//! then cut again at full depth by the pass itself.
+
+/// A closed polyline with its cumulative lengths, walked by arc length (wrapping round).
+pub struct Walk<'a> {
+    pts: &'a [[f64; 2]],
+    /// `cum[k]`: length from `pts[0]` to `pts[k]`; `cum[n]` is the perimeter.
+    cum: Vec<f64>,
+}
+
+impl<'a> Walk<'a> {
+    pub fn new(pts: &'a [[f64; 2]]) -> Walk<'a> {
+        let n = pts.len();
+        let mut cum = Vec::with_capacity(n + 1);
+        let mut acc = 0.0;
+        cum.push(0.0);
+        for k in 0..n {
+            let (a, b) = (pts[k], pts[(k + 1) % n]);
+            acc += (b[0] - a[0]).hypot(b[1] - a[1]);
+            cum.push(acc);
+        }
+        Walk { pts, cum }
+    }
+
+    pub fn perimeter(&self) -> f64 {
+        *self.cum.last().unwrap_or(&0.0)
+    }
+
+    /// The point at arc length `t` (any real; wraps round).
+    pub fn at(&self, t: f64) -> [f64; 2] {
+        let n = self.pts.len();
+        let p = self.perimeter();
+        if n == 0 || p <= 0.0 {
+            return self.pts.first().copied().unwrap_or([0.0; 2]);
+        }
+        let t = t.rem_euclid(p);
+        let k = self.cum.partition_point(|&c| c <= t).clamp(1, n) - 1;
+        let (a, b) = (self.pts[k], self.pts[(k + 1) % n]);
+        let len = self.cum[k + 1] - self.cum[k];
+        let u = if len > 0.0 {
+            (t - self.cum[k]) / len
+        } else {
+            0.0
+        };
+        [a[0] + u * (b[0] - a[0]), a[1] + u * (b[1] - a[1])]
+    }
+
+    /// Points from arc length `t0` to `t1 ≥ t0`: every vertex passed, then the end point,
+    /// each with its arc length.
+    pub fn span(&self, t0: f64, t1: f64, out: &mut Vec<([f64; 2], f64)>) {
+        let p = self.perimeter();
+        let n = self.pts.len();
+        if n == 0 || p <= 0.0 || t1 <= t0 {
+            return;
+        }
+        let lap0 = (t0 / p).floor();
+        let mut lap = lap0;
+        let mut k = self.cum.partition_point(|&c| c <= t0 - lap0 * p);
+        loop {
+            if k > n {
+                k = 1;
+                lap += 1.0;
+            }
+            let t = lap * p + self.cum[k];
+            if t >= t1 {
+                break;
+            }
+            out.push((self.pts[k % n], t));
+            k += 1;
+        }
+        out.push((self.at(t1), t1));
+    }
+}
+
+/// The descent from `z0` to `z1 < z0` along the closed loop `pts` from its first point,
+/// at slope `tan θ`: the points (x, y, z) after the start, and the arc length where the
+/// loop reaches `z1`. Empty when the loop has no length.
+pub fn descend(pts: &[[f64; 2]], z0: f64, z1: f64, slope: f64) -> (Vec<[f64; 3]>, f64) {
+    let w = Walk::new(pts);
+    if w.perimeter() <= 0.0 || z0 <= z1 {
+        return (Vec::new(), 0.0);
+    }
+    let run = (z0 - z1) / slope;
+    let mut pts2 = Vec::new();
+    w.span(0.0, run, &mut pts2);
+    let out = pts2
+        .into_iter()
+        .map(|(p, t)| [p[0], p[1], (z0 - t * slope).max(z1)])
+        .collect();
+    (out, run)
+}
+
+/// A circle of radius `r` through `p` (its centre `r` from `p` along +X), as 16 points
+/// starting at `p`, counter-clockwise when `ccw`.
+pub fn helix_loop(p: [f64; 2], r: f64, ccw: bool) -> Vec<[f64; 2]> {
+    let c = [p[0] - r, p[1]];
+    (0..16)
+        .map(|k| {
+            let a = std::f64::consts::TAU * k as f64 / 16.0 * if ccw { 1.0 } else { -1.0 };
+            [c[0] + r * a.cos(), c[1] + r * a.sin()]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walk_wraps_and_descends() {
+        let sq = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
+        let w = Walk::new(&sq);
+        assert_eq!(w.perimeter(), 4.0);
+        assert_eq!(w.at(5.5), [1.0, 0.5]);
+        let mut out = Vec::new();
+        w.span(3.5, 5.5, &mut out);
+        let p: Vec<[f64; 2]> = out.iter().map(|o| o.0).collect();
+        assert_eq!(p, vec![[0.0, 0.0], [1.0, 0.0], [1.0, 0.5]]);
+        // 1 down at slope 0.25: 4 along, one lap, ending back at the start.
+        let (d, run) = descend(&sq, 1.0, 0.0, 0.25);
+        assert_eq!(run, 4.0);
+        assert_eq!(d.len(), 4);
+        assert_eq!(*d.last().unwrap(), [0.0, 0.0, 0.0]);
+        assert_eq!(d[1], [1.0, 1.0, 0.5]);
+    }
+}

@@ -1,0 +1,545 @@
+//! Z-level roughing through the public engine: the stock to leave is kept, open areas are
+//! cleared without islands, layers and entries are respected, and the G-code runs.
+
+mod common;
+
+use common::rs274;
+use swarf::cutter::{Cutter, Shape};
+use swarf::demo;
+use swarf::engine::{self, EngineError, Model, Output};
+use swarf::job::{ClearPattern, Job, ModelTransform, RoughSpec, StrategySpec, ToolKind};
+use swarf::mesh::Mesh;
+use swarf::post::{Dialect, Units};
+use swarf::toolpath::Move;
+
+/// A box with vertical walls and a sphere standing on the floor, a pocket-like gap between.
+fn scene() -> Mesh {
+    Mesh::merged(&[
+        demo::cuboid([0.0, 0.0, 0.0], [14.0, 30.0, 9.0]),
+        demo::sphere([32.0, 15.0, 7.0], 7.0, 32),
+    ])
+}
+
+fn job(kind: ToolKind, pattern: ClearPattern) -> Job {
+    let mut job = Job::default();
+    job.tool.kind = kind;
+    job.tool.diameter = 6.0;
+    job.tool.corner_radius = 1.0;
+    job.tool.angle = 90.0;
+    job.strategy = StrategySpec::Rough(RoughSpec {
+        stepdown: 2.5,
+        stock_to_leave: 0.6,
+        pattern,
+        sampling: 0.5,
+        tolerance: 0.02,
+        ..RoughSpec::default()
+    });
+    job
+}
+
+fn spec(job: &Job) -> &RoughSpec {
+    match &job.strategy {
+        StrategySpec::Rough(r) => r,
+        _ => unreachable!(),
+    }
+}
+
+fn run(mesh: Mesh, job: &Job) -> (Model, Output) {
+    let model = Model::new(mesh, &ModelTransform::default(), Units::Mm).unwrap();
+    let out = engine::generate(&model, job, &mut |_| true).unwrap();
+    (model, out)
+}
+
+/// The tool grown by `a`, written out here independently of the engine's own: ball and
+/// round shapes grow exactly; a cone by its parallel cone, whose apex is `a / sin α` down.
+fn grown(tool: &Cutter, a: f64) -> (Cutter, f64) {
+    let d = 2.0 * (tool.radius + a);
+    match tool.shape {
+        Shape::Ball => (Cutter::ball(d).unwrap(), a),
+        Shape::Flat => (Cutter::bull(d, a).unwrap(), a),
+        Shape::Bull { corner_radius } => (Cutter::bull(d, corner_radius + a).unwrap(), a),
+        Shape::Cone { angle_deg } => (
+            Cutter::cone(d, angle_deg).unwrap(),
+            a / (angle_deg / 2.0).to_radians().sin(),
+        ),
+    }
+}
+
+/// Every cutting move (feed or plunge), sampled every `step`: (point, kind).
+fn cutting_points(out: &Output, step: f64) -> Vec<([f64; 3], Move)> {
+    let tp = &out.toolpath;
+    let mut v = Vec::new();
+    for i in 1..tp.len() {
+        let kind = tp.kind(i);
+        if kind == Move::Rapid {
+            continue;
+        }
+        let (a, b) = (tp.point(i - 1), tp.point(i));
+        let (a, b) = (a.map(|c| c as f64), b.map(|c| c as f64));
+        let len = (b[0] - a[0]).hypot(b[1] - a[1]).hypot(b[2] - a[2]);
+        let n = ((len / step).ceil() as usize).max(1);
+        for k in 0..=n {
+            let t = k as f64 / n as f64;
+            v.push((
+                [
+                    a[0] + (b[0] - a[0]) * t,
+                    a[1] + (b[1] - a[1]) * t,
+                    a[2] + (b[2] - a[2]) * t,
+                ],
+                kind,
+            ));
+        }
+    }
+    v
+}
+
+fn check_allowance(kind: ToolKind, pattern: ClearPattern) {
+    let job = job(kind, pattern);
+    let sp = spec(&job).clone();
+    let (model, out) = run(scene(), &job);
+    let tool = out.resolved[0].cutter;
+    let a = sp.stock_to_leave - sp.tolerance;
+    let (check, lift) = grown(&tool, a);
+    let floor = out.resolved[0].floor;
+    let pts = cutting_points(&out, 0.05);
+    assert!(pts.len() > 1000, "{kind:?}: only {} points", pts.len());
+    let mut worst = (f64::NEG_INFINITY, [0.0; 3]);
+    for (p, _) in &pts {
+        let h = model
+            .index()
+            .drop_cutter(model.mesh(), &check, p[0], p[1])
+            .map_or(floor, |h| h + lift);
+        if h - p[2] > worst.0 {
+            worst = (h - p[2], *p);
+        }
+    }
+    // f32 coordinates in the toolpath: a few micrometres.
+    assert!(
+        worst.0 <= 1e-4,
+        "{kind:?} {pattern:?}: {:.4} closer than the allowance minus the tolerance at {:?}",
+        worst.0,
+        worst.1
+    );
+}
+
+#[test]
+fn flat_leaves_the_allowance() {
+    check_allowance(ToolKind::Flat, ClearPattern::Offset);
+}
+
+#[test]
+fn ball_leaves_the_allowance() {
+    check_allowance(ToolKind::Ball, ClearPattern::Offset);
+}
+
+#[test]
+fn bull_leaves_the_allowance() {
+    check_allowance(ToolKind::Bull, ClearPattern::Offset);
+}
+
+#[test]
+fn cone_leaves_the_allowance() {
+    check_allowance(ToolKind::Cone, ClearPattern::Offset);
+}
+
+#[test]
+fn zigzag_leaves_the_allowance() {
+    check_allowance(ToolKind::Flat, ClearPattern::Zigzag);
+    check_allowance(ToolKind::Bull, ClearPattern::Zigzag);
+}
+
+/// Ball cutter, checked by plain geometry: the ball's centre stays `R + a - tol` from every
+/// triangle.
+#[test]
+fn ball_centre_keeps_its_distance() {
+    let job = job(ToolKind::Ball, ClearPattern::Offset);
+    let sp = spec(&job).clone();
+    let (model, out) = run(scene(), &job);
+    let r = out.resolved[0].cutter.radius;
+    let tris = model.mesh().triangles();
+    let mut worst = f64::INFINITY;
+    for (p, _) in cutting_points(&out, 0.25) {
+        let c = [p[0], p[1], p[2] + r];
+        for t in tris.chunks_exact(9) {
+            let v = |k: usize| [t[3 * k] as f64, t[3 * k + 1] as f64, t[3 * k + 2] as f64];
+            worst = worst.min(point_triangle(c, v(0), v(1), v(2)));
+        }
+    }
+    assert!(
+        worst >= r + sp.stock_to_leave - sp.tolerance - 1e-4,
+        "ball centre {worst:.4} from the model"
+    );
+}
+
+fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+fn seg_dist(p: [f64; 3], a: [f64; 3], b: [f64; 3]) -> f64 {
+    let d = sub(b, a);
+    let t = (dot(sub(p, a), d) / dot(d, d).max(1e-300)).clamp(0.0, 1.0);
+    let q = [a[0] + t * d[0], a[1] + t * d[1], a[2] + t * d[2]];
+    dot(sub(p, q), sub(p, q)).sqrt()
+}
+/// Distance from `p` to the triangle `abc`.
+fn point_triangle(p: [f64; 3], a: [f64; 3], b: [f64; 3], c: [f64; 3]) -> f64 {
+    let (ab, ac) = (sub(b, a), sub(c, a));
+    let n = [
+        ab[1] * ac[2] - ab[2] * ac[1],
+        ab[2] * ac[0] - ab[0] * ac[2],
+        ab[0] * ac[1] - ab[1] * ac[0],
+    ];
+    let nn = dot(n, n);
+    if nn > 1e-18 {
+        let ap = sub(p, a);
+        let dist = dot(ap, n) / nn.sqrt();
+        // Barycentric test of the projection.
+        let q = sub(ap, n.map(|x| x * dot(ap, n) / nn));
+        let (d00, d01, d11) = (dot(ab, ab), dot(ab, ac), dot(ac, ac));
+        let (d20, d21) = (dot(q, ab), dot(q, ac));
+        let den = d00 * d11 - d01 * d01;
+        let v = (d11 * d20 - d01 * d21) / den;
+        let w = (d00 * d21 - d01 * d20) / den;
+        if v >= 0.0 && w >= 0.0 && v + w <= 1.0 {
+            return dist.abs();
+        }
+    }
+    seg_dist(p, a, b)
+        .min(seg_dist(p, b, c))
+        .min(seg_dist(p, c, a))
+}
+
+/// The layer heights, top down, as the spec defines them.
+fn layers(sp: &RoughSpec, top: f64, floor: f64) -> Vec<f64> {
+    let bottom = sp.z_bottom.unwrap_or(floor).max(floor);
+    let n = ((top - bottom) / sp.stepdown).ceil() as usize;
+    (1..=n)
+        .map(|k| (top - k as f64 * sp.stepdown).max(bottom))
+        .collect()
+}
+
+fn check_coverage(pattern: ClearPattern) {
+    let job = job(ToolKind::Flat, pattern);
+    let sp = spec(&job).clone();
+    let (model, out) = run(scene(), &job);
+    let res = &out.resolved[0];
+    let tool = res.cutter;
+    let r = tool.radius;
+    let s = sp.stepover_ratio * 2.0 * r;
+    let (check, lift) = grown(&tool, sp.stock_to_leave);
+    let pts = cutting_points(&out, 0.1);
+    for &z in &layers(&sp, res.top, res.floor) {
+        // The path at this layer, bucketed by cells of the tool's radius.
+        let at: Vec<[f64; 2]> = pts
+            .iter()
+            .filter(|(p, k)| *k == Move::Feed && (p[2] - z).abs() < 1e-3)
+            .map(|(p, _)| [p[0], p[1]])
+            .collect();
+        let cell = |v: f64, o: f64| ((v - o) / r).floor() as i64;
+        let mut buckets = std::collections::HashMap::<(i64, i64), Vec<[f64; 2]>>::new();
+        for p in &at {
+            buckets
+                .entry((cell(p[0], res.area[0]), cell(p[1], res.area[1])))
+                .or_default()
+                .push(*p);
+        }
+        let covered = |q: [f64; 2]| {
+            let (ci, cj) = (cell(q[0], res.area[0]), cell(q[1], res.area[1]));
+            (ci - 1..=ci + 1).any(|i| {
+                (cj - 1..=cj + 1).any(|j| {
+                    buckets.get(&(i, j)).is_some_and(|v| {
+                        v.iter()
+                            .any(|p| (p[0] - q[0]).hypot(p[1] - q[1]) <= r + 1e-6)
+                    })
+                })
+            })
+        };
+        // Where the tool may be with the stock left, more than a stepover from anywhere
+        // it may not (the model, or outside the area).
+        let free = |x: f64, y: f64| {
+            x >= res.area[0]
+                && x <= res.area[2]
+                && y >= res.area[1]
+                && y <= res.area[3]
+                && model
+                    .index()
+                    .drop_cutter(model.mesh(), &check, x, y)
+                    .is_none_or(|h| h + lift <= z)
+        };
+        let band = s;
+        let mut missed = Vec::new();
+        let g = 0.5;
+        let nx = ((res.area[2] - res.area[0]) / g) as usize;
+        let ny = ((res.area[3] - res.area[1]) / g) as usize;
+        for j in 0..=ny {
+            for i in 0..=nx {
+                let (x, y) = (res.area[0] + i as f64 * g, res.area[1] + j as f64 * g);
+                let interior = (0..12).all(|k| {
+                    let t = std::f64::consts::TAU * k as f64 / 12.0;
+                    free(x + band * t.cos(), y + band * t.sin())
+                }) && free(x, y);
+                if interior && !covered([x, y]) {
+                    missed.push([x, y]);
+                }
+            }
+        }
+        assert!(
+            missed.is_empty(),
+            "{pattern:?} layer {z}: {} uncut points in open area, e.g. {:?}",
+            missed.len(),
+            &missed[..missed.len().min(5)]
+        );
+    }
+}
+
+#[test]
+fn offset_leaves_no_island_in_open_areas() {
+    check_coverage(ClearPattern::Offset);
+}
+
+#[test]
+fn zigzag_leaves_no_island_in_open_areas() {
+    check_coverage(ClearPattern::Zigzag);
+}
+
+/// Tips stay on their layers (or on a ramp between two), never below the floor, and no
+/// plunge ends in material: it ends beside the stock, or at a layer already cleared there
+/// and a ramp follows.
+fn check_layers_and_entries(kind: ToolKind, pattern: ClearPattern) {
+    let job = job(kind, pattern);
+    let sp = spec(&job).clone();
+    let (model, out) = run(scene(), &job);
+    let res = &out.resolved[0];
+    let r = res.cutter.radius;
+    let zs = layers(&sp, res.top, res.floor);
+    let b = model.mesh().bounds();
+    let outside = |p: [f32; 3]| {
+        let dx = (b.min[0] - p[0]).max(p[0] - b.max[0]).max(0.0) as f64;
+        let dy = (b.min[1] - p[1]).max(p[1] - b.max[1]).max(0.0) as f64;
+        dx.hypot(dy) >= r - 1e-3
+    };
+    let tp = &out.toolpath;
+    let on_layer = |z: f64| zs.iter().any(|l| (l - z).abs() < 1e-4);
+    let mut plunges = 0;
+    let mut ramps = 0;
+    for i in 1..tp.len() {
+        let (a, p) = (tp.point(i - 1), tp.point(i));
+        assert!(p[2] as f64 >= res.floor - 1e-4, "below the floor at {p:?}");
+        assert!(
+            p[2] as f64 >= *zs.last().unwrap() - 1e-4,
+            "below the last layer at {p:?}"
+        );
+        match tp.kind(i) {
+            Move::Feed => {
+                if (a[2] - p[2]).abs() < 1e-6 {
+                    // Level moves only on a layer.
+                    assert!(on_layer(p[2] as f64), "level feed off the layers at {p:?}");
+                } else {
+                    // A ramp: descending, at no more than the ramp angle.
+                    assert!(p[2] < a[2], "feed climbs at {p:?}");
+                    let run = ((p[0] - a[0]) as f64).hypot((p[1] - a[1]) as f64);
+                    let drop = (a[2] - p[2]) as f64;
+                    assert!(
+                        drop <= run * sp.ramp_angle.to_radians().tan() * 1.01 + 1e-4,
+                        "ramp steeper than {}° at {p:?}",
+                        sp.ramp_angle
+                    );
+                }
+            }
+            Move::Plunge => {
+                plunges += 1;
+                assert_eq!((a[0], a[1]), (p[0], p[1]), "plunge not vertical at {p:?}");
+                if outside(p) {
+                    continue;
+                }
+                // Inside the stock: at the stock's top or at a layer cut before, over ground
+                // that layer swept, then a ramp.
+                let z = p[2] as f64;
+                let top = (z - res.top).abs() < 1e-4;
+                assert!(top || on_layer(z), "plunge into material at {p:?}");
+                if !top {
+                    let swept = (1..i).any(|k| {
+                        let (q0, q1) = (tp.point(k - 1), tp.point(k));
+                        tp.kind(k) == Move::Feed
+                            && (q0[2] - p[2]).abs() < 1e-4
+                            && (q1[2] - p[2]).abs() < 1e-4
+                            && seg_dist(
+                                [p[0] as f64, p[1] as f64, 0.0],
+                                [q0[0] as f64, q0[1] as f64, 0.0],
+                                [q1[0] as f64, q1[1] as f64, 0.0],
+                            ) <= r
+                    });
+                    assert!(swept, "plunge to {p:?} where that layer did not cut");
+                }
+                let next = tp.point(i + 1);
+                assert!(
+                    tp.kind(i + 1) == Move::Feed && next[2] < p[2],
+                    "no ramp after the plunge to {p:?}"
+                );
+                ramps += 1;
+            }
+            Move::Rapid => {
+                // Rapids: up, across at safe height, or down to above the layer above.
+                if a[2] >= p[2] && (a[0], a[1]) == (p[0], p[1]) {
+                    continue;
+                }
+                assert!(
+                    (p[2] as f64) >= res.safe_height - 1e-3,
+                    "rapid across below safe height at {p:?}"
+                );
+            }
+        }
+    }
+    assert!(plunges > 0);
+    let _ = ramps;
+}
+
+#[test]
+fn layers_and_entries_offset() {
+    for kind in [ToolKind::Flat, ToolKind::Cone] {
+        check_layers_and_entries(kind, ClearPattern::Offset);
+    }
+}
+
+#[test]
+fn layers_and_entries_zigzag() {
+    check_layers_and_entries(ToolKind::Flat, ClearPattern::Zigzag);
+}
+
+/// A closed pocket (a box with a hole from the top) is entered by ramps only, and roughing
+/// between `z_top` and `z_bottom` stays between them.
+#[test]
+fn closed_pocket_is_ramped_into() {
+    // A 40 × 40 block with a 20 × 20 pocket 8 deep.
+    let mesh = demo::height_field(40, 40, 40.0, 40.0, |x, y| {
+        if (10.0..=30.0).contains(&x) && (10.0..=30.0).contains(&y) {
+            4.0
+        } else {
+            12.0
+        }
+    });
+    let mut j = job(ToolKind::Flat, ClearPattern::Offset);
+    // Keep to the pocket: a box inside the block's walls.
+    j.bounds.min = Some([8.0, 8.0]);
+    j.bounds.max = Some([32.0, 32.0]);
+    j.bounds.margin = Some(0.0);
+    if let StrategySpec::Rough(r) = &mut j.strategy {
+        r.z_bottom = Some(5.0);
+    }
+    let (_, out) = run(mesh, &j);
+    let tp = &out.toolpath;
+    let mut ramps = 0;
+    for i in 1..tp.len() {
+        let p = tp.point(i);
+        assert!(p[2] >= 5.0 - 1e-4, "below z_bottom at {p:?}");
+        if tp.kind(i) == Move::Plunge {
+            assert_eq!(tp.kind(i + 1), Move::Feed);
+            assert!(tp.point(i + 1)[2] < p[2], "plunge without a ramp at {p:?}");
+            ramps += 1;
+        }
+    }
+    assert!(ramps >= 3, "{ramps} ramped entries");
+    let feeds_at_bottom = (0..tp.len())
+        .filter(|&i| tp.kind(i) == Move::Feed && (tp.point(i)[2] - 5.0).abs() < 1e-4)
+        .count();
+    assert!(feeds_at_bottom > 10);
+}
+
+#[test]
+fn gcode_runs_in_linuxcnc_and_grbl_words_are_allowed() {
+    for pattern in [ClearPattern::Offset, ClearPattern::Zigzag] {
+        let mut j = job(ToolKind::Bull, pattern);
+        let (_, out) = run(scene(), &j);
+        if let Some(bin) = rs274::available() {
+            let r = rs274::run(&bin, &out.gcode).unwrap_or_else(|e| panic!("rs274 refused: {e}"));
+            assert!(r.program_ended);
+            assert!(r.moves.len() > 100);
+        }
+        j.machine.dialect = Dialect::Grbl;
+        let (_, out) = run(scene(), &j);
+        for line in out.gcode.lines() {
+            assert!(line.len() <= 79, "GRBL line too long: {line:?}");
+            let code: String = line
+                .split('(')
+                .next()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let mut it = code.chars().peekable();
+            while let Some(c) = it.next() {
+                assert!(c.is_ascii_alphabetic(), "number first in {line:?}");
+                let mut v = String::new();
+                while let Some(&d) = it.peek() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                    v.push(d);
+                    it.next();
+                }
+                match c {
+                    'G' => assert!(
+                        ["0", "1", "17", "20", "21", "90", "94"].contains(&v.as_str()),
+                        "G{v} in {line:?}"
+                    ),
+                    'M' => assert!(
+                        ["2", "3", "5", "30"].contains(&v.as_str()),
+                        "M{v} in {line:?}"
+                    ),
+                    'F' | 'S' | 'X' | 'Y' | 'Z' => {}
+                    _ => panic!("{c} word for GRBL in {line:?}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn cancel_mid_way() {
+    let model = Model::new(scene(), &ModelTransform::default(), Units::Mm).unwrap();
+    let j = job(ToolKind::Flat, ClearPattern::Offset);
+    let mut calls = 0;
+    let r = engine::generate(&model, &j, &mut |f| {
+        calls += 1;
+        f < 0.7
+    });
+    assert!(matches!(r, Err(EngineError::Cancelled)), "{r:?}");
+    assert!(calls > 2);
+}
+
+/// Roughing time on the benchmark terrain (release build):
+/// `cargo test --release --test rough -- --ignored --nocapture timing`.
+#[test]
+#[ignore]
+fn timing() {
+    for n in [224, 707] {
+        let mesh = demo::terrain(n);
+        let tris = mesh.len();
+        let model = Model::new(mesh, &ModelTransform::default(), Units::Mm).unwrap();
+        for pattern in [ClearPattern::Offset, ClearPattern::Zigzag] {
+            let mut j = job(ToolKind::Flat, pattern);
+            j.tool.diameter = 6.0;
+            if let StrategySpec::Rough(r) = &mut j.strategy {
+                r.stepdown = 2.0;
+                r.stock_to_leave = 0.5;
+            }
+            let t = std::time::Instant::now();
+            let out = engine::generate(&model, &j, &mut |_| true).unwrap();
+            let dt = t.elapsed().as_secs_f64();
+            let tp = &out.toolpath;
+            let entries = (0..tp.len())
+                .filter(|&i| tp.kind(i) == Move::Plunge)
+                .count();
+            println!(
+                "rough {pattern:?}: {tris} triangles, {:.2} s, {} points, {:.0} mm of feed, \
+                 {:.0} mm of rapids, {entries} entries",
+                dt, out.summary.points, out.summary.feed_length, out.summary.rapid_length
+            );
+        }
+    }
+}
