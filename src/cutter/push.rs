@@ -46,7 +46,8 @@
 //! * the edges (`push_edge.rs`): each edge is cut where it crosses `z` and `z + h(R)` into
 //!   a *profile zone* and a *cylinder zone*; on each piece the candidates are the piece's
 //!   ends (the triangle's vertices and the crossing points) and the stationary point of
-//!   `φ±` along it.
+//!   `φ±` along it. An edge lying exactly at `z` is part of the closure with the reach
+//!   `ρ(0⁺)` (`R`, `a`, or `0`) all along it, and is offered as such.
 //!
 //! A maximum on the line `p_z = z + h(R)` strictly inside the triangle (where `ρ` has its
 //! kink) is a disk maximum of the plane objective, as in the drop-cutter's facet argument,

@@ -13,6 +13,16 @@
 //!   the disk of radius `R` swept along the piece's XY projection.
 //! * Profile zone (`0 ≤ dz ≤ h(R)`): the shape's own reach.
 //!
+//! An edge lying exactly at the fiber height (`dz = 0` at both ends, so a mesh's vertex
+//! ring at `z`) has no point above `z`, but the triangle rises above `z` from it (`triangle`
+//! refuses a triangle whose top is not above `z`), so it lies in the closure: every one of
+//! its points reaches `ρ(0⁺)` (`R` for the flat, `a = R - c` for the bull, `0` for the ball
+//! and the cone, which then touch where the edge crosses the fiber). That is the cylinder
+//! zone's stadium with radius `ρ(0⁺)`. Skipping it as "not above `z`" lost the stationary
+//! point inside it: the flat's `R` (or the bull's `a`) square across the edge, the cone's
+//! and the ball's crossing point. The facet candidate, whose contact then lies on that edge
+//! exactly, cannot stand in for it: its barycentric test is decided by rounding there.
+//!
 //! On each piece the extremes of `φ±` are at the piece's ends (the triangle's vertices, and
 //! the crossing points with their reach: `R` at `h(R)`; `ρ(0⁺)` at the fiber height, which is
 //! `R` for the flat and `a` for the bull, nothing for ball and cone) or at a stationary point
@@ -26,10 +36,21 @@ use super::{Cutter, Shape};
 /// Offers the extremes of the edge from `a` to `b` (fiber coordinates) to `span`.
 #[inline]
 pub(super) fn edge(cutter: &Cutter, a: P, b: P, span: &mut Span) {
+    let d = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+    if a[2] == 0.0 && b[2] == 0.0 {
+        // Lying exactly at the fiber height: in the closure (the triangle rises above `z`
+        // from it, see `triangle`), with the reach `ρ(0⁺)` all along.
+        let rho0 = match cutter.shape {
+            Shape::Flat => cutter.radius,
+            Shape::Bull { corner_radius } => cutter.radius - corner_radius,
+            Shape::Ball | Shape::Cone { .. } => 0.0,
+        };
+        cylinder(rho0, a, d, 0.0, 1.0, span);
+        return;
+    }
     if !(a[2].max(b[2]) > 0.0) {
         return;
     }
-    let d = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
     let Some((s0, s1)) = above(a[2], d[2], 0.0, 0.0, 1.0) else {
         return;
     };
@@ -94,10 +115,15 @@ fn cylinder(r: f64, a: P, d: P, c0: f64, c1: f64, span: &mut Span) {
     offer(c1);
     if d[1] != 0.0 {
         let w = r * d[0] / d[0].hypot(d[1]);
+        // The reach across at the stationary point is `R² - w²` by construction: taken
+        // as such, not recomputed from `s`, so a zero radius (a level edge at the fiber
+        // height for the ball and the cone) still offers the point where the edge crosses
+        // the fiber, whatever the rounding of `s`.
+        let q = r2 - w * w;
         for w in [w, -w] {
             let s = (w - a[1]) / d[1];
             if s > c0 && s < c1 {
-                offer(s);
+                span.offer(a[0] + s * d[0], q);
             }
         }
     }
