@@ -195,7 +195,7 @@ fn grid_crossing(s: &Surface, z: f64, a: [f64; 2], b: [f64; 2], eps: f64) -> [f6
     // Trust, but verify against the drop-cutter: a tangency exactly at the fiber's height
     // (a mesh vertex ring lying at z) can make the push intervals' closure disagree with
     // the drop-cutter there; bisection then settles it.
-    if s.height(p[0], p[1], &mut None) > z {
+    if s.height(p[0], p[1], &mut None) > z + 1e-9 {
         return boundary(s, z, a, b, eps);
     }
     p
