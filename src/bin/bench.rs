@@ -72,6 +72,29 @@ fn load_child(path: &str) {
     );
 }
 
+/// The engine-only time of the default job at stepover 0.5, sampling 0.25 on one STL, best
+/// of three: the native side of the wasm/native ratio (`scripts/measure-wasm-ratio.sh`
+/// times the same job in the wasm build under node).
+fn job_only(path: &str) {
+    let bytes = std::fs::read(path).expect("read model");
+    let mesh = stl::parse_stl(&bytes, &StlOptions::default()).expect("parse model");
+    let model = Model::new(mesh, &ModelTransform::default(), Units::Mm).unwrap();
+    let mut job = Job::default();
+    let StrategySpec::Parallel(p) = &mut job.strategy else {
+        unreachable!()
+    };
+    p.stepover = 0.5;
+    p.sampling = 0.25;
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let out = engine::generate(&model, &job, &mut |_| true).unwrap();
+        std::hint::black_box(out.gcode.len());
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!("native generate ms {:.1}", best * 1e3);
+}
+
 fn cutters() -> Vec<(&'static str, Cutter)> {
     vec![
         ("flat 6", Cutter::flat(6.0).unwrap()),
@@ -85,6 +108,10 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() == 3 && args[1] == "--load" {
         load_child(&args[2]);
+        return;
+    }
+    if args.len() == 3 && args[1] == "--job-only" {
+        job_only(&args[2]);
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
