@@ -158,36 +158,85 @@ impl Index {
         y: f64,
         floor: f64,
     ) -> Option<f64> {
+        self.drop_cutter_hinted(mesh, cutter, x, y, floor, &mut None)
+    }
+
+    /// As [`Index::drop_cutter_above`], with raster coherence: `hint` is the triangle that
+    /// decided the previous, nearby query. It is tested first, so the search starts with a
+    /// contact close to the answer and prunes most of the tree at once; on return it holds
+    /// the triangle that decided this query.
+    pub fn drop_cutter_hinted(
+        &self,
+        mesh: &Mesh,
+        cutter: &Cutter,
+        x: f64,
+        y: f64,
+        floor: f64,
+        hint: &mut Option<u32>,
+    ) -> Option<f64> {
         if self.leaves == 0 {
             return None;
         }
         let tris = mesh.triangles();
         let r = cutter.radius;
-        // Widened a little so f32 rounding never drops a triangle touching the rim.
-        let pad = r * 1e-6 + 1e-6 * x.abs().max(y.abs()).max(1.0);
-        let (qx0, qx1) = ((x - r - pad) as f32, (x + r + pad) as f32);
-        let (qy0, qy1) = ((y - r - pad) as f32, (y + r + pad) as f32);
+        let r2 = r * r;
+        // The most a box can raise the cutter: its top minus the cutter's profile at the
+        // box's nearest XY distance (the profile only rises outwards). Boxes out of reach
+        // get -inf. This bound, not the plain top, is what prunes most of the tree.
+        let bound = |b: &NodeBox| -> f64 {
+            let dx = (b[0] as f64 - x).max(x - b[3] as f64).max(0.0);
+            let dy = (b[1] as f64 - y).max(y - b[4] as f64).max(0.0);
+            let d2 = dx * dx + dy * dy;
+            if d2 > r2 * (1.0 + 1e-9) + 1e-12 {
+                f64::NEG_INFINITY
+            } else {
+                b[5] as f64 - cutter.profile(d2.sqrt())
+            }
+        };
         let mut best = floor;
         let mut found = false;
-        // (node, lo, hi) stack; depth is bounded by ~2 per level.
+        let mut decided = None;
+        if let Some(h) = *hint {
+            let s = h as usize * FLOATS_PER_TRIANGLE;
+            if let Some(t) = tris.get(s..s + FLOATS_PER_TRIANGLE) {
+                if let Some(z) = cutter.drop_triangle(x, y, t) {
+                    if z > best {
+                        best = z;
+                        found = true;
+                        decided = Some(h);
+                    }
+                }
+            }
+        }
+        // (node, lo, hi) stack; each level adds at most one pending sibling.
         let mut stack: [(u32, u32, u32); 128] = [(0, 0, 0); 128];
-        let mut sp = 1;
-        stack[0] = (0, 0, self.leaves as u32);
+        let mut sp = 0;
+        if bound(&self.nodes[0]) > best {
+            stack[0] = (0, 0, self.leaves as u32);
+            sp = 1;
+        }
         while sp > 0 {
             sp -= 1;
             let (i, lo, hi) = stack[sp];
-            let b = &self.nodes[i as usize];
-            if (b[5] as f64) <= best || b[0] > qx1 || b[3] < qx0 || b[1] > qy1 || b[4] < qy0 {
+            // Re-check: `best` may have risen since this node was pushed.
+            if bound(&self.nodes[i as usize]) <= best {
                 continue;
             }
             if hi - lo == 1 {
                 let start = lo as usize * LEAF_SIZE * FLOATS_PER_TRIANGLE;
                 let end = ((lo as usize + 1) * LEAF_SIZE * FLOATS_PER_TRIANGLE).min(tris.len());
-                for t in tris[start..end].chunks_exact(FLOATS_PER_TRIANGLE) {
+                for (k, t) in tris[start..end]
+                    .chunks_exact(FLOATS_PER_TRIANGLE)
+                    .enumerate()
+                {
+                    if bound(&tri_box(t)) <= best {
+                        continue;
+                    }
                     if let Some(z) = cutter.drop_triangle(x, y, t) {
                         if z > best {
                             best = z;
                             found = true;
+                            decided = Some((lo as usize * LEAF_SIZE + k) as u32);
                         }
                     }
                 }
@@ -196,18 +245,24 @@ impl Index {
             let mid = lo + (hi - lo) / 2;
             let li = i + 1;
             let ri = i + 2 * (mid - lo);
-            let lz = self.nodes[li as usize][5];
-            let rz = self.nodes[ri as usize][5];
-            // Push the lower child first so the higher one is visited first.
-            if lz >= rz {
-                stack[sp] = (ri, mid, hi);
-                stack[sp + 1] = (li, lo, mid);
+            let lb = bound(&self.nodes[li as usize]);
+            let rb = bound(&self.nodes[ri as usize]);
+            // Push the weaker child first so the more promising one is visited first.
+            let (first, second) = if lb >= rb {
+                ((li, lo, mid, lb), (ri, mid, hi, rb))
             } else {
-                stack[sp] = (li, lo, mid);
-                stack[sp + 1] = (ri, mid, hi);
+                ((ri, mid, hi, rb), (li, lo, mid, lb))
+            };
+            if second.3 > best {
+                stack[sp] = (second.0, second.1, second.2);
+                sp += 1;
             }
-            sp += 2;
+            if first.3 > best {
+                stack[sp] = (first.0, first.1, first.2);
+                sp += 1;
+            }
         }
+        *hint = decided.or(*hint);
         if found {
             Some(best)
         } else {

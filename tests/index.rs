@@ -126,3 +126,25 @@ fn empty_and_tiny_meshes() {
     assert!(index.drop_cutter(&m, &c, 0.5, 0.5).is_some());
     assert_eq!(Index::default().drop_cutter(&m, &c, 0.5, 0.5), None);
 }
+
+#[test]
+fn hinted_queries_along_lines_equal_brute_force() {
+    let mut mesh = Mesh::merged(&[
+        demo::terrain(30),
+        demo::sphere([50.0, 50.0, 15.0], 12.0, 40),
+    ]);
+    let index = Index::build(&mut mesh);
+    for c in cutters() {
+        let mut hint = Some(u32::MAX); // a stale, out-of-range hint is harmless
+        for i in 0..400 {
+            let x = -4.0 + 108.0 * i as f64 / 399.0;
+            let y = 47.3;
+            let a = index.drop_cutter_hinted(&mesh, &c, x, y, f64::NEG_INFINITY, &mut hint);
+            let b = Index::drop_cutter_brute_force(&mesh, &c, x, y);
+            assert_eq!(a, b, "{c:?} at x {x}");
+            // A floor hides everything at or below it.
+            let f = index.drop_cutter_hinted(&mesh, &c, x, y, 12.0, &mut hint);
+            assert_eq!(f, b.filter(|z| *z > 12.0), "{c:?} at x {x} above floor");
+        }
+    }
+}

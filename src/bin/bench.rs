@@ -1,1 +1,193 @@
-fn main() {}
+//! `swarf-bench`: the engine's benchmarks on models it generates deterministically.
+//!
+//! ```sh
+//! cargo run --release --bin swarf-bench                      # one thread
+//! cargo run --release --features parallel --bin swarf-bench  # adds the all-thread job
+//! ```
+//!
+//! Prints a Markdown table: load speed, bytes per triangle (engine and process peak while
+//! loading), drop-cutter throughput per tool (one thread, random points), and the time of a
+//! full surfacing job. `--quick` runs the small models only.
+
+use std::io::Write;
+use std::time::Instant;
+use swarf::cutter::Cutter;
+use swarf::demo;
+use swarf::engine::{self, Model};
+use swarf::job::{Job, ModelTransform, StrategySpec};
+use swarf::mesh::stl::{self, StlOptions};
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Peak resident set of this process so far, in bytes (Linux), from /proc.
+fn peak_rss() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn rss() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Child mode: load one STL, build the index, report JSON with timings and peak memory.
+fn load_child(path: &str) {
+    let base = rss().unwrap_or(0);
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let t = Instant::now();
+    let f = std::fs::File::open(path).expect("open model");
+    let mesh = stl::read_stl(
+        std::io::BufReader::with_capacity(1 << 20, f),
+        Some(bytes),
+        &StlOptions::default(),
+    )
+    .expect("read model");
+    let load = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let model = Model::new(mesh, &ModelTransform::default()).expect("model");
+    let index = t.elapsed().as_secs_f64();
+    let peak = peak_rss().unwrap_or(0);
+    println!(
+        "{{\"triangles\":{},\"bytes\":{},\"load_s\":{},\"index_s\":{},\"engine_bytes\":{},\"peak_rss\":{},\"base_rss\":{}}}",
+        model.mesh().len(),
+        bytes,
+        load,
+        index,
+        model.engine_bytes(),
+        peak,
+        base
+    );
+}
+
+fn cutters() -> Vec<(&'static str, Cutter)> {
+    vec![
+        ("flat 6", Cutter::flat(6.0).unwrap()),
+        ("ball 6", Cutter::ball(6.0).unwrap()),
+        ("bull 6 r1", Cutter::bull(6.0, 1.0).unwrap()),
+        ("cone 6 90°", Cutter::cone(6.0, 90.0).unwrap()),
+    ]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() == 3 && args[1] == "--load" {
+        load_child(&args[2]);
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let dir = std::env::temp_dir().join("swarf-bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let threads = {
+        #[cfg(feature = "parallel")]
+        {
+            rayon::current_num_threads()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            1
+        }
+    };
+    let mut models: Vec<(String, swarf::mesh::Mesh)> = vec![
+        ("terrain 100k".into(), demo::terrain(223)),
+        (
+            "sphere 100k".into(),
+            demo::sphere([50.0, 50.0, 0.0], 40.0, 316),
+        ),
+    ];
+    if !quick {
+        models.push(("terrain 1M".into(), demo::terrain(707)));
+    }
+    println!(
+        "| model | triangles | STL MB | load MB/s | index ms | engine B/tri | peak RSS B/tri |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let exe = std::env::current_exe().unwrap();
+    let mut paths = Vec::new();
+    for (name, mesh) in &models {
+        let p = dir.join(format!("{}.stl", name.replace(' ', "-")));
+        let f = std::fs::File::create(&p).unwrap();
+        stl::write_binary_stl(mesh, std::io::BufWriter::new(f)).unwrap();
+        let out = std::process::Command::new(&exe)
+            .arg("--load")
+            .arg(&p)
+            .output()
+            .expect("run child");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("child json");
+        let n = v["triangles"].as_f64().unwrap();
+        let mb = v["bytes"].as_f64().unwrap() / 1e6;
+        println!(
+            "| {name} | {n} | {mb:.1} | {:.0} | {:.0} | {:.1} | {:.1} |",
+            mb / v["load_s"].as_f64().unwrap(),
+            1e3 * v["index_s"].as_f64().unwrap(),
+            v["engine_bytes"].as_f64().unwrap() / n,
+            (v["peak_rss"].as_f64().unwrap() - v["base_rss"].as_f64().unwrap()) / n,
+        );
+        paths.push(p);
+    }
+    println!();
+    println!("Drop-cutter, one thread, random points in the model's XY box:");
+    println!();
+    println!("| model | tool | points | CL points/s | µs/point |");
+    println!("|---|---|---|---|---|");
+    for (name, mesh) in models.iter() {
+        let model = Model::new(mesh.clone(), &ModelTransform::default()).unwrap();
+        let b = model.mesh().bounds();
+        for (tname, c) in cutters() {
+            let mut rng = Rng(12345);
+            let n = 200_000;
+            let pts: Vec<(f64, f64)> = (0..n)
+                .map(|_| {
+                    (
+                        b.min[0] as f64 + (b.max[0] - b.min[0]) as f64 * rng.next(),
+                        b.min[1] as f64 + (b.max[1] - b.min[1]) as f64 * rng.next(),
+                    )
+                })
+                .collect();
+            let t = Instant::now();
+            let mut acc = 0.0;
+            for &(x, y) in &pts {
+                acc += model
+                    .index()
+                    .drop_cutter(model.mesh(), &c, x, y)
+                    .unwrap_or(0.0);
+            }
+            let s = t.elapsed().as_secs_f64();
+            std::hint::black_box(acc);
+            println!(
+                "| {name} | {tname} | {n} | {:.0} | {:.2} |",
+                n as f64 / s,
+                1e6 * s / n as f64
+            );
+            std::io::stdout().flush().ok();
+        }
+    }
+    println!();
+    println!("Full surfacing job (ball 6 mm, stepover 0.5, sampling 0.25, tolerance 0.01, zigzag X), {threads} thread(s):");
+    println!();
+    println!("| model | CL points out | job s |");
+    println!("|---|---|---|");
+    for (name, mesh) in models.iter() {
+        let model = Model::new(mesh.clone(), &ModelTransform::default()).unwrap();
+        let mut job = Job::default();
+        let StrategySpec::Parallel(p) = &mut job.strategy;
+        p.stepover = 0.5;
+        p.sampling = 0.25;
+        let t = Instant::now();
+        let out = engine::generate(&model, &job, &mut |_| true).unwrap();
+        let s = t.elapsed().as_secs_f64();
+        println!("| {name} | {} | {s:.2} |", out.summary.points);
+        std::io::stdout().flush().ok();
+    }
+}

@@ -31,10 +31,11 @@ pub struct Surface<'a> {
 }
 
 impl Surface<'_> {
-    /// CL height at `(x, y)`, never below the floor.
-    pub fn height(&self, x: f64, y: f64) -> f64 {
+    /// CL height at `(x, y)`, never below the floor. `hint` carries the deciding triangle
+    /// from one query to the next along a line (raster coherence).
+    pub fn height(&self, x: f64, y: f64, hint: &mut Option<u32>) -> f64 {
         self.index
-            .drop_cutter_above(self.mesh, self.cutter, x, y, self.floor)
+            .drop_cutter_hinted(self.mesh, self.cutter, x, y, self.floor, hint)
             .unwrap_or(self.floor)
     }
 
@@ -48,20 +49,21 @@ impl Surface<'_> {
         let min_dt = MIN_STEP_FRACTION / n as f64;
         // (t, z) samples along the line.
         let mut out: Vec<(f64, f64)> = Vec::with_capacity(n + 1);
+        let mut hint = None;
         let p0 = at(0.0);
-        out.push((0.0, self.height(p0[0], p0[1])));
+        out.push((0.0, self.height(p0[0], p0[1], &mut hint)));
         let mut stack: Vec<(f64, f64)> = Vec::new();
         for i in 1..=n {
             let t = i as f64 / n as f64;
             let p = at(t);
-            stack.push((t, self.height(p[0], p[1])));
+            stack.push((t, self.height(p[0], p[1], &mut hint)));
             // Depth-first refinement of (last emitted, top of stack).
             while let Some(&(tb, zb)) = stack.last() {
                 let (ta, za) = *out.last().unwrap();
                 if tb - ta > min_dt {
                     let tm = 0.5 * (ta + tb);
                     let pm = at(tm);
-                    let zm = self.height(pm[0], pm[1]);
+                    let zm = self.height(pm[0], pm[1], &mut hint);
                     if (zm - 0.5 * (za + zb)).abs() > tol {
                         stack.push((tm, zm));
                         continue;
