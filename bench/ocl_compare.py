@@ -105,7 +105,8 @@ def ocl_worker(a):
         bdc.run()
         wall = time.perf_counter() - t
         cpu = time.process_time() - c0
-        runs.append({"wall": wall, "cpu": cpu, "tree_s": tree_s, "load1": load1})
+        runs.append({"wall": wall, "cpu": cpu, "tree_s": tree_s, "load1": load1,
+                     "calls_per_point": bdc.getCalls() / max(len(pts), 1)})
         if zs is None:
             zs = [p.z for p in bdc.getCLPoints()]
         del bdc
@@ -185,6 +186,8 @@ def main():
     ap.add_argument("--ocl-points", type=int, default=20_000, help="points OCL runs (and compared)")
     ap.add_argument("--tools", default="ball,flat,bull,cone")
     ap.add_argument("--repeats", type=int, default=3, help="timing repeats, best taken")
+    ap.add_argument("--ocl-repeats", type=int, default=2,
+                    help="OCL timing repeats per thread count (each is 30-60 s)")
     ap.add_argument("--tol", type=float, default=0.001)
     ap.add_argument("--ocl-bucket", type=int, default=0,
                     help="OCL kd-tree bucket size (0: OCL's default, 1)")
@@ -272,7 +275,7 @@ def main():
             w, rss, cpu = run_measured(
                 [sys.executable, os.path.abspath(__file__), "--ocl-worker", "--model", model,
                  "--points", pts_all, "--tool", tool, "--count", str(a.ocl_points),
-                 "--zmin", repr(z0), "--threads", str(th), "--repeats", str(a.repeats),
+                 "--zmin", repr(z0), "--threads", str(th), "--repeats", str(a.ocl_repeats),
                  "--ocl-bucket", str(a.ocl_bucket), "--out", out],
                 env=env,
             )
@@ -328,7 +331,7 @@ def main():
       f"{n:,} (rate from {n:,} − {a.swarf_small:,}), OCL runs the first {a.ocl_points:,}, "
       f"heights compared on those. Tip heights; OCL starts every CLPoint at the model's min z "
       f"({z0:g}), which is what `swarf drop` prints for a point that touches nothing. "
-      f"Best of {a.repeats}.")
+      f"Best of {a.repeats} (Swarf) and {a.ocl_repeats} (OCL) runs.")
     w("")
     hdr = "| cutter | compared | max \\|dz\\| mm | > {tol} mm | Swarf pts/s (1 core) |".format(tol=a.tol)
     for th in threads:
@@ -382,6 +385,7 @@ def main():
         for th in threads:
             b = r["ocl"][th]["best"]
             parts.append(f"OCL {th} thr run() {b['wall']:.2f} s wall, {b['cpu']:.2f} s CPU, "
+                         f"{b['calls_per_point']:.0f} triangle tests/point, "
                          f"1-min load {b['load1']:.2f}")
         w(f"- {TOOLS[tool][2]}: " + "; ".join(parts))
     w("")
@@ -389,7 +393,7 @@ def main():
       f"Python {platform.python_version()}, opencamlib {ov['version']} (kd-tree bucket size "
       f"{ov['bucket_size']}), Swarf `{git_desc()}`. "
       f"Load average (1/5/15 min) at start {fmt_load(load_start)}, at end {fmt_load(load_end)}; "
-      f"the machine is shared with other builds, so rates are best-of-{a.repeats}.")
+      f"the machine is shared with other builds, so rates are best-of-n.")
     text = "\n".join(o) + "\n"
     print(text)
     if a.write:
