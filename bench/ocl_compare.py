@@ -385,7 +385,7 @@ def main():
         for th in threads:
             b = r["ocl"][th]["best"]
             parts.append(f"OCL {th} thr run() {b['wall']:.2f} s wall, {b['cpu']:.2f} s CPU, "
-                         f"{b['calls_per_point']:.0f} triangle tests/point, "
+                         f"{b['calls_per_point']:.0f} drop calls/point (getCalls), "
                          f"1-min load {b['load1']:.2f}")
         w(f"- {TOOLS[tool][2]}: " + "; ".join(parts))
     w("")
@@ -397,8 +397,11 @@ def main():
     text = "\n".join(o) + "\n"
     print(text)
     if a.write:
+        cmd = " ".join(["python3", "bench/ocl_compare.py", *sys.argv[1:]])
         with open(a.write, "w") as f:
-            f.write(text)
+            f.write("# Swarf vs OpenCAMLib drop-cutter\n\n"
+                    "Reproduce (from the repository root; `pip install opencamlib==2023.1.11`):\n\n"
+                    f"```sh\n{cmd}\n```\n\n" + text)
 
 
 def fmt_load(l):
