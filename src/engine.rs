@@ -2,7 +2,8 @@
 //! index) and [`generate`], which runs a job on it and posts the G-code.
 
 use crate::index::Index;
-use crate::job::{Job, JobError, ModelTransform, Resolved, StrategySpec};
+use crate::job::{Job, JobError, ModelTransform, Place, Resolved, StrategySpec};
+use crate::mesh::transform::{Placement, TransformError};
 use crate::mesh::Mesh;
 use crate::post::{self, Blend, PostSettings, Units};
 use crate::strategy;
@@ -47,8 +48,13 @@ pub struct Model {
 
 impl Model {
     /// Applies the import transform and builds the index.
-    pub fn new(mut mesh: Mesh, transform: &ModelTransform) -> Result<Model, EngineError> {
-        apply_transform(&mut mesh, transform)?;
+    /// `units` are the job's units, which the model is converted to from the file's.
+    pub fn new(
+        mut mesh: Mesh,
+        transform: &ModelTransform,
+        units: Units,
+    ) -> Result<Model, EngineError> {
+        apply_transform(&mut mesh, transform, units)?;
         let index = Index::build(&mut mesh);
         Ok(Model { mesh, index })
     }
@@ -68,13 +74,36 @@ impl Model {
 }
 
 /// Applies a [`ModelTransform`] in place.
-pub fn apply_transform(mesh: &mut Mesh, t: &ModelTransform) -> Result<(), EngineError> {
-    if *t != ModelTransform::default() {
-        return Err(EngineError::Model(
-            "model transforms are not available in this build yet".into(),
-        ));
+///
+/// The order is the one a maker reads in the job: file units, scale, rotations, mirrors,
+/// translation, then placement on the bed.
+pub fn apply_transform(
+    mesh: &mut Mesh,
+    t: &ModelTransform,
+    job_units: Units,
+) -> Result<(), EngineError> {
+    let fail = |e: TransformError| EngineError::Model(format!("model transform: {e}"));
+    if t.units != job_units {
+        mesh.convert_units(t.units, job_units).map_err(fail)?;
     }
-    let _ = mesh;
+    if t.scale != [1.0; 3] {
+        mesh.scale_xyz(t.scale.map(|s| s as f32)).map_err(fail)?;
+    }
+    for r in &t.rotate {
+        mesh.rotate_quarter_turns(r.axis, r.turns);
+    }
+    for a in &t.mirror {
+        mesh.mirror(*a);
+    }
+    if t.translate != [0.0; 3] {
+        mesh.translate(t.translate.map(|v| v as f32))
+            .map_err(fail)?;
+    }
+    match t.place {
+        Place::None => {}
+        Place::Center => mesh.place_on_bed(Placement::Center).map_err(fail)?,
+        Place::Origin => mesh.place_on_bed(Placement::Origin).map_err(fail)?,
+    }
     Ok(())
 }
 
@@ -140,7 +169,8 @@ pub fn generate(
         }
     }
     .map_err(|_| EngineError::Cancelled)?;
-    let gcode = post::write_gcode(&toolpath, &post_settings(job, &res));
+    let gcode = post::write_gcode(&toolpath, &post_settings(job, &res))
+        .map_err(|e| EngineError::Model(format!("G-code: {e}")))?;
     let st = toolpath.stats();
     let summary = Summary {
         triangles: model.mesh.len(),

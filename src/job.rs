@@ -34,14 +34,7 @@ fn err(field: &str, message: String) -> JobError {
     }
 }
 
-/// An axis of the model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Axis {
-    X,
-    Y,
-    Z,
-}
+pub use crate::mesh::transform::Axis;
 
 /// Where the model goes after the other transforms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]

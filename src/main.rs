@@ -7,7 +7,7 @@ use swarf::engine::{self, Model};
 use swarf::job::{Direction, Job, ModelTransform, Pattern, StrategySpec, ToolKind};
 use swarf::mesh::stl::{self, StlOptions};
 use swarf::mesh::Mesh;
-use swarf::post::Dialect;
+use swarf::post::{Dialect, Units};
 
 const USAGE: &str = "\
 swarf — STL to 3-axis G-code
@@ -178,7 +178,7 @@ fn info(a: &Args) -> Result<(), Fail> {
     let path = model_arg(a, "info")?;
     let mesh = load_stl(&path)?;
     let dropped = mesh.dropped_degenerate;
-    let model = Model::new(mesh, &ModelTransform::default())?;
+    let model = Model::new(mesh, &ModelTransform::default(), Units::Mm)?;
     let b = model.mesh().bounds();
     let n = model.mesh().len();
     let bytes = model.engine_bytes();
@@ -209,7 +209,7 @@ fn generate(a: &Args) -> Result<(), Fail> {
     apply_flags(&mut job, &a.flags)?;
     job.validate()?;
     let mesh = load_stl(&path)?;
-    let model = Model::new(mesh, &job.model)?;
+    let model = Model::new(mesh, &job.model, job.units)?;
     let out = engine::generate(&model, &job, &mut |_| true)?;
     let target = flag(a, &["o", "output"]);
     match target {
@@ -249,7 +249,7 @@ fn drop(a: &Args) -> Result<(), Fail> {
     apply_flags(&mut job, &a.flags)?;
     let cutter = job.tool.cutter()?;
     let mesh = load_stl(&path)?;
-    let model = Model::new(mesh, &ModelTransform::default())?;
+    let model = Model::new(mesh, &ModelTransform::default(), Units::Mm)?;
     let low = model.mesh().bounds().min[2] as f64;
     let stdin = std::io::stdin();
     let mut out = BufWriter::new(std::io::stdout().lock());

@@ -5,6 +5,16 @@ use swarf::demo;
 use swarf::index::Index;
 use swarf::mesh::Mesh;
 
+/// Same contact, allowing only floating rounding: a triangle whose bound ties the best
+/// contact so far is skipped, and the tie may differ from its exact answer in the last bit.
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * (1.0 + x.abs()),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 /// Deterministic xorshift, so failures reproduce.
 struct Rng(u64);
 impl Rng {
@@ -57,7 +67,7 @@ fn check(mut mesh: Mesh, rng: &mut Rng, points: usize, lo: [f64; 2], hi: [f64; 2
             let y = rng.range(lo[1], hi[1]);
             let a = index.drop_cutter(&mesh, &c, x, y);
             let b = Index::drop_cutter_brute_force(&mesh, &c, x, y);
-            assert_eq!(a, b, "{c:?} at ({x}, {y})");
+            assert!(same(a, b), "{c:?} at ({x}, {y}): {a:?} vs {b:?}");
         }
     }
 }
@@ -141,10 +151,13 @@ fn hinted_queries_along_lines_equal_brute_force() {
             let y = 47.3;
             let a = index.drop_cutter_hinted(&mesh, &c, x, y, f64::NEG_INFINITY, &mut hint);
             let b = Index::drop_cutter_brute_force(&mesh, &c, x, y);
-            assert_eq!(a, b, "{c:?} at x {x}");
+            assert!(same(a, b), "{c:?} at x {x}: {a:?} vs {b:?}");
             // A floor hides everything at or below it.
             let f = index.drop_cutter_hinted(&mesh, &c, x, y, 12.0, &mut hint);
-            assert_eq!(f, b.filter(|z| *z > 12.0), "{c:?} at x {x} above floor");
+            assert!(
+                same(f, b.filter(|z| *z > 12.0 + 1e-9)) || same(f, b.filter(|z| *z > 12.0 - 1e-9)),
+                "{c:?} at x {x} above floor"
+            );
         }
     }
 }

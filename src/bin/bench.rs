@@ -16,6 +16,7 @@ use swarf::demo;
 use swarf::engine::{self, Model};
 use swarf::job::{Job, ModelTransform, StrategySpec};
 use swarf::mesh::stl::{self, StlOptions};
+use swarf::post::Units;
 
 struct Rng(u64);
 impl Rng {
@@ -56,7 +57,7 @@ fn load_child(path: &str) {
     .expect("read model");
     let load = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let model = Model::new(mesh, &ModelTransform::default()).expect("model");
+    let model = Model::new(mesh, &ModelTransform::default(), Units::Mm).expect("model");
     let index = t.elapsed().as_secs_f64();
     let peak = peak_rss().unwrap_or(0);
     println!(
@@ -142,7 +143,7 @@ fn main() {
     println!("| model | tool | points | CL points/s | µs/point |");
     println!("|---|---|---|---|---|");
     for (name, mesh) in models.iter() {
-        let model = Model::new(mesh.clone(), &ModelTransform::default()).unwrap();
+        let model = Model::new(mesh.clone(), &ModelTransform::default(), Units::Mm).unwrap();
         let b = model.mesh().bounds();
         for (tname, c) in cutters() {
             let mut rng = Rng(12345);
@@ -179,7 +180,7 @@ fn main() {
     println!("| model | CL points out | job s |");
     println!("|---|---|---|");
     for (name, mesh) in models.iter() {
-        let model = Model::new(mesh.clone(), &ModelTransform::default()).unwrap();
+        let model = Model::new(mesh.clone(), &ModelTransform::default(), Units::Mm).unwrap();
         let mut job = Job::default();
         let StrategySpec::Parallel(p) = &mut job.strategy;
         p.stepover = 0.5;

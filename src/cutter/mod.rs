@@ -4,14 +4,58 @@
 //! `R` and its *profile* `h(r)`: the height of the cutting surface above the tip at radial
 //! distance `r ∈ [0, R]`. A cutter location (CL) is the tip point on the axis.
 //!
-//! | shape | profile `h(r)` |
-//! |---|---|
-//! | flat (cylindrical end mill) | `0` |
-//! | ball (spherical) | `R - sqrt(R² - r²)` |
-//! | bull (toroidal, corner radius `c`) | `0` for `r ≤ R - c`, else `c - sqrt(c² - (r - R + c)²)` |
-//! | cone (V-bit, included angle `2α`) | `r / tan α` |
+//! | shape | profile `h(r)` | file |
+//! |---|---|---|
+//! | flat (cylindrical end mill) | `0` | `flat.rs` |
+//! | ball (spherical) | `R - sqrt(R² - r²)` | `ball.rs` |
+//! | bull (toroidal, corner radius `c`) | `0` for `r ≤ R - c`, else `c - sqrt(c² - (r - R + c)²)` | `bull.rs` |
+//! | cone (V-bit, included angle `2α`) | `r / tan α` | `cone.rs` |
 //!
-//! (Implementation in progress: see the shape files.)
+//! # Drop-cutter against a triangle
+//!
+//! With the axis through `c = (x, y)`, the cutter lowered onto a point `p` of the triangle
+//! stops with its tip at `p_z - h(|p_xy - c|)`, provided `|p_xy - c| ≤ R`. It stops on the
+//! triangle at the highest of these:
+//!
+//! ```text
+//! tip = max { p_z - h(|p_xy - c|) : p ∈ T, |p_xy - c| ≤ R }
+//! ```
+//!
+//! All four profiles are convex and nondecreasing on `[0, R]`, and `|p_xy - c|` is a convex
+//! function of `p`, so `h(|p_xy - c|)` is convex; `p_z` is affine on the triangle. The
+//! objective is therefore *concave* over the convex set `T ∩ cylinder`, and its maximum is
+//! found exactly among a few candidates:
+//!
+//! * Facet (`facet.rs`): the maximum of the objective over the whole disk, for the
+//!   triangle's plane. If that point lies inside the triangle it is the answer (nothing in
+//!   `T ∩ disk` can beat the maximum over the disk), and no edge needs testing.
+//! * Otherwise the maximum lies on the boundary of `T ∩ disk`: on the three edges clipped
+//!   to the disk (`edge.rs`), whose interval ends are the vertices inside the disk
+//!   (`vertex.rs`) and the rim crossings. A maximum on a rim arc strictly inside the
+//!   triangle is ruled out: locally `T ∩ disk` is the disk there, so it would be a local,
+//!   hence (concavity) global, maximum over the disk, which the facet step looked for.
+//!   Where the disk maximum is not unique (a level plane, a cone flank parallel to the
+//!   plane) the facet step tests one representative; if the set of maximisers meets the
+//!   triangle elsewhere, the segment from the representative to it crosses an edge inside
+//!   the disk at a point of the same height, so the edges still find the answer.
+//!
+//! Each shape file holds the three shape-specific facts: the profile, the facet tangent
+//! radius and the stationary point along an edge.
+//!
+//! Precision: the triangle is `f32` (the mesh buffer), all contact maths is `f64`, done
+//! relative to the cutter axis so large coordinates lose nothing.
+
+// The contact code writes `!(x > 0.0)` on purpose: it is true for NaN too, so odd input
+// (NaN, infinities) takes the reject path instead of reaching arithmetic that assumes order.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+mod ball;
+mod bull;
+mod cone;
+mod edge;
+mod facet;
+mod flat;
+mod vertex;
 
 use std::fmt;
 
@@ -41,6 +85,10 @@ impl fmt::Display for CutterError {
 impl std::error::Error for CutterError {}
 
 /// A validated cutter.
+///
+/// Build it with [`Cutter::new`] or a shape constructor: it caches values derived from the
+/// shape (so the contact maths does no trigonometry per call). Treat the public fields as
+/// read-only; to change the tool, build a new `Cutter`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Cutter {
     pub shape: Shape,
@@ -48,6 +96,9 @@ pub struct Cutter {
     pub radius: f64,
     /// Length of the cutting part (flutes), from the tip up.
     pub flute_length: f64,
+    /// Cone: `1 / tan α` (α the half angle), the rise of the flank per unit radius.
+    /// Zero for the other shapes.
+    cone_rise: f64,
 }
 
 impl Cutter {
@@ -69,6 +120,7 @@ impl Cutter {
             )));
         }
         let radius = diameter / 2.0;
+        let mut cone_rise = 0.0;
         match shape {
             Shape::Flat | Shape::Ball => {}
             Shape::Bull { corner_radius } => {
@@ -79,17 +131,19 @@ impl Cutter {
                 }
             }
             Shape::Cone { angle_deg } => {
-                if !(1.0..=179.0).contains(&angle_deg) {
+                if !angle_deg.is_finite() || !(1.0..=179.0).contains(&angle_deg) {
                     return Err(CutterError(format!(
                         "cone angle {angle_deg}° must be between 1° and 179° (the included angle of the V)"
                     )));
                 }
+                cone_rise = 1.0 / (angle_deg.to_radians() / 2.0).tan();
             }
         }
         Ok(Cutter {
             shape,
             radius,
             flute_length,
+            cone_rise,
         })
     }
 
@@ -111,36 +165,80 @@ impl Cutter {
 
     /// Height of the cutting surface above the tip at radial distance `r` (clamped to `R`).
     pub fn profile(&self, r: f64) -> f64 {
-        let r = r.clamp(0.0, self.radius);
+        let r = r.max(0.0).min(self.radius);
+        self.height_sq(r * r)
+    }
+
+    /// The profile from the squared radial distance `r²` (clamped to `[0, R²]`), which is
+    /// what the contact code has at hand; the ball needs no square root for it.
+    #[inline]
+    fn height_sq(&self, r2: f64) -> f64 {
+        let big_r = self.radius;
+        let r2 = r2.max(0.0).min(big_r * big_r);
         match self.shape {
-            Shape::Flat => 0.0,
-            Shape::Ball => self.radius - (self.radius * self.radius - r * r).max(0.0).sqrt(),
-            Shape::Bull { corner_radius: c } => {
-                let a = self.radius - c;
-                if r <= a {
-                    0.0
-                } else {
-                    let u = r - a;
-                    c - (c * c - u * u).max(0.0).sqrt()
-                }
-            }
-            Shape::Cone { angle_deg } => r / (angle_deg.to_radians() / 2.0).tan(),
+            Shape::Flat => flat::height(),
+            Shape::Ball => ball::height_sq(big_r, r2),
+            Shape::Bull { corner_radius } => bull::height(big_r, corner_radius, r2.sqrt()),
+            Shape::Cone { .. } => cone::height(self.cone_rise, r2.sqrt()),
         }
     }
 
     /// Drop-cutter against one triangle (nine floats): the highest tip height at which the
     /// cutter, on the vertical axis through `(x, y)`, touches the triangle; `None` when the
-    /// triangle is out of the cutter's reach.
+    /// triangle is out of the cutter's reach (no point of it within `R` of the axis in XY),
+    /// or when `tri` holds fewer than nine floats.
     pub fn drop_triangle(&self, x: f64, y: f64, tri: &[f32]) -> Option<f64> {
-        // Placeholder until the exact contact lands: vertices only.
-        let mut best: Option<f64> = None;
-        for v in tri.chunks_exact(3) {
-            let d = (v[0] as f64 - x).hypot(v[1] as f64 - y);
-            if d <= self.radius {
-                let z = v[2] as f64 - self.profile(d);
-                best = Some(best.map_or(z, |b: f64| b.max(z)));
+        let t: &[f32; 9] = tri.get(..9)?.try_into().ok()?;
+        let r = self.radius;
+        // Cheapest reject first: the triangle's XY box against the disk's square.
+        let (x0, x1, x2) = (t[0] as f64, t[3] as f64, t[6] as f64);
+        let (y0, y1, y2) = (t[1] as f64, t[4] as f64, t[7] as f64);
+        if x0.min(x1).min(x2) > x + r
+            || x0.max(x1).max(x2) < x - r
+            || y0.min(y1).min(y2) > y + r
+            || y0.max(y1).max(y2) < y - r
+        {
+            return None;
+        }
+        // Work relative to the axis: the contact maths then sees small numbers.
+        let p = [
+            [x0 - x, y0 - y, t[2] as f64],
+            [x1 - x, y1 - y, t[5] as f64],
+            [x2 - x, y2 - y, t[8] as f64],
+        ];
+        if let Some(z) = facet::drop(self, &p) {
+            return Some(z);
+        }
+        let mut best = f64::NEG_INFINITY;
+        for (a, b) in [(0, 1), (1, 2), (2, 0)] {
+            if let Some(z) = edge::drop(self, p[a], p[b]) {
+                best = best.max(z);
             }
         }
-        best
+        (best > f64::NEG_INFINITY).then_some(best)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_at_rim() {
+        let r = 3.0;
+        assert_eq!(Cutter::flat(6.0).unwrap().profile(r), 0.0);
+        assert!((Cutter::ball(6.0).unwrap().profile(r) - 3.0).abs() < 1e-12);
+        assert!((Cutter::bull(6.0, 1.0).unwrap().profile(r) - 1.0).abs() < 1e-12);
+        assert!((Cutter::cone(6.0, 90.0).unwrap().profile(r) - 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn short_slice_is_none() {
+        assert_eq!(
+            Cutter::ball(6.0)
+                .unwrap()
+                .drop_triangle(0.0, 0.0, &[0.0; 8]),
+            None
+        );
     }
 }

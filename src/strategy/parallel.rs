@@ -12,8 +12,8 @@
 //! step towards +Y, so the uncut material is on the +Y side: climb runs +X, conventional
 //! −X. Lines along Y step towards +X (material on the right): climb runs −Y.
 
+use super::surface::Surface;
 use super::Cancelled;
-use crate::cutter::Cutter;
 use crate::index::Index;
 use crate::job::{Direction, Milling, ParallelSpec, Pattern, Resolved};
 use crate::mesh::Mesh;
@@ -21,67 +21,6 @@ use crate::toolpath::{Move, Toolpath};
 
 /// Refinement stops at this fraction of the sampling distance.
 pub const MIN_STEP_FRACTION: f64 = 1.0 / 64.0;
-
-/// What the raster needs from the model: the mesh and its index.
-pub struct Surface<'a> {
-    pub mesh: &'a Mesh,
-    pub index: &'a Index,
-    pub cutter: &'a Cutter,
-    pub floor: f64,
-}
-
-impl Surface<'_> {
-    /// CL height at `(x, y)`, never below the floor. `hint` carries the deciding triangle
-    /// from one query to the next along a line (raster coherence).
-    pub fn height(&self, x: f64, y: f64, hint: &mut Option<u32>) -> f64 {
-        self.index
-            .drop_cutter_hinted(self.mesh, self.cutter, x, y, self.floor, hint)
-            .unwrap_or(self.floor)
-    }
-
-    /// Samples the straight segment `a → b` (XY) at about `step`, refining where the height
-    /// departs from linear by more than `tol`, and simplifying within `tol` without ever
-    /// going below a computed sample. Returns (x, y, z) points from `a` to `b` inclusive.
-    pub fn line(&self, a: [f64; 2], b: [f64; 2], step: f64, tol: f64) -> Vec<[f64; 3]> {
-        let len = (b[0] - a[0]).hypot(b[1] - a[1]);
-        let n = ((len / step).ceil() as usize).max(1);
-        let at = |t: f64| [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
-        let min_dt = MIN_STEP_FRACTION / n as f64;
-        // (t, z) samples along the line.
-        let mut out: Vec<(f64, f64)> = Vec::with_capacity(n + 1);
-        let mut hint = None;
-        let p0 = at(0.0);
-        out.push((0.0, self.height(p0[0], p0[1], &mut hint)));
-        let mut stack: Vec<(f64, f64)> = Vec::new();
-        for i in 1..=n {
-            let t = i as f64 / n as f64;
-            let p = at(t);
-            stack.push((t, self.height(p[0], p[1], &mut hint)));
-            // Depth-first refinement of (last emitted, top of stack).
-            while let Some(&(tb, zb)) = stack.last() {
-                let (ta, za) = *out.last().unwrap();
-                if tb - ta > min_dt {
-                    let tm = 0.5 * (ta + tb);
-                    let pm = at(tm);
-                    let zm = self.height(pm[0], pm[1], &mut hint);
-                    if (zm - 0.5 * (za + zb)).abs() > tol {
-                        stack.push((tm, zm));
-                        continue;
-                    }
-                }
-                out.push((tb, zb));
-                stack.pop();
-            }
-        }
-        simplify(&out, tol * 0.5)
-            .into_iter()
-            .map(|(t, z)| {
-                let p = at(t);
-                [p[0], p[1], z]
-            })
-            .collect()
-    }
-}
 
 /// Removes points of a (t, z) polyline whose removal keeps the path within `tol` above and
 /// never below any removed point (a one-sided corridor, swept once: O(n)).
@@ -97,21 +36,33 @@ pub fn simplify(pts: &[(f64, f64)], tol: f64) -> Vec<(f64, f64)> {
     let mut prev = pts[0];
     for &p in &pts[1..] {
         let dt = p.0 - anchor.0;
-        let s = (p.1 - anchor.1) / dt;
-        if dt <= 0.0 || s < lo || s > hi {
-            // `p` cannot be reached from the anchor: keep the previous point.
-            out.push(prev);
-            anchor = prev;
-            let dt = p.0 - anchor.0;
-            lo = (p.1 - anchor.1 - below) / dt;
-            hi = (p.1 - anchor.1 + tol) / dt;
+        if p.0 <= prev.0 {
+            // A vertical move: both of its ends are corners.
+            if prev != anchor {
+                out.push(prev);
+            }
+            out.push(p);
+            anchor = p;
+            (lo, hi) = (f64::NEG_INFINITY, f64::INFINITY);
         } else {
-            lo = lo.max((p.1 - anchor.1 - below) / dt);
-            hi = hi.min((p.1 - anchor.1 + tol) / dt);
+            let s = (p.1 - anchor.1) / dt;
+            if s < lo || s > hi {
+                // `p` cannot be reached from the anchor: keep the previous point.
+                out.push(prev);
+                anchor = prev;
+                let dt = p.0 - anchor.0;
+                lo = (p.1 - anchor.1 - below) / dt;
+                hi = (p.1 - anchor.1 + tol) / dt;
+            } else {
+                lo = lo.max((p.1 - anchor.1 - below) / dt);
+                hi = hi.min((p.1 - anchor.1 + tol) / dt);
+            }
         }
         prev = p;
     }
-    out.push(prev);
+    if *out.last().unwrap() != prev {
+        out.push(prev);
+    }
     out
 }
 
@@ -269,6 +220,22 @@ mod tests {
                 p.1
             );
         }
+    }
+
+    #[test]
+    fn simplify_keeps_vertical_steps() {
+        let pts = vec![
+            (0.0, 0.0),
+            (1.0, 0.0),
+            (2.0, 0.0),
+            (2.0, 5.0),
+            (3.0, 5.0),
+            (4.0, 5.0),
+        ];
+        assert_eq!(
+            simplify(&pts, 0.01),
+            vec![(0.0, 0.0), (2.0, 0.0), (2.0, 5.0), (4.0, 5.0)]
+        );
     }
 
     fn interp(s: &[(f64, f64)], t: f64) -> f64 {

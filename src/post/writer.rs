@@ -1,0 +1,307 @@
+//! The modal writer shared by every dialect.
+//!
+//! State is kept as *quanta* (integers of `10^-decimals`, see [`super::number`]): the last
+//! commanded X, Y, Z, motion mode and feed. A word is written only when its quantum differs
+//! from the modal state, so "unchanged" means unchanged on the machine, after rounding; a
+//! toolpath point whose every axis rounds to where the tool already is writes nothing.
+//!
+//! Each line is assembled in one reused `String`, checked against the dialect's length limit,
+//! then handed to the sink: the program is never built twice.
+
+use std::fmt;
+
+use super::number::Fixed;
+use super::RATE_DECIMALS;
+use super::{grbl, linuxcnc, Capabilities, Dialect, PostError, PostSettings, ProgramStats};
+use crate::toolpath::{Move, Toolpath};
+
+/// The two motion modes written today (arcs will add G2/G3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Motion {
+    Rapid,
+    Linear,
+}
+
+pub(crate) struct Emitter<'o, W: ?Sized> {
+    out: &'o mut W,
+    pub caps: &'static Capabilities,
+    pub coord: Fixed,
+    pub rate: Fixed,
+    /// Safe height as a quantum.
+    pub safe: i64,
+    line: String,
+    mode: Option<Motion>,
+    pos: [Option<i64>; 3],
+    feed: Option<i64>,
+    pub stats: ProgramStats,
+}
+
+impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
+    fn new(out: &'o mut W, s: &PostSettings) -> Result<Self, PostError> {
+        let coord = Fixed::new(s.decimals);
+        let safe = coord
+            .quantize(s.safe_height)
+            .map_err(|e| PostError::Setting {
+                field: "safe_height",
+                message: e.to_string(),
+            })?;
+        Ok(Emitter {
+            out,
+            caps: s.dialect.capabilities(),
+            coord,
+            rate: Fixed::new(RATE_DECIMALS),
+            safe,
+            line: String::with_capacity(96),
+            mode: None,
+            pos: [None; 3],
+            feed: None,
+            stats: ProgramStats {
+                min: [f64::INFINITY; 3],
+                max: [f64::NEG_INFINITY; 3],
+                ..ProgramStats::default()
+            },
+        })
+    }
+
+    /// Appends `letter` + the formatted quantum, space-separated from what came before.
+    pub fn word(&mut self, letter: char, q: i64, fixed: Fixed) {
+        if !self.line.is_empty() {
+            self.line.push(' ');
+        }
+        self.line.push(letter);
+        // Writing into a String cannot fail.
+        let _ = fixed.write(&mut self.line, q);
+    }
+
+    /// Appends literal words (trusted text such as `G90 G94`).
+    pub fn words(&mut self, text: &str) {
+        if !self.line.is_empty() {
+            self.line.push(' ');
+        }
+        self.line.push_str(text);
+    }
+
+    /// Sends the assembled line to the sink.
+    pub fn end_line(&mut self) -> Result<(), PostError> {
+        let chars = self.line.chars().count();
+        let st = &mut self.stats;
+        st.lines += 1;
+        if chars > self.caps.max_line_chars {
+            return Err(PostError::LineTooLong {
+                line: st.lines,
+                chars,
+                max: self.caps.max_line_chars,
+            });
+        }
+        st.bytes += self.line.len() + 1;
+        st.max_line_chars = st.max_line_chars.max(chars);
+        let r = self
+            .out
+            .write_str(&self.line)
+            .and_then(|_| self.out.write_char('\n'));
+        self.line.clear();
+        r.map_err(|_| PostError::Write("the output sink refused the text".into()))
+    }
+
+    /// A whole line of literal words.
+    pub fn line(&mut self, text: &str) -> Result<(), PostError> {
+        self.words(text);
+        self.end_line()
+    }
+
+    /// A comment line: `prefix` is trusted, `text` is sanitised and cut to fit the line.
+    pub fn comment(&mut self, prefix: &str, text: &str) -> Result<(), PostError> {
+        let room = self
+            .caps
+            .max_line_chars
+            .saturating_sub(prefix.chars().count() + 2);
+        let body = self.caps.sanitise_comment(text, room);
+        self.line.push(self.caps.comment_open);
+        self.line.push_str(prefix);
+        self.line.push_str(&body);
+        self.line.push(self.caps.comment_close);
+        self.end_line()
+    }
+
+    /// Moves to `target` (axes given as quanta; `None` = leave alone). Writes only the words
+    /// that change the modal state; writes nothing and returns `false` if no axis changes.
+    pub fn motion(
+        &mut self,
+        m: Motion,
+        target: [Option<i64>; 3],
+        feed: Option<i64>,
+    ) -> Result<bool, PostError> {
+        let moves = |i: usize| target[i].is_some() && target[i] != self.pos[i];
+        if !(moves(0) || moves(1) || moves(2)) {
+            return Ok(false);
+        }
+        if self.mode != Some(m) {
+            self.words(match m {
+                Motion::Rapid => "G0",
+                Motion::Linear => "G1",
+            });
+            self.mode = Some(m);
+        }
+        for (i, letter) in ['X', 'Y', 'Z'].into_iter().enumerate() {
+            if let Some(q) = target[i] {
+                if self.pos[i] != Some(q) {
+                    self.word(letter, q, self.coord);
+                    self.pos[i] = Some(q);
+                    let v = self.coord.value(q);
+                    self.stats.min[i] = self.stats.min[i].min(v);
+                    self.stats.max[i] = self.stats.max[i].max(v);
+                }
+            }
+        }
+        if let Some(f) = feed {
+            if self.feed != Some(f) {
+                self.word('F', f, self.rate);
+                self.feed = Some(f);
+            }
+        }
+        match m {
+            Motion::Rapid => self.stats.rapid_blocks += 1,
+            Motion::Linear => self.stats.feed_blocks += 1,
+        }
+        self.end_line()?;
+        Ok(true)
+    }
+
+    fn below_safe(&self) -> bool {
+        self.pos[2].is_none_or(|z| z < self.safe)
+    }
+
+    /// One toolpath point; see the module doc of `post` for the safe-height rules.
+    fn point(&mut self, kind: Move, q: [i64; 3], rates: (i64, i64)) -> Result<bool, PostError> {
+        let [x, y, z] = q;
+        let sideways = self.pos[0] != Some(x) || self.pos[1] != Some(y);
+        match kind {
+            Move::Rapid => {
+                if !sideways {
+                    return self.motion(Motion::Rapid, [None, None, Some(z)], None);
+                }
+                if self.below_safe() {
+                    self.motion(Motion::Rapid, [None, None, Some(self.safe)], None)?;
+                    self.stats.lifts_added += 1;
+                }
+                if z >= self.safe {
+                    // Both ends at or above safe height: the straight line is too.
+                    self.motion(Motion::Rapid, [Some(x), Some(y), Some(z)], None)
+                } else {
+                    self.motion(Motion::Rapid, [Some(x), Some(y), None], None)?;
+                    self.motion(Motion::Rapid, [None, None, Some(z)], None)?;
+                    Ok(true)
+                }
+            }
+            Move::Plunge | Move::Feed => {
+                let f = if kind == Move::Plunge {
+                    rates.1
+                } else {
+                    rates.0
+                };
+                let mut wrote = false;
+                if self.pos[0].is_none() || self.pos[1].is_none() {
+                    // Cutting from an unknown place: get above the point at safe height first.
+                    if self.below_safe() {
+                        self.motion(Motion::Rapid, [None, None, Some(self.safe)], None)?;
+                        self.stats.lifts_added += 1;
+                    }
+                    wrote = self.motion(Motion::Rapid, [Some(x), Some(y), None], None)?;
+                }
+                Ok(self.motion(Motion::Linear, [Some(x), Some(y), Some(z)], Some(f))? || wrote)
+            }
+        }
+    }
+}
+
+/// The program: header, dialect setup, spindle, safe height, the toolpath, the end.
+pub(crate) fn write_program<W: fmt::Write + ?Sized>(
+    tp: &Toolpath,
+    s: &PostSettings,
+    out: &mut W,
+) -> Result<ProgramStats, PostError> {
+    s.validate()?;
+    let mut e = Emitter::new(out, s)?;
+    let caps = e.caps;
+
+    if s.comment.trim().is_empty() {
+        e.comment("Swarf", "")?;
+    } else {
+        e.comment("Swarf: ", &s.comment)?;
+    }
+    let rpm = Fixed::new(0)
+        .format(s.spindle_rpm)
+        .map_err(|m| PostError::Setting {
+            field: "spindle_rpm",
+            message: m.to_string(),
+        })?;
+    let about = format!(
+        "{} {}, {} points, safe Z {}, feed {}, plunge {}, S{}",
+        caps.name,
+        s.units.name(),
+        tp.len(),
+        fmt_q(e.coord, e.safe),
+        fmt_f(e.rate, s.feed),
+        fmt_f(e.rate, s.plunge_feed),
+        rpm,
+    );
+    e.comment("", &about)?;
+    e.line(s.units.g_code())?;
+    e.line("G90 G94 G17")?;
+    match s.dialect {
+        Dialect::Linuxcnc => linuxcnc::setup(&mut e, s)?,
+        Dialect::Grbl => grbl::setup(&mut e, s)?,
+    }
+    e.words(&format!("S{rpm}"));
+    e.line("M3")?;
+    // Where the tool starts is unknown: the first move only rises to safe height.
+    e.motion(Motion::Rapid, [None, None, Some(e.safe)], None)?;
+
+    let rates = (
+        e.rate.quantize(s.feed).unwrap_or(1),
+        e.rate.quantize(s.plunge_feed).unwrap_or(1),
+    );
+    for i in 0..tp.len() {
+        let p = tp.point(i);
+        let mut q = [0i64; 3];
+        for (k, axis) in ['X', 'Y', 'Z'].into_iter().enumerate() {
+            q[k] = e
+                .coord
+                .quantize(p[k] as f64)
+                .map_err(|problem| PostError::Point {
+                    index: i,
+                    axis,
+                    value: p[k],
+                    problem,
+                })?;
+        }
+        if !e.point(tp.kind(i), q, rates)? {
+            e.stats.dropped_points += 1;
+        }
+    }
+
+    if e.below_safe() {
+        e.motion(Motion::Rapid, [None, None, Some(e.safe)], None)?;
+    }
+    e.line("M5")?;
+    e.line(caps.program_end)?;
+
+    let mut st = e.stats;
+    for k in 0..3 {
+        if st.min[k] > st.max[k] {
+            st.min[k] = 0.0;
+            st.max[k] = 0.0;
+        }
+    }
+    Ok(st)
+}
+
+fn fmt_q(x: Fixed, q: i64) -> String {
+    let mut s = String::new();
+    let _ = x.write(&mut s, q);
+    s
+}
+
+fn fmt_f(x: Fixed, v: f64) -> String {
+    x.format(v).unwrap_or_default()
+}

@@ -1,0 +1,102 @@
+// The page's side of the worker bridge. Every call returns a promise; `cancel()` stops a
+// running generate at once by terminating the worker (its event loop is blocked inside the
+// engine, so a message could not reach it) and starting a fresh one that re-reads the last
+// model from its File. Used by both the app (app.js) and the embed element (embed.js).
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+/** A module worker from `url`. Cross-origin scripts (an embed hosted on a CDN) cannot be
+ * started as workers directly, so a same-origin blob module that imports them is used. */
+function spawnWorker(url) {
+  if (new URL(url).origin === location.origin) return new Worker(url, { type: 'module' });
+  const shim = new Blob([`import ${JSON.stringify(String(url))};`], { type: 'text/javascript' });
+  return new Worker(URL.createObjectURL(shim), { type: 'module' });
+}
+
+export class EngineClient {
+  constructor(workerUrl = new URL('./worker.js', import.meta.url)) {
+    this.workerUrl = workerUrl;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.lastLoad = null; // { source, job } to replay after a cancel
+    this.spawn();
+  }
+
+  spawn() {
+    this.worker = spawnWorker(this.workerUrl);
+    this.worker.onmessage = (e) => this.onMessage(e.data);
+    this.worker.onerror = (e) => {
+      const err = new Error(e.message || 'the engine worker failed to start');
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.ready = this.call('init');
+  }
+
+  onMessage(msg) {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    if ('progress' in msg) {
+      if (p.onProgress) p.onProgress(msg.progress);
+      return;
+    }
+    this.pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg.result);
+    else {
+      const err = new Error(msg.error.message);
+      err.field = msg.error.field;
+      p.reject(err);
+    }
+  }
+
+  call(type, args = {}, onProgress = null) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress, type });
+      this.worker.postMessage({ id, type, ...args });
+    });
+  }
+
+  /** Default job (plain object, the CLI's JSON schema). */
+  async defaultJob() {
+    return (await this.ready).job;
+  }
+
+  /** `source`: a File/Blob, or null for the built-in demo; `job` gives the import transform
+   * (`job.model`) and units. Resolves { info, triangles }. */
+  load(source, job) {
+    this.lastLoad = { source, job };
+    return this.call('load', { source, job });
+  }
+
+  validate(job) {
+    return this.call('validate', { job });
+  }
+
+  generate(job, onProgress) {
+    return this.call('generate', { job }, onProgress);
+  }
+
+  get busy() {
+    for (const p of this.pending.values()) if (p.type === 'generate') return true;
+    return false;
+  }
+
+  /** Stops everything in flight; resolves once the fresh worker has the model again. */
+  async cancel() {
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new CancelledError());
+    this.pending.clear();
+    this.spawn();
+    if (this.lastLoad) await this.load(this.lastLoad.source, this.lastLoad.job);
+  }
+
+  terminate() {
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,33 @@
+// Service worker: precaches the app shell, the wasm and its glue on install, then serves
+// them cache-first so the page loads and generates with no network. The cache name carries
+// the build hash (pkg/build.js, written by scripts/build-web.sh), so a new build installs a
+// new cache and the old one is deleted on activation.
+importScripts('./pkg/build.js');
+const CACHE = 'swarf-' + self.SWARF_BUILD;
+const SHELL = [
+  './', 'index.html', 'style.css', 'app.js', 'engine-client.js', 'worker.js', 'viewer.js',
+  'settings.js', 'format.js', 'embed.js', 'manifest.webmanifest',
+  'icons/icon.svg', 'icons/icon-192.png', 'icons/icon-512.png',
+  'pkg/swarf.js', 'pkg/swarf_bg.wasm', 'pkg/build.js',
+];
+
+self.addEventListener('install', (e) => {
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (e) => {
+  e.waitUntil((async () => {
+    for (const k of await caches.keys()) if (k.startsWith('swarf-') && k !== CACHE) await caches.delete(k);
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (e) => {
+  const req = e.request;
+  if (req.method !== 'GET' || new URL(req.url).origin !== location.origin) return;
+  e.respondWith((async () => {
+    const hit = await caches.match(req, { ignoreSearch: true });
+    if (hit) return hit;
+    return fetch(req);
+  })());
+});

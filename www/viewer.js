@@ -1,0 +1,308 @@
+// WebGL2 preview: shaded model, stock box, toolpath coloured by move kind.
+// World is Z up (machine coordinates). Draws only when something changed.
+
+const MODEL_VS = `#version 300 es
+uniform mat4 uMvp; uniform mat4 uView;
+in vec3 aPos; out vec3 vEye; out float vZ;
+void main() { vEye = (uView * vec4(aPos, 1.0)).xyz; vZ = aPos.z; gl_Position = uMvp * vec4(aPos, 1.0); }`;
+// Flat normals from screen-space derivatives: no normal buffer (the engine stores none either).
+const MODEL_FS = `#version 300 es
+precision highp float;
+in vec3 vEye; in float vZ; uniform vec2 uZRange; out vec4 o;
+void main() {
+  vec3 n = normalize(cross(dFdx(vEye), dFdy(vEye)));
+  float l = 0.25 + 0.75 * abs(n.z);
+  float t = clamp((vZ - uZRange.x) / max(uZRange.y - uZRange.x, 1e-6), 0.0, 1.0);
+  vec3 base = mix(vec3(0.55, 0.58, 0.62), vec3(0.80, 0.82, 0.86), t);
+  o = vec4(base * l, 1.0);
+}`;
+const LINE_VS = `#version 300 es
+uniform mat4 uMvp; uniform vec3 uColors[4];
+in vec3 aPos; in uint aKind; flat out vec3 vColor;
+void main() { vColor = uColors[min(aKind, 3u)]; gl_Position = uMvp * vec4(aPos, 1.0); }`;
+const LINE_FS = `#version 300 es
+precision mediump float; flat in vec3 vColor; out vec4 o;
+void main() { o = vec4(vColor, 1.0); }`;
+
+// Move kinds 0 rapid, 1 plunge, 2 feed; 3 is the stock box.
+export const KIND_COLORS = [
+  [0.93, 0.26, 0.21], // rapid: red
+  [0.98, 0.70, 0.10], // plunge: amber
+  [0.10, 0.45, 0.95], // feed: blue
+  [0.20, 0.75, 0.35], // stock box: green
+];
+
+function compile(gl, vs, fs) {
+  const p = gl.createProgram();
+  for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]]) {
+    const s = gl.createShader(type);
+    gl.shaderSource(s, src);
+    gl.compileShader(s);
+    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(gl.getShaderInfoLog(s));
+    gl.attachShader(p, s);
+  }
+  gl.linkProgram(p);
+  if (!gl.getProgramParameter(p, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(p));
+  return p;
+}
+
+// Column-major 4x4 helpers.
+function mul(a, b) {
+  const o = new Float32Array(16);
+  for (let c = 0; c < 4; c++)
+    for (let r = 0; r < 4; r++) {
+      let s = 0;
+      for (let k = 0; k < 4; k++) s += a[k * 4 + r] * b[c * 4 + k];
+      o[c * 4 + r] = s;
+    }
+  return o;
+}
+function perspective(fovy, aspect, near, far) {
+  const f = 1 / Math.tan(fovy / 2), nf = 1 / (near - far);
+  return new Float32Array([f / aspect, 0, 0, 0, 0, f, 0, 0, 0, 0, (far + near) * nf, -1, 0, 0, 2 * far * near * nf, 0]);
+}
+function sub(a, b) { return [a[0] - b[0], a[1] - b[1], a[2] - b[2]]; }
+function cross(a, b) { return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]; }
+function norm(a) { const l = Math.hypot(a[0], a[1], a[2]) || 1; return [a[0] / l, a[1] / l, a[2] / l]; }
+function dot(a, b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+function lookAt(eye, target, up) {
+  const z = norm(sub(eye, target)), x = norm(cross(up, z)), y = cross(z, x);
+  return new Float32Array([x[0], y[0], z[0], 0, x[1], y[1], z[1], 0, x[2], y[2], z[2], 0,
+    -dot(x, eye), -dot(y, eye), -dot(z, eye), 1]);
+}
+
+export const PRESETS = {
+  top: { yaw: -Math.PI / 2, pitch: Math.PI / 2 - 1e-3 },
+  front: { yaw: -Math.PI / 2, pitch: 0 },
+  iso: { yaw: -Math.PI / 4, pitch: Math.atan(1 / Math.SQRT2) },
+};
+
+export class Viewer {
+  constructor(canvas) {
+    this.canvas = canvas;
+    const gl = canvas.getContext('webgl2', { antialias: true });
+    if (!gl) throw new Error('WebGL2 is not available in this browser');
+    this.gl = gl;
+    this.modelProg = compile(gl, MODEL_VS, MODEL_FS);
+    this.lineProg = compile(gl, LINE_VS, LINE_FS);
+    this.model = null; // { vao, buf, count, bounds }
+    this.path = null;
+    this.box = null;
+    this.view = { ...PRESETS.iso, dist: 100, target: [0, 0, 0] };
+    this.radius = 50;
+    this.dirty = true;
+    this.frames = 0;
+    this.installControls();
+    new ResizeObserver(() => this.redraw()).observe(canvas);
+    this.redraw();
+  }
+
+  /** `triangles`: Float32Array, 9 floats per triangle. */
+  setModel(triangles, bounds) {
+    const gl = this.gl;
+    if (this.model) this.freeVao(this.model);
+    this.model = this.makeVao(this.modelProg, triangles, null);
+    this.model.count = triangles.length / 3;
+    this.bounds = bounds;
+    this.setPath(null);
+    this.fit();
+    gl.finish();
+  }
+
+  /** `points`: Float32Array xyz, `kinds`: Uint8Array (0 rapid, 1 plunge, 2 feed). */
+  setPath(points, kinds) {
+    if (this.path) this.freeVao(this.path);
+    this.path = points && kinds.length ? this.makeVao(this.lineProg, points, kinds) : null;
+    if (this.path) this.path.count = kinds.length;
+    this.redraw();
+  }
+
+  /** The stock box, `{min:[x,y,z], max:[x,y,z]}`, or null. */
+  setStock(b) {
+    if (this.box) this.freeVao(this.box);
+    this.box = null;
+    if (b) {
+      const [a, c] = [b.min, b.max];
+      const v = (i) => [(i & 1 ? c : a)[0], (i & 2 ? c : a)[1], (i & 4 ? c : a)[2]];
+      const pts = [];
+      for (let i = 0; i < 8; i++)
+        for (const bit of [1, 2, 4]) if (!(i & bit)) pts.push(...v(i), ...v(i | bit));
+      this.box = this.makeVao(this.lineProg, new Float32Array(pts), new Uint8Array(pts.length / 3).fill(3));
+      this.box.count = pts.length / 3;
+    }
+    this.redraw();
+  }
+
+  makeVao(prog, positions, kinds) {
+    const gl = this.gl;
+    const vao = gl.createVertexArray();
+    gl.bindVertexArray(vao);
+    const buf = gl.createBuffer();
+    gl.bindBuffer(gl.ARRAY_BUFFER, buf);
+    gl.bufferData(gl.ARRAY_BUFFER, positions, gl.STATIC_DRAW);
+    const loc = gl.getAttribLocation(prog, 'aPos');
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, 3, gl.FLOAT, false, 0, 0);
+    let kbuf = null;
+    if (kinds) {
+      kbuf = gl.createBuffer();
+      gl.bindBuffer(gl.ARRAY_BUFFER, kbuf);
+      gl.bufferData(gl.ARRAY_BUFFER, kinds, gl.STATIC_DRAW);
+      const kl = gl.getAttribLocation(prog, 'aKind');
+      gl.enableVertexAttribArray(kl);
+      gl.vertexAttribIPointer(kl, 1, gl.UNSIGNED_BYTE, 0, 0);
+    }
+    gl.bindVertexArray(null);
+    return { vao, bufs: [buf, kbuf].filter(Boolean), count: 0 };
+  }
+
+  freeVao(o) {
+    const gl = this.gl;
+    gl.deleteVertexArray(o.vao);
+    for (const b of o.bufs) gl.deleteBuffer(b);
+  }
+
+  fit() {
+    const b = this.bounds;
+    if (!b) return;
+    this.view.target = [0, 1, 2].map((k) => (b.min[k] + b.max[k]) / 2);
+    this.radius = Math.max(1e-3, Math.hypot(b.max[0] - b.min[0], b.max[1] - b.min[1], b.max[2] - b.min[2]) / 2);
+    this.view.dist = this.radius * 2.6;
+    this.redraw();
+  }
+
+  preset(name) {
+    Object.assign(this.view, PRESETS[name]);
+    this.fit();
+  }
+
+  redraw() {
+    if (this.dirty && this.raf) return;
+    this.dirty = true;
+    this.raf = requestAnimationFrame(() => {
+      this.raf = 0;
+      this.draw();
+    });
+  }
+
+  matrices() {
+    const { yaw, pitch, dist, target } = this.view;
+    const eye = [
+      target[0] + dist * Math.cos(pitch) * Math.cos(yaw),
+      target[1] + dist * Math.cos(pitch) * Math.sin(yaw),
+      target[2] + dist * Math.sin(pitch),
+    ];
+    const view = lookAt(eye, target, [0, 0, 1]);
+    const aspect = this.canvas.width / Math.max(1, this.canvas.height);
+    const near = Math.max(dist - this.radius * 4, dist / 1000);
+    const proj = perspective(Math.PI / 5, aspect, near, dist + this.radius * 4);
+    return { view, mvp: mul(proj, view) };
+  }
+
+  draw() {
+    this.dirty = false;
+    const gl = this.gl, c = this.canvas;
+    const dpr = Math.min(window.devicePixelRatio || 1, 2);
+    const w = Math.max(1, Math.round(c.clientWidth * dpr)), h = Math.max(1, Math.round(c.clientHeight * dpr));
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
+    gl.viewport(0, 0, w, h);
+    gl.clearColor(0.12, 0.13, 0.15, 1);
+    gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
+    gl.enable(gl.DEPTH_TEST);
+    const { view, mvp } = this.matrices();
+    if (this.model) {
+      gl.useProgram(this.modelProg);
+      gl.uniformMatrix4fv(gl.getUniformLocation(this.modelProg, 'uMvp'), false, mvp);
+      gl.uniformMatrix4fv(gl.getUniformLocation(this.modelProg, 'uView'), false, view);
+      gl.uniform2f(gl.getUniformLocation(this.modelProg, 'uZRange'), this.bounds.min[2], this.bounds.max[2]);
+      // Push the surface back a little so a toolpath lying on it stays visible.
+      gl.enable(gl.POLYGON_OFFSET_FILL);
+      gl.polygonOffset(1, 2);
+      gl.bindVertexArray(this.model.vao);
+      gl.drawArrays(gl.TRIANGLES, 0, this.model.count);
+      gl.disable(gl.POLYGON_OFFSET_FILL);
+    }
+    gl.useProgram(this.lineProg);
+    gl.uniformMatrix4fv(gl.getUniformLocation(this.lineProg, 'uMvp'), false, mvp);
+    gl.uniform3fv(gl.getUniformLocation(this.lineProg, 'uColors'), KIND_COLORS.flat());
+    if (this.box) {
+      gl.bindVertexArray(this.box.vao);
+      gl.drawArrays(gl.LINES, 0, this.box.count);
+    }
+    if (this.path) {
+      // A strip: segment i-1 -> i takes point i's kind (the provoking vertex is the last).
+      gl.bindVertexArray(this.path.vao);
+      gl.drawArrays(gl.LINE_STRIP, 0, this.path.count);
+    }
+    gl.bindVertexArray(null);
+    this.frames++;
+  }
+
+  orbit(dx, dy) {
+    this.view.yaw -= dx * 0.008;
+    this.view.pitch = Math.max(-Math.PI / 2 + 1e-3, Math.min(Math.PI / 2 - 1e-3, this.view.pitch + dy * 0.008));
+    this.redraw();
+  }
+
+  pan(dx, dy) {
+    const { yaw, pitch, dist } = this.view;
+    const s = (dist * 2 * Math.tan(Math.PI / 10)) / Math.max(1, this.canvas.clientHeight);
+    const right = [-Math.sin(yaw), Math.cos(yaw), 0];
+    const up = [-Math.sin(pitch) * Math.cos(yaw), -Math.sin(pitch) * Math.sin(yaw), Math.cos(pitch)];
+    for (let k = 0; k < 3; k++) this.view.target[k] += (-dx * right[k] + dy * up[k]) * s;
+    this.redraw();
+  }
+
+  zoom(factor) {
+    this.view.dist = Math.max(this.radius * 0.05, Math.min(this.radius * 50, this.view.dist * factor));
+    this.redraw();
+  }
+
+  installControls() {
+    const c = this.canvas;
+    const pointers = new Map();
+    let pinch = null;
+    c.addEventListener('contextmenu', (e) => e.preventDefault());
+    c.addEventListener('pointerdown', (e) => {
+      c.setPointerCapture(e.pointerId);
+      pointers.set(e.pointerId, { x: e.clientX, y: e.clientY, button: e.button, shift: e.shiftKey });
+    });
+    const end = (e) => { pointers.delete(e.pointerId); pinch = null; };
+    c.addEventListener('pointerup', end);
+    c.addEventListener('pointercancel', end);
+    c.addEventListener('pointermove', (e) => {
+      const p = pointers.get(e.pointerId);
+      if (!p) return;
+      const dx = e.clientX - p.x, dy = e.clientY - p.y;
+      if (pointers.size === 2) {
+        // Two fingers: pinch zooms, moving together pans.
+        const [a, b] = [...pointers.values()];
+        p.x = e.clientX; p.y = e.clientY;
+        const d = Math.hypot(a.x - b.x, a.y - b.y);
+        if (pinch) this.zoom(pinch / Math.max(d, 1));
+        pinch = d;
+        this.pan(dx / 2, dy / 2);
+        return;
+      }
+      p.x = e.clientX; p.y = e.clientY;
+      if (p.button === 2 || p.button === 1 || p.shift) this.pan(dx, dy);
+      else this.orbit(dx, dy);
+    });
+    c.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      this.zoom(Math.exp(e.deltaY * 0.001));
+    }, { passive: false });
+    c.addEventListener('keydown', (e) => {
+      const step = 15;
+      const keys = {
+        ArrowLeft: () => (e.shiftKey ? this.pan(-step, 0) : this.orbit(-step, 0)),
+        ArrowRight: () => (e.shiftKey ? this.pan(step, 0) : this.orbit(step, 0)),
+        ArrowUp: () => (e.shiftKey ? this.pan(0, -step) : this.orbit(0, -step)),
+        ArrowDown: () => (e.shiftKey ? this.pan(0, step) : this.orbit(0, step)),
+        '+': () => this.zoom(0.9), '=': () => this.zoom(0.9), '-': () => this.zoom(1.1),
+        t: () => this.preset('top'), f: () => this.preset('front'), i: () => this.preset('iso'),
+      };
+      if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
+    });
+  }
+}
