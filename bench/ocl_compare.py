@@ -367,7 +367,8 @@ def main():
     w(f"| load + index | {swarf_load_s:.3f} s (`swarf info` process, incl. STL read) | "
       f"STLReader {o1['load_s']:.3f} s + setSTL {min(x['tree_s'] for x in o1['runs']):.3f} s |")
     w("")
-    w("Disagreements (|dz| > tol) and the worst points:")
+    w("Disagreements (|dz| > tol) and the worst points (`swarf drop` prints 6 decimals, so "
+      "|dz| up to 5e-7 is its print rounding):")
     w("")
     for tool, r in results.items():
         w(f"- {TOOLS[tool][2]}: {r['n_over']:,} over {a.tol} mm; of them {r['over_near_rim']:,} "
