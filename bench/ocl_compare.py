@@ -329,16 +329,17 @@ def main():
       f"{x1 - x0:g} × {y1 - y0:g} mm, z {z0:g}..{info['bounds']['max'][2]:.3f}. "
       f"Points: uniform random in the XY box (seed {a.seed}, 4 decimals); Swarf runs "
       f"{n:,} (rate from {n:,} − {a.swarf_small:,}), OCL runs the first {a.ocl_points:,}, "
-      f"heights compared on those. Tip heights; OCL starts every CLPoint at the model's min z "
+      f"heights compared on those. The CPU-time ratio uses user+sys time instead of wall "
+      f"time (less sensitive to other processes taking the cores). Tip heights; OCL starts every CLPoint at the model's min z "
       f"({z0:g}), which is what `swarf drop` prints for a point that touches nothing. "
       f"Best of {a.repeats} (Swarf) and {a.ocl_repeats} (OCL) runs.")
     w("")
     hdr = "| cutter | compared | max \\|dz\\| mm | > {tol} mm | Swarf pts/s (1 core) |".format(tol=a.tol)
     for th in threads:
         hdr += f" OCL pts/s ({th} thr) |"
-    hdr += " Swarf / OCL (1 core) |"
+    hdr += " Swarf / OCL (1 core) | Swarf / OCL (CPU time, 1 core) |"
     w(hdr)
-    w("|" + "---|" * (6 + len(threads)))
+    w("|" + "---|" * (7 + len(threads)))
     for tool, r in results.items():
         row = (f"| {TOOLS[tool][2]} | {r['compared']:,} | {r['max_dz']:.2e} | {r['n_over']:,} "
                f"| {fmt_rate(r['swarf_rate'])} |")
@@ -346,6 +347,8 @@ def main():
             row += f" {fmt_rate(r['ocl'][th]['rate'])} |"
         one = r["ocl"].get(1) or r["ocl"][threads[0]]
         row += f" {r['swarf_rate'] / one['rate']:.1f}× |"
+        one_cpu = one["points"] / min(x["cpu"] for x in one["runs"])
+        row += f" {r['swarf_rate_cpu'] / one_cpu:.1f}× |"
         w(row)
     w("")
     w("Memory and set-up (ball run's processes):")
