@@ -34,6 +34,8 @@ import math
 import os
 import platform
 import random
+import shutil
+import tempfile
 import subprocess
 import sys
 import time
@@ -141,6 +143,13 @@ def run_measured(cmd, stdin_path=None, stdout_path=None, env=None):
     """Runs cmd; returns (wall seconds, max RSS KiB, user+sys CPU seconds) of that process."""
     fin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     fout = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    # A child spawned by this (large) Python process inherits its RSS high-water mark at
+    # exec (even with vfork), so max RSS is taken by GNU time, whose own child starts small.
+    gnu_time = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+    if gnu_time:
+        fd, rss_file = tempfile.mkstemp(prefix="ocl_compare_rss")
+        os.close(fd)
+        cmd = [gnu_time, "-f", "%M", "-o", rss_file, *cmd]
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdin=fin, stdout=fout, env=env)
     _, status, ru = os.wait4(p.pid, 0)
@@ -151,7 +160,12 @@ def run_measured(cmd, stdin_path=None, stdout_path=None, env=None):
             h.close()
     if p.returncode != 0:
         raise SystemExit(f"command failed ({p.returncode}): {' '.join(cmd)}")
-    return wall, ru.ru_maxrss, ru.ru_utime + ru.ru_stime
+    maxrss = ru.ru_maxrss
+    if gnu_time:
+        with open(rss_file) as f:
+            maxrss = int(f.read().split()[-1])
+        os.unlink(rss_file)
+    return wall, maxrss, ru.ru_utime + ru.ru_stime
 
 
 def wait_for_quiet(limit, max_wait):
