@@ -122,6 +122,48 @@ fn check_allowance(kind: ToolKind, pattern: ClearPattern) {
     );
 }
 
+/// A needle (2 × 2 mm, 20 high) and a thin ridge, with the grid as coarse as validation
+/// allows (sampling = the cutter radius): their blocked spots fit between grid nodes, and
+/// must still not be cut through.
+#[test]
+fn needles_between_grid_nodes_keep_the_allowance() {
+    for kind in [
+        ToolKind::Ball,
+        ToolKind::Flat,
+        ToolKind::Cone,
+        ToolKind::Bull,
+    ] {
+        let mut job = job(kind, ClearPattern::Offset);
+        if let StrategySpec::Rough(r) = &mut job.strategy {
+            r.sampling = 3.0;
+            r.tolerance = 0.02;
+            r.stepdown = 0.7;
+            r.z_top = Some(20.0);
+        }
+        let mesh = Mesh::merged(&[
+            demo::cuboid([0.0, 0.0, 0.0], [40.0, 40.0, 1.0]),
+            demo::cuboid([19.3, 18.6, 0.0], [21.3, 20.6, 20.0]),
+            demo::cuboid([8.0, 30.2, 0.0], [32.0, 30.6, 12.0]),
+        ]);
+        let (model, out) = run(mesh, &job);
+        let sp = spec(&job).clone();
+        let tool = out.resolved[0].cutter;
+        let (check, lift) = grown(&tool, sp.stock_to_leave - sp.tolerance);
+        let floor = out.resolved[0].floor;
+        for (p, mv) in cutting_points(&out, 0.05) {
+            let h = model
+                .index()
+                .drop_cutter(model.mesh(), &check, p[0], p[1])
+                .map_or(floor, |h| h + lift);
+            assert!(
+                h - p[2] <= 1e-4,
+                "{kind:?}: {:.4} into the allowance at {p:?} ({mv:?})",
+                h - p[2]
+            );
+        }
+    }
+}
+
 #[test]
 fn flat_leaves_the_allowance() {
     check_allowance(ToolKind::Flat, ClearPattern::Offset);

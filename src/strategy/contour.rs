@@ -211,6 +211,19 @@ struct Crossing {
 
 /// The waterline contours at height `z`.
 pub fn contours(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
+    contours_with(s, g, z, tol, true)
+}
+
+/// The contours as marching squares gives them (exact crossings on the grid edges, chords
+/// between), without the refinement towards the true boundary. Unrefined contours never
+/// cross themselves or each other, whatever the surface: each chord lies in its own cell.
+/// Roughing uses them with a cutter widened by the grid's half-diagonal, which keeps every
+/// chord outside the real blocked region (see `rough::allowance::widen`).
+pub fn contours_unrefined(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
+    contours_with(s, g, z, tol, false)
+}
+
+fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) -> Vec<Contour> {
     let blocked = |i: i64, j: i64| g.at(i, j).is_some_and(|h| h > z);
     let eps = tol / 16.0;
     // Crossing ids per grid edge: (i, j, horizontal?).
@@ -308,7 +321,11 @@ pub fn contours(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
         let closed = k == start;
         if cyc.iter().all(|&k| !pts[k].virtual_) && closed {
             let loop_pts: Vec<[f64; 2]> = cyc.iter().map(|&k| pts[k].p).collect();
-            let refined = refine(s, z, &loop_pts, true, tol, g.step);
+            let refined = if refining {
+                refine(s, z, &loop_pts, true, tol, g.step)
+            } else {
+                drop_collinear(&dedup_close(&loop_pts, true), true, 1e-9)
+            };
             out.push(Contour {
                 points: refined,
                 closed: true,
@@ -321,7 +338,11 @@ pub fn contours(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
             for &k in cyc.iter().chain(std::iter::once(&cyc[0])) {
                 if pts[k].virtual_ {
                     if run.len() >= 2 {
-                        let refined = refine(s, z, &run, false, tol, g.step);
+                        let refined = if refining {
+                            refine(s, z, &run, false, tol, g.step)
+                        } else {
+                            drop_collinear(&dedup_close(&run, false), false, 1e-9)
+                        };
                         out.push(Contour {
                             points: refined,
                             closed: false,
@@ -333,7 +354,11 @@ pub fn contours(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
                 }
             }
             if run.len() >= 2 {
-                let refined = refine(s, z, &run, false, tol, g.step);
+                let refined = if refining {
+                    refine(s, z, &run, false, tol, g.step)
+                } else {
+                    drop_collinear(&dedup_close(&run, false), false, 1e-9)
+                };
                 out.push(Contour {
                     points: refined,
                     closed: false,
@@ -391,7 +416,11 @@ fn refine_between(
     // Left normal: towards the blocked side.
     let nrm = [-d[1] / len, d[0] / len];
     let m = [0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1])];
-    let reach = step.max(len);
+    // A boundary bulging from a chord by more than half the chord is another part of the
+    // boundary (a neighbouring island across a narrow gap), not this one: do not reach it,
+    // or the loop would cross itself.
+    let _ = step;
+    let reach = 0.5 * len;
     let far = |sgn: f64| [m[0] + sgn * nrm[0] * reach, m[1] + sgn * nrm[1] * reach];
     let mut hint = None;
     let q = if s.height(m[0], m[1], &mut hint) > z {
@@ -438,6 +467,28 @@ fn drop_collinear(pts: &[[f64; 2]], closed: bool, tol: f64) -> Vec<[f64; 2]> {
     }
     if !closed {
         out.push(pts[n - 1]);
+    }
+    out
+}
+
+/// Drops points within a tenth of a micron of the previous kept one (two crossings close to
+/// a grid node): below any output resolution, and a zero-length step confuses ramps.
+fn dedup_close(pts: &[[f64; 2]], closed: bool) -> Vec<[f64; 2]> {
+    const CLOSE: f64 = 1e-4;
+    let mut out: Vec<[f64; 2]> = Vec::with_capacity(pts.len());
+    for &p in pts {
+        if out
+            .last()
+            .is_none_or(|q| (p[0] - q[0]).hypot(p[1] - q[1]) > CLOSE)
+        {
+            out.push(p);
+        }
+    }
+    if closed && out.len() > 2 {
+        let (a, b) = (out[0], out[out.len() - 1]);
+        if (a[0] - b[0]).hypot(a[1] - b[1]) <= CLOSE {
+            out.pop();
+        }
     }
     out
 }

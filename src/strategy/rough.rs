@@ -49,7 +49,7 @@ pub mod ramp;
 pub mod region;
 pub mod zigzag;
 
-use super::contour::{contours, HeightGrid};
+use super::contour::{contours_unrefined, HeightGrid};
 use super::surface::Surface;
 use super::waterline::{free_link, levels};
 use super::Cancelled;
@@ -143,12 +143,12 @@ fn entered(pass: &Pass, here: [f64; 2]) -> (Pass, f64) {
     pts.push(bq);
     for k in 1..=n {
         let p = pass.pts[(bk + k) % n];
-        if dist(p, bq) > 1e-9 || k < n {
+        if dist(p, bq) > 1e-4 || k < n {
             pts.push(p);
         }
     }
-    pts.dedup_by(|a, b| dist(*a, *b) < 1e-9);
-    if pts.len() > 1 && dist(pts[0], *pts.last().unwrap()) < 1e-9 {
+    pts.dedup_by(|a, b| dist(*a, *b) < 1e-4);
+    if pts.len() > 1 && dist(pts[0], *pts.last().unwrap()) < 1e-4 {
         pts.pop();
     }
     (Pass { pts, closed: true }, best)
@@ -357,7 +357,11 @@ pub fn generate(
 ) -> Result<Toolpath, Cancelled> {
     let radial = spec.stock_to_leave;
     let axial = spec.stock_to_leave_z.unwrap_or(radial);
-    let al = allowance::inflate(&res.cutter, radial, axial);
+    // Grown by the stock to leave, then widened so no blocked spot hides between grid nodes.
+    let al = allowance::widen(
+        allowance::inflate(&res.cutter, radial, axial),
+        spec.sampling * std::f64::consts::FRAC_1_SQRT_2 * (1.0 + 1e-9),
+    );
     let grown = Surface {
         mesh,
         index,
@@ -381,7 +385,7 @@ pub fn generate(
     }
     // The grid reaches the grown tool's extra radius beyond the area, and one sampling step
     // more, so the region near the area's edge comes from real heights.
-    let pad = spec.sampling + radial;
+    let pad = 2.0 * spec.sampling + radial;
     let area = [
         res.area[0] - pad,
         res.area[1] - pad,
@@ -398,7 +402,7 @@ pub fn generate(
         if !progress(0.5 + 0.5 * k as f32 / zs.len() as f32) {
             return Err(Cancelled);
         }
-        let loops = contours(&grown, &grid, z - al.lift, spec.tolerance);
+        let loops = contours_unrefined(&grown, &grid, z - al.lift, spec.tolerance);
         let regions = region::free_regions(&loops, res.area, spec.tolerance * spec.tolerance);
         let layer = Layer {
             grown: &grown,

@@ -87,6 +87,53 @@ pub fn inflate(tool: &Cutter, radial: f64, axial: f64) -> Allowance {
     }
 }
 
+/// The grown cutter widened by `e` sideways: its Minkowski sum with a horizontal disk of
+/// radius `e`. Its drop-cutter height at a point is the highest of the grown cutter's within
+/// `e` of it, so its blocked region is the grown one's dilated by `e`. The roughing grid
+/// classifies only its nodes, and every disk of radius `step / √2` holds a node: widened by
+/// that, no blocked spot (a needle, a thin ridge) can hide between nodes and be cut through.
+/// The price is up to `e` more stock on the walls, never less.
+///
+/// | grown | widened by `e` | tip |
+/// |---|---|---|
+/// | ball `R` | bull `R + e`, corner `R` | same |
+/// | flat `R` | flat `R + e` | same |
+/// | bull `R`, corner `c` | bull `R + e`, corner `c` | same |
+/// | cone, half angle `α` | (contained in) cone `α`, radius `R + e` | `e cot α` lower |
+///
+/// The cone's flank moved out by `e` is the same cone with its apex `e cot α` lower, which
+/// holds the sum (its flat disk at the apex included).
+pub fn widen(al: Allowance, e: f64) -> Allowance {
+    if e <= 0.0 {
+        return al;
+    }
+    let t = al.cutter;
+    let d = 2.0 * (t.radius + e);
+    let (shape, extra) = match t.shape {
+        Shape::Ball => (
+            Shape::Bull {
+                corner_radius: t.radius,
+            },
+            0.0,
+        ),
+        Shape::Flat => (Shape::Flat, 0.0),
+        Shape::Bull { corner_radius } => (Shape::Bull { corner_radius }, 0.0),
+        Shape::Cone { angle_deg } => {
+            let half = (angle_deg / 2.0).to_radians();
+            (Shape::Cone { angle_deg }, e / half.tan())
+        }
+    };
+    match Cutter::new(shape, d, t.flute_length) {
+        Ok(cutter) => Allowance {
+            cutter,
+            lift: al.lift + extra,
+        },
+        // Validation keeps the tool, the stock and the sampling small enough that this
+        // cannot fail; were it to, the unwidened cutter is still correct on the grid nodes.
+        Err(_) => al,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +176,29 @@ mod tests {
             // And it is tight for the round shapes: the grown tip is `a` down.
             if !matches!(tool.shape, Shape::Cone { .. }) {
                 assert!((al.lift - a).abs() < 1e-12);
+            }
+        }
+    }
+
+    /// The widened cutter holds the grown one moved anywhere within `e` sideways.
+    #[test]
+    fn widened_cutter_holds_the_sideways_sum() {
+        let e = 0.4;
+        for tool in [
+            Cutter::flat(6.0).unwrap(),
+            Cutter::ball(6.0).unwrap(),
+            Cutter::bull(6.0, 1.0).unwrap(),
+            Cutter::cone(6.0, 90.0).unwrap(),
+        ] {
+            let al = inflate(&tool, 0.5, 0.5);
+            let w = widen(al, e);
+            for i in 0..=200 {
+                let r = al.cutter.radius * i as f64 / 200.0;
+                let z = al.cutter.profile(r) - al.lift;
+                for k in 0..=8 {
+                    let pr = (r + e * (k as f64 / 4.0 - 1.0)).abs();
+                    assert!(z >= grown(&w, pr) - 1e-9, "{tool:?}: r {pr} z {z}");
+                }
             }
         }
     }
