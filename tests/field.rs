@@ -90,11 +90,36 @@ fn cone_apex_cases_and_bad_tools_are_values_not_crashes() {
 }
 
 /// grid-apps#411: GRBL rejects G2/G3 without X/Y (error 26); GRBL also has no M6 and short
-/// lines. No GRBL program Swarf writes has an arc without XY, an M6, or a long line.
+/// lines. No GRBL program Swarf writes has an M6, a G64, a long line, or (once arcs are
+/// written) an arc without XY; a chained job pauses with M0 for each change instead.
 #[test]
 fn grbl_programs_use_only_what_grbl_accepts() {
+    // A chained job (rough, waterline, parallel) exercises the tool changes too.
     let m = Model::new(demo::terrain(20), &ModelTransform::default(), Units::Mm).unwrap();
-    let mut job = Job::default();
+    let op = |kind: ToolKind, number: u32, strategy: StrategySpec| swarf::job::Operation {
+        tool: swarf::job::ToolSpec {
+            kind,
+            number,
+            ..Default::default()
+        },
+        strategy,
+    };
+    let mut job = Job {
+        operations: vec![
+            op(ToolKind::Flat, 1, StrategySpec::Rough(Default::default())),
+            op(
+                ToolKind::Ball,
+                2,
+                StrategySpec::Waterline(Default::default()),
+            ),
+            op(
+                ToolKind::Ball,
+                3,
+                StrategySpec::Parallel(Default::default()),
+            ),
+        ],
+        ..Job::default()
+    };
     job.machine.dialect = Dialect::Grbl;
     let out = engine::generate(&m, &job, &mut |_| true).unwrap();
     for line in out.gcode.lines() {

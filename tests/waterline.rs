@@ -7,6 +7,7 @@ mod common;
 use swarf::cutter::Cutter;
 use swarf::demo;
 use swarf::engine::{self, Model};
+use swarf::index::Index;
 use swarf::job::{Job, ModelTransform, StrategySpec, ToolKind, WaterlineSpec};
 use swarf::mesh::Mesh;
 use swarf::post::Units;
@@ -81,13 +82,22 @@ fn assert_at_contact(model: &Model, c: &Cutter, z: f64, cs: &[Contour], what: &s
             if l == 0.0 {
                 continue;
             }
-            // Within a few tolerances towards the material the cutter is blocked.
-            let q = [p[0] - d[1] / l * 4.0 * TOL, p[1] + d[0] / l * 4.0 * TOL];
-            let q2 = [p[0] - d[1] / l * 20.0 * TOL, p[1] + d[0] / l * 20.0 * TOL];
+            // Within two tolerances towards the material the cutter is blocked.
+            let q = [p[0] - d[1] / l * 2.0 * TOL, p[1] + d[0] / l * 2.0 * TOL];
             assert!(
-                cl(q[0], q[1]) > z || cl(q2[0], q2[1]) > z,
+                cl(q[0], q[1]) > z,
                 "{what}: floating at {p:?} (free at {q:?})"
             );
+            // Every tenth point again against a scan of every triangle (no index).
+            if k % 10 == 0 {
+                let brute = Index::drop_cutter_brute_force(model.mesh(), c, p[0], p[1])
+                    .unwrap_or(floor)
+                    .max(floor);
+                assert!(
+                    (brute - h).abs() < 1e-9,
+                    "{what}: index {h} vs brute force {brute}"
+                );
+            }
         }
     }
 }
@@ -153,7 +163,7 @@ fn cylinder_sections_for_every_cutter() {
 }
 
 #[test]
-fn sphere_sections_for_ball_and_flat() {
+fn sphere_sections_for_every_cutter() {
     let (rs, cz) = (15.0, 20.0);
     let m = model(demo::sphere([50.0, 50.0, cz as f32], rs as f32, 256));
     // UV sphere of 256 segments: facets sit up to rs * (1 - cos(pi/128)) = 0.0045 inside.
@@ -187,6 +197,56 @@ fn sphere_sections_for_ball_and_flat() {
             lo > want - 0.05 && hi < want + 2.0 * TOL,
             "flat z {z}: radii {lo}..{hi}, expected {want}"
         );
+
+        // Bull (torus c = 1.5 round a ring of radius a = 1.5) and cone (90°): the contact
+        // normal n on the sphere puts the sphere's centre at distance rs from the point of
+        // the cutter touching it. For the bull, the torus's tube centre is at rs + c from
+        // the sphere's centre, horizontally a + sqrt((rs + c)² - (z + c - cz)²) from the
+        // axis while the tube centre stays above the equator; below it the widest section
+        // decides (rs + R). The cone touches where its flank is tangent: distance from the
+        // sphere's centre to the flank line equals rs.
+        let bull = Cutter::bull(6.0, 1.5).unwrap();
+        let cs = loops(&m, &bull, z, 0.5);
+        assert_at_contact(&m, &bull, z, &cs, "bull");
+        let dzb = z + 1.5 - cz;
+        let want = if dzb > 0.0 {
+            1.5 + ((rs + 1.5) * (rs + 1.5) - dzb * dzb).sqrt()
+        } else {
+            rs + 3.0
+        };
+        let (lo, hi) = radii(&cs, [50.0, 50.0]);
+        assert!(
+            lo > want - facet * 1.3 - 2.0 * TOL && hi < want + 2.0 * TOL,
+            "bull z {z}: radii {lo}..{hi}, expected {want}"
+        );
+
+        let cone = Cutter::cone(6.0, 90.0).unwrap();
+        let cs = loops(&m, &cone, z, 0.5);
+        assert_at_contact(&m, &cone, z, &cs, "cone");
+        // 90° cone, tip at (x, z) in the plane through both axes: its flank facing the
+        // sphere is the line x' + z' = x + z, tangent to the sphere (centre (0, cz)) when
+        // x + z - cz = rs sqrt 2; the tangent point (rs / sqrt 2, cz + rs / sqrt 2) is on the
+        // flank if its distance t from the cutter's axis is within 0..R. Otherwise the apex
+        // (t < 0) or the rim at height z + R (t > R; below the equator the shank meets the
+        // widest section, rs + R) touches.
+        let x_flank = cz + rs * 2f64.sqrt() - z;
+        let t = x_flank - rs / 2f64.sqrt();
+        let want = if (0.0..=3.0).contains(&t) {
+            x_flank
+        } else if t < 0.0 {
+            (rs * rs - (z - cz) * (z - cz)).max(0.0).sqrt()
+        } else if z + 3.0 > cz {
+            3.0 + (rs * rs - (z + 3.0 - cz) * (z + 3.0 - cz)).max(0.0).sqrt()
+        } else {
+            rs + 3.0
+        };
+        if want.is_finite() {
+            let (lo, hi) = radii(&cs, [50.0, 50.0]);
+            assert!(
+                lo > want - 0.01 - 2.0 * TOL && hi < want + 2.0 * TOL,
+                "cone z {z}: radii {lo}..{hi}, expected {want}"
+            );
+        }
     }
 }
 

@@ -239,7 +239,12 @@ pub struct Job {
 
 /// The most cutter-location samples one job may ask for before refinement: a job larger
 /// than this is a typo (a stepover of 0.0001), not a plan, and would freeze the page.
+#[cfg(not(target_arch = "wasm32"))]
 pub const MAX_SAMPLES: f64 = 2.0e8;
+/// In the page a tab has at most 4 GB of wasm memory, and the toolpath and its G-code cost
+/// about 40 bytes a sample: a tenth of the native limit keeps a job well inside it.
+#[cfg(target_arch = "wasm32")]
+pub const MAX_SAMPLES: f64 = 2.0e7;
 
 /// Everything a strategy needs once the job has been checked against the model.
 #[derive(Clone, Debug, PartialEq)]
@@ -413,7 +418,34 @@ impl Job {
                 hi[1] + margin,
             ];
             let (w, h) = (area[2] - area[0], area[3] - area[1]);
-            let samples = op.strategy.estimated_samples(w, h, (top - floor).max(0.0));
+            // The Z range the levels really span: the operation's own top and bottom.
+            let depth = match &op.strategy {
+                StrategySpec::Parallel(_) => 0.0,
+                StrategySpec::Waterline(s) => {
+                    s.z_top.unwrap_or(top) - s.z_bottom.unwrap_or(floor).max(floor)
+                }
+                StrategySpec::Rough(s) => {
+                    s.z_top.unwrap_or(top) - s.z_bottom.unwrap_or(floor).max(floor)
+                }
+            }
+            .max(0.0);
+            let stepdown = match &op.strategy {
+                StrategySpec::Waterline(s) if s.levels.is_empty() => Some(s.stepdown),
+                StrategySpec::Rough(s) => Some(s.stepdown),
+                _ => None,
+            };
+            if let Some(sd) = stepdown {
+                let n = (depth / sd).ceil();
+                if n > MAX_LEVELS as f64 {
+                    return Err(err(
+                        &format!("{pre}strategy.stepdown"),
+                        format!(
+                            "stepdown {sd} over {depth:.1} of height makes {n:.0} levels (limit {MAX_LEVELS}): raise the stepdown or lower z_top"
+                        ),
+                    ));
+                }
+            }
+            let samples = op.strategy.estimated_samples(w, h, depth);
             total += samples;
             if samples > MAX_SAMPLES || total > MAX_SAMPLES {
                 return Err(err(

@@ -299,6 +299,15 @@ impl StrategySpec {
                         }
                     }
                 }
+                let grown = 2.0 * (cutter.radius + s.stock_to_leave + s.sampling);
+                if grown > 1000.0 {
+                    return Err(err(
+                        &format!("{p}.stock_to_leave"),
+                        format!(
+                            "the cutter grown by the stock to leave and the sampling is {grown:.1} wide, more than 1000"
+                        ),
+                    ));
+                }
                 if !s.ramp_angle.is_finite() || !(0.5..=90.0).contains(&s.ramp_angle) {
                     return Err(err(
                         &format!("{p}.ramp_angle"),

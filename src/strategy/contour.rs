@@ -324,7 +324,7 @@ fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) 
             let refined = if refining {
                 refine(s, z, &loop_pts, true, tol, g.step)
             } else {
-                drop_collinear(&dedup_close(&loop_pts, true), true, 1e-9)
+                drop_collinear(&dedup_close(&loop_pts, true), true, tol / 4.0)
             };
             out.push(Contour {
                 points: refined,
@@ -341,7 +341,7 @@ fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) 
                         let refined = if refining {
                             refine(s, z, &run, false, tol, g.step)
                         } else {
-                            drop_collinear(&dedup_close(&run, false), false, 1e-9)
+                            drop_collinear(&dedup_close(&run, false), false, tol / 4.0)
                         };
                         out.push(Contour {
                             points: refined,
@@ -357,7 +357,7 @@ fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) 
                 let refined = if refining {
                     refine(s, z, &run, false, tol, g.step)
                 } else {
-                    drop_collinear(&dedup_close(&run, false), false, 1e-9)
+                    drop_collinear(&dedup_close(&run, false), false, tol / 4.0)
                 };
                 out.push(Contour {
                     points: refined,
@@ -436,7 +436,9 @@ fn refine_between(
         }
         boundary(s, z, m, f, eps)
     };
-    if (q[0] - m[0]).hypot(q[1] - m[1]) > tol {
+    // Half the tolerance here, a quarter for dropping points below: the chords stay within
+    // three quarters of the tolerance of the boundary.
+    if (q[0] - m[0]).hypot(q[1] - m[1]) > 0.5 * tol {
         refine_between(s, z, a, q, tol, eps, step, depth + 1, out);
         out.push(q);
         refine_between(s, z, q, b, tol, eps, step, depth + 1, out);

@@ -192,7 +192,9 @@ fn cut(tp: &mut Toolpath, l: &Layer, region: &Region, pass: &Pass, linked: bool)
             Some(&lap)
         } else {
             let room = clearance(start, region).min(l.radius);
-            if room < 0.1 * l.radius {
+            // A helix narrower than a quarter of the radius is a plunge in all but name:
+            // leave that spot for the finishing pass rather than drill into solid stock.
+            if 0.45 * room < 0.25 * l.radius {
                 return false;
             }
             helix = ramp::helix_loop(start, 0.45 * room, true);
