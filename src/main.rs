@@ -30,7 +30,7 @@ settings (override the job file):
   waterline: --stepdown S --z-top Z --z-bottom Z
   rough:     --stepdown S --stepover-ratio R --stock-to-leave S --pattern {offset,zigzag}
              --z-top Z --z-bottom Z
-  --margin M --floor Z --safe-height Z
+  --margin M --stock-margin M --floor Z --safe-height Z
   --feed F --plunge-feed F --spindle RPM --dialect {linuxcnc,grbl} --units {mm,inch}
 ";
 
@@ -229,6 +229,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
                 _ => return Err(no()),
             },
             "margin" => job.bounds.margin = Some(num(k, v)?),
+            "stock-margin" => job.stock.margin = num(k, v)?,
             "floor" => job.bounds.floor = Some(num(k, v)?),
             "safe-height" => job.machine.safe_height = Some(num(k, v)?),
             "feed" => job.machine.feed = num(k, v)?,

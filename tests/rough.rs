@@ -164,6 +164,59 @@ fn needles_between_grid_nodes_keep_the_allowance() {
     }
 }
 
+/// Stock bigger than the model: the first layer is just under the stock's top, and every
+/// plunge that is not onto a layer already cut goes down a radius outside the stock, not
+/// just outside the model (where the stock's real material is).
+#[test]
+fn stock_margin_moves_the_entries_out() {
+    let mut job = job(ToolKind::Flat, ClearPattern::Offset);
+    job.stock.margin = 8.0;
+    let (model, out) = run(scene(), &job);
+    let res = &out.resolved[0];
+    let b = model.mesh().bounds();
+    assert_eq!(res.stock[5], b.max[2] as f64 + 8.0);
+    assert_eq!(res.stock[0], b.min[0] as f64 - 8.0);
+    let tp = &out.toolpath;
+    let r = res.cutter.radius;
+    let top_feed = (0..tp.len())
+        .filter(|&i| tp.kind(i) == Move::Feed)
+        .map(|i| tp.point(i)[2] as f64)
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(
+        top_feed > b.max[2] as f64,
+        "the stock above the model is cleared too"
+    );
+    let mut outside = 0;
+    for i in 1..tp.len() {
+        if tp.kind(i) != Move::Plunge {
+            continue;
+        }
+        let p = tp.point(i);
+        let dx = (res.stock[0] - p[0] as f64)
+            .max(p[0] as f64 - res.stock[3])
+            .max(0.0);
+        let dy = (res.stock[1] - p[1] as f64)
+            .max(p[1] as f64 - res.stock[4])
+            .max(0.0);
+        let beside = dx.hypot(dy) >= r - 1e-3;
+        if beside {
+            outside += 1;
+        } else {
+            // Inside the stock a plunge only goes down to air (a layer cut before, or the
+            // stock's top) and a ramp follows: the next move is a descending feed.
+            let next = tp.point(i + 1);
+            assert!(
+                tp.kind(i + 1) == Move::Feed && next[2] < p[2],
+                "straight plunge into the stock at {p:?}"
+            );
+        }
+    }
+    assert!(
+        outside > 0,
+        "open layers are entered from outside the stock"
+    );
+}
+
 #[test]
 fn flat_leaves_the_allowance() {
     check_allowance(ToolKind::Flat, ClearPattern::Offset);

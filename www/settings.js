@@ -26,6 +26,7 @@ export const FIELDS = [
   { group: 'Strategy', kinds: ['waterline', 'rough'], path: 'strategy.stepdown', label: 'Stepdown', type: 'number', unit: LEN, step: 0.1, min: 0 },
   { group: 'Strategy', kinds: ['rough'], path: 'strategy.stepover_ratio', label: 'Stepover ratio', type: 'number', unit: '× diameter', step: 0.05, min: 0, max: 1 },
   { group: 'Strategy', kinds: ['rough'], path: 'strategy.stock_to_leave', label: 'Stock to leave', type: 'number', unit: LEN, step: 0.1, min: 0 },
+  { group: 'Strategy', kinds: ['rough'], path: 'stock.margin', label: 'Raw stock beyond the model (sides, top)', type: 'number', unit: LEN, step: 0.5, min: 0 },
   { group: 'Strategy', kinds: ['rough'], path: 'strategy.stock_to_leave_z', label: 'Stock to leave on floors (empty: same)', type: 'number', unit: LEN, step: 0.1, min: 0, nullable: true },
   { group: 'Strategy', kinds: ['waterline'], path: 'strategy.z_top', label: 'Top Z (empty: model top)', type: 'number', unit: LEN, step: 0.5, nullable: true },
   { group: 'Strategy', kinds: ['rough'], path: 'strategy.z_top', id: 'f-strategy-rough-z_top', label: 'Stock top Z (empty: model top)', type: 'number', unit: LEN, step: 0.5, nullable: true },

@@ -177,6 +177,18 @@ pub struct BoundsSpec {
     pub floor: Option<f64>,
 }
 
+/// The raw stock: the model's box grown by `margin` (sides and top), or an explicit box.
+/// Roughing clears it; entries go down in air only outside it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct StockSpec {
+    /// Added to the model's box on the four sides and on top.
+    pub margin: f64,
+    /// Explicit stock box `[x, y, z]` corners instead.
+    pub min: Option<[f64; 3]>,
+    pub max: Option<[f64; 3]>,
+}
+
 /// The machine and the program.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -231,6 +243,7 @@ pub struct Job {
     pub tool: ToolSpec,
     pub strategy: StrategySpec,
     pub bounds: BoundsSpec,
+    pub stock: StockSpec,
     pub machine: MachineSpec,
     /// Operations run in order, each with its own cutter (rough, then waterline, then
     /// parallel finishing, say). When empty, `tool` and `strategy` are the one operation.
@@ -256,6 +269,10 @@ pub struct Resolved {
     pub safe_height: f64,
     /// The model's top.
     pub top: f64,
+    /// The stock box: min x, min y, min z, max x, max y, max z.
+    pub stock: [f64; 6],
+    /// The area was given explicitly (`bounds.min`/`max`): never cut outside it.
+    pub bounded: bool,
 }
 
 fn positive(field: &str, v: f64, max: f64) -> Result<(), JobError> {
@@ -339,6 +356,39 @@ impl Job {
         if let Some(f) = b.floor {
             finite("bounds.floor", f)?;
         }
+        let st = &self.stock;
+        if !st.margin.is_finite() || !(0.0..=1.0e4).contains(&st.margin) {
+            return Err(err(
+                "stock.margin",
+                format!("{} must be between 0 and 10000", st.margin),
+            ));
+        }
+        match (st.min, st.max) {
+            (Some(lo), Some(hi)) => {
+                for k in 0..3 {
+                    finite("stock.min", lo[k])?;
+                    finite("stock.max", hi[k])?;
+                    if lo[k] >= hi[k] {
+                        return Err(err(
+                            "stock.max",
+                            format!(
+                                "max {} must be greater than min {} on {}",
+                                hi[k],
+                                lo[k],
+                                ["x", "y", "z"][k]
+                            ),
+                        ));
+                    }
+                }
+            }
+            (None, None) => {}
+            _ => {
+                return Err(err(
+                    "stock",
+                    "give both stock.min and stock.max, or neither".into(),
+                ))
+            }
+        }
         let mc = &self.machine;
         positive("machine.feed", mc.feed, 1.0e5)?;
         positive("machine.plunge_feed", mc.plunge_feed, 1.0e5)?;
@@ -385,11 +435,29 @@ impl Job {
         self.validate()?;
         let floor = self.bounds.floor.unwrap_or(model.min[2] as f64);
         let top = model.max[2] as f64;
-        let safe_height = self.machine.safe_height.unwrap_or(top + 5.0);
-        if safe_height <= top {
+        let st = &self.stock;
+        let stock = match (st.min, st.max) {
+            (Some(lo), Some(hi)) => [lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]],
+            _ => {
+                let m = st.margin;
+                [
+                    model.min[0] as f64 - m,
+                    model.min[1] as f64 - m,
+                    model.min[2] as f64,
+                    model.max[0] as f64 + m,
+                    model.max[1] as f64 + m,
+                    model.max[2] as f64 + m,
+                ]
+            }
+        };
+        let top_of_all = top.max(stock[5]);
+        let safe_height = self.machine.safe_height.unwrap_or(top_of_all + 5.0);
+        if safe_height <= top_of_all {
             return Err(err(
                 "machine.safe_height",
-                format!("safe height {safe_height} is not above the model's top {top}"),
+                format!(
+                    "safe height {safe_height} is not above the top of the model and stock {top_of_all}"
+                ),
             ));
         }
         if safe_height <= floor {
@@ -462,6 +530,8 @@ impl Job {
                 floor,
                 safe_height,
                 top,
+                stock,
+                bounded: self.bounds.min.is_some(),
             });
         }
         Ok(out)

@@ -370,16 +370,24 @@ pub fn generate(
         cutter: &al.cutter,
         floor: res.floor - al.lift,
     };
-    let top = spec.z_top.unwrap_or(res.top);
+    let top = spec.z_top.unwrap_or(res.stock[5]);
     let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
     let zs = levels(spec.stepdown, top, bottom, &[]);
-    let b = mesh.bounds();
-    let stock = [
-        b.min[0] as f64,
-        b.min[1] as f64,
-        b.max[0] as f64,
-        b.max[1] as f64,
-    ];
+    // The stock's XY box: entries go down in air only a radius outside it.
+    let stock = [res.stock[0], res.stock[1], res.stock[3], res.stock[4]];
+    // The cutter centre must reach a radius beyond the stock to clear its sides, unless
+    // the job limits the area explicitly (clamps, a vise: never cut outside it).
+    let r0 = res.cutter.radius;
+    let area = if res.bounded {
+        res.area
+    } else {
+        [
+            res.area[0].min(stock[0] - r0),
+            res.area[1].min(stock[1] - r0),
+            res.area[2].max(stock[2] + r0),
+            res.area[3].max(stock[3] + r0),
+        ]
+    };
     let mut tp = Toolpath::new();
     if zs.is_empty() {
         progress(1.0);
@@ -388,14 +396,9 @@ pub fn generate(
     // The grid reaches the grown tool's extra radius beyond the area, and one sampling step
     // more, so the region near the area's edge comes from real heights.
     let pad = 2.0 * spec.sampling + radial;
-    let area = [
-        res.area[0] - pad,
-        res.area[1] - pad,
-        res.area[2] + pad,
-        res.area[3] + pad,
-    ];
+    let grid_area = [area[0] - pad, area[1] - pad, area[2] + pad, area[3] + pad];
     let mut grid_progress = |f: f32| progress(0.5 * f);
-    let grid = HeightGrid::sample(&grown, area, spec.sampling, &mut grid_progress)?;
+    let grid = HeightGrid::sample(&grown, grid_area, spec.sampling, &mut grid_progress)?;
     let grid = region::framed(&grid, grown.floor - 1.0);
     let radius = res.cutter.radius;
     let step = spec.stepover_ratio * 2.0 * radius;
@@ -405,7 +408,7 @@ pub fn generate(
             return Err(Cancelled);
         }
         let loops = contours_unrefined(&grown, &grid, z - al.lift, spec.tolerance);
-        let regions = region::free_regions(&loops, res.area, spec.tolerance * spec.tolerance);
+        let regions = region::free_regions(&loops, area, spec.tolerance * spec.tolerance);
         let layer = Layer {
             grown: &grown,
             lift: al.lift,
