@@ -110,10 +110,11 @@ test('a malformed file shows the engine\'s error as text, then a good file works
 test('Cancel stops a long generate within a second; the page keeps working', async () => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);
-  // A deliberately heavy job: very fine stepover and sampling on the demo model.
-  await s.page.fill('#f-strategy-stepover', '0.02');
+  // A deliberately heavy job (about 4.5 million samples, inside the page's limit of 2e7):
+  // very fine stepover and sampling on the demo model.
+  await s.page.fill('#f-strategy-stepover', '0.05');
   await s.page.dispatchEvent('#f-strategy-stepover', 'change');
-  await s.page.fill('#f-strategy-sampling', '0.02');
+  await s.page.fill('#f-strategy-sampling', '0.05');
   await s.page.dispatchEvent('#f-strategy-sampling', 'change');
   await s.page.getByRole('button', { name: 'Generate' }).click();
   await s.page.waitForFunction(() => document.getElementById('progress').value > 0, null, { timeout: 20_000 });
