@@ -348,3 +348,54 @@ fn cancel_stops_waterline() {
     });
     assert!(matches!(r, Err(engine::EngineError::Cancelled)));
 }
+
+/// Between two loop points the chord stays within the tolerance of the true boundary: at
+/// each chord's midpoint, the boundary (searched along the chord's normal with the
+/// drop-cutter) is within the tolerance, on a curved relief, for every cutter.
+#[test]
+fn chords_follow_the_boundary_within_the_tolerance() {
+    let m = model(demo::terrain(60));
+    let floor = m.mesh().bounds().min[2] as f64;
+    for (name, c) in cutters() {
+        for &z in &[9.0, 12.0, 15.0] {
+            let cs = loops(&m, &c, z, 0.5);
+            let cl = |x: f64, y: f64| {
+                m.index()
+                    .drop_cutter(m.mesh(), &c, x, y)
+                    .unwrap_or(floor)
+                    .max(floor)
+            };
+            let mut worst: f64 = 0.0;
+            for ct in &cs {
+                let n = ct.points.len();
+                let segs = if ct.closed { n } else { n - 1 };
+                for k in 0..segs {
+                    let (a, b) = (ct.points[k], ct.points[(k + 1) % n]);
+                    let d = [b[0] - a[0], b[1] - a[1]];
+                    let l = d[0].hypot(d[1]);
+                    if l < 1e-6 {
+                        continue;
+                    }
+                    let nrm = [-d[1] / l, d[0] / l];
+                    let mid = [0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1])];
+                    // Distance to the boundary along the normal, up to 3 tolerances away.
+                    let at = |t: f64| cl(mid[0] + nrm[0] * t, mid[1] + nrm[1] * t) > z;
+                    let blocked_mid = at(0.0);
+                    let mut dist = f64::INFINITY;
+                    for i in 1..=60 {
+                        let t = i as f64 * 0.0005;
+                        if at(t) != blocked_mid || at(-t) != blocked_mid {
+                            dist = t;
+                            break;
+                        }
+                    }
+                    worst = worst.max(dist);
+                }
+            }
+            assert!(
+                worst <= TOL,
+                "{name} z {z}: a chord is {worst} from the boundary (tolerance {TOL})"
+            );
+        }
+    }
+}

@@ -410,31 +410,38 @@ fn refine_between(
 ) {
     let d = [b[0] - a[0], b[1] - a[1]];
     let len = d[0].hypot(d[1]);
-    if depth > 10 || len < 4.0 * tol {
+    if depth > 12 || len < 0.5 * tol {
         return;
     }
     // Left normal: towards the blocked side.
     let nrm = [-d[1] / len, d[0] / len];
     let m = [0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1])];
-    // A boundary bulging from a chord by more than half the chord is another part of the
-    // boundary (a neighbouring island across a narrow gap), not this one: do not reach it,
-    // or the loop would cross itself.
-    let _ = step;
-    let reach = 0.5 * len;
-    let far = |sgn: f64| [m[0] + sgn * nrm[0] * reach, m[1] + sgn * nrm[1] * reach];
+    // March out along the normal to the *nearest* change (free <-> blocked), then bisect:
+    // a bisection over the whole reach could land on another part of the boundary (an
+    // island across a narrow gap) and make the loop cross itself.
+    let reach = step.max(len);
+    const MARCH: usize = 8;
     let mut hint = None;
-    let q = if s.height(m[0], m[1], &mut hint) > z {
-        let f = far(-1.0);
-        if s.height(f[0], f[1], &mut hint) > z {
-            return;
+    let blocked_mid = s.height(m[0], m[1], &mut hint) > z;
+    // Towards the free side when the midpoint is blocked, towards the material otherwise.
+    let sgn = if blocked_mid { -1.0 } else { 1.0 };
+    let at = |t: f64| [m[0] + sgn * nrm[0] * t, m[1] + sgn * nrm[1] * t];
+    let mut prev = m;
+    let mut found = None;
+    for k in 1..=MARCH {
+        let p = at(reach * k as f64 / MARCH as f64);
+        if (s.height(p[0], p[1], &mut hint) > z) != blocked_mid {
+            found = Some(if blocked_mid {
+                boundary(s, z, p, prev, eps)
+            } else {
+                boundary(s, z, prev, p, eps)
+            });
+            break;
         }
-        boundary(s, z, f, m, eps)
-    } else {
-        let f = far(1.0);
-        if s.height(f[0], f[1], &mut hint) <= z {
-            return;
-        }
-        boundary(s, z, m, f, eps)
+        prev = p;
+    }
+    let Some(q) = found else {
+        return;
     };
     // Half the tolerance here, a quarter for dropping points below: the chords stay within
     // three quarters of the tolerance of the boundary.
