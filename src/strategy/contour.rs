@@ -319,17 +319,18 @@ fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) 
             k = next[k];
         }
         let closed = k == start;
+        // A finished path: refined towards the true boundary, or only cleaned up.
+        let finish = |points: &[[f64; 2]], closed: bool| Contour {
+            points: if refining {
+                refine(s, z, points, closed, tol, g.step)
+            } else {
+                drop_collinear(&dedup_close(points, closed), closed, tol / 4.0)
+            },
+            closed,
+        };
         if cyc.iter().all(|&k| !pts[k].virtual_) && closed {
             let loop_pts: Vec<[f64; 2]> = cyc.iter().map(|&k| pts[k].p).collect();
-            let refined = if refining {
-                refine(s, z, &loop_pts, true, tol, g.step)
-            } else {
-                drop_collinear(&dedup_close(&loop_pts, true), true, tol / 4.0)
-            };
-            out.push(Contour {
-                points: refined,
-                closed: true,
-            });
+            out.push(finish(&loop_pts, true));
         } else {
             // Rotate so a virtual point comes first, then cut at every virtual point.
             let first = cyc.iter().position(|&k| pts[k].virtual_).unwrap_or(0);
@@ -338,15 +339,7 @@ fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) 
             for &k in cyc.iter().chain(std::iter::once(&cyc[0])) {
                 if pts[k].virtual_ {
                     if run.len() >= 2 {
-                        let refined = if refining {
-                            refine(s, z, &run, false, tol, g.step)
-                        } else {
-                            drop_collinear(&dedup_close(&run, false), false, tol / 4.0)
-                        };
-                        out.push(Contour {
-                            points: refined,
-                            closed: false,
-                        });
+                        out.push(finish(&run, false));
                     }
                     run.clear();
                 } else {
@@ -354,15 +347,7 @@ fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) 
                 }
             }
             if run.len() >= 2 {
-                let refined = if refining {
-                    refine(s, z, &run, false, tol, g.step)
-                } else {
-                    drop_collinear(&dedup_close(&run, false), false, tol / 4.0)
-                };
-                out.push(Contour {
-                    points: refined,
-                    closed: false,
-                });
+                out.push(finish(&run, false));
             }
         }
     }
