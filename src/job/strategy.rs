@@ -218,6 +218,21 @@ fn check_levels(
     Ok(())
 }
 
+/// The finest tolerance a job may ask for: a tenth of a micron in mm (2.5 µm in inch) is
+/// already below any machine's resolution, and a finer one only multiplies the work.
+pub const MIN_TOLERANCE: f64 = 1e-4;
+
+fn check_tolerance(p: &str, tolerance: f64) -> Result<(), JobError> {
+    positive(&format!("{p}.tolerance"), tolerance, 10.0)?;
+    if tolerance < MIN_TOLERANCE {
+        return Err(err(
+            &format!("{p}.tolerance"),
+            format!("tolerance {tolerance} is finer than {MIN_TOLERANCE}, below any machine's resolution"),
+        ));
+    }
+    Ok(())
+}
+
 fn check_grid(p: &str, sampling: f64, tolerance: f64, cutter: &Cutter) -> Result<(), JobError> {
     positive(&format!("{p}.sampling"), sampling, 1.0e4)?;
     if sampling > cutter.radius {
@@ -229,7 +244,7 @@ fn check_grid(p: &str, sampling: f64, tolerance: f64, cutter: &Cutter) -> Result
             ),
         ));
     }
-    positive(&format!("{p}.tolerance"), tolerance, 10.0)?;
+    check_tolerance(p, tolerance)?;
     if tolerance > sampling {
         return Err(err(
             &format!("{p}.tolerance"),
@@ -265,7 +280,7 @@ impl StrategySpec {
                         ),
                     ));
                 }
-                positive(&format!("{p}.tolerance"), s.tolerance, 10.0)?;
+                check_tolerance(p, s.tolerance)?;
             }
             StrategySpec::Waterline(s) => {
                 check_levels(p, s.stepdown, s.z_top, s.z_bottom, &s.levels)?;

@@ -1,0 +1,186 @@
+//! Absurd job values, thrown at the engine: every job is either refused with a message that
+//! names a field, or runs to the end quickly on a small model. Never a panic, never a hang.
+
+use std::time::{Duration, Instant};
+use swarf::demo;
+use swarf::engine::{self, EngineError, Model};
+use swarf::job::{Job, ModelTransform};
+use swarf::post::Units;
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
+        v[(self.next() % v.len() as u64) as usize]
+    }
+}
+
+const NUMBERS: &[&str] = &[
+    "0",
+    "-0",
+    "-1",
+    "1e-300",
+    "1e-9",
+    "0.001",
+    "0.05",
+    "0.3",
+    "1",
+    "2",
+    "3",
+    "6",
+    "9",
+    "45",
+    "90",
+    "179",
+    "180",
+    "1000",
+    "1e6",
+    "1e300",
+    "-1e300",
+    "123456789012",
+    "0.5",
+];
+
+fn field(rng: &mut Rng, name: &str) -> String {
+    format!("\"{name}\": {}", rng.pick(NUMBERS))
+}
+
+fn random_job(rng: &mut Rng) -> String {
+    let strategy = rng.pick(&["parallel", "waterline", "rough"]);
+    let mut s = vec![format!("\"type\": \"{strategy}\"")];
+    let names: &[&str] = match strategy {
+        "parallel" => &["stepover", "sampling", "tolerance"],
+        "waterline" => &["stepdown", "sampling", "tolerance", "z_top", "z_bottom"],
+        _ => &[
+            "stepdown",
+            "stepover_ratio",
+            "stock_to_leave",
+            "sampling",
+            "tolerance",
+            "ramp_angle",
+            "z_top",
+            "z_bottom",
+        ],
+    };
+    for n in names {
+        if rng.next() % 2 == 0 {
+            s.push(field(rng, n));
+        }
+    }
+    let tool = rng.pick(&["flat", "ball", "bull", "cone"]);
+    let mut t = vec![format!("\"type\": \"{tool}\"")];
+    for n in ["diameter", "corner_radius", "angle", "flute_length"] {
+        if rng.next() % 3 == 0 {
+            t.push(field(rng, n));
+        }
+    }
+    let mut m = Vec::new();
+    for n in [
+        "feed",
+        "plunge_feed",
+        "spindle",
+        "safe_height",
+        "blend_tolerance",
+    ] {
+        if rng.next() % 4 == 0 {
+            m.push(field(rng, n));
+        }
+    }
+    let mut b = Vec::new();
+    for n in ["margin", "floor"] {
+        if rng.next() % 4 == 0 {
+            b.push(field(rng, n));
+        }
+    }
+    if rng.next() % 8 == 0 {
+        b.push(format!(
+            "\"min\": [{}, {}], \"max\": [{}, {}]",
+            rng.pick(NUMBERS),
+            rng.pick(NUMBERS),
+            rng.pick(NUMBERS),
+            rng.pick(NUMBERS)
+        ));
+    }
+    let stock = if rng.next() % 6 == 0 {
+        format!(", \"stock\": {{{}}}", field(rng, "margin"))
+    } else {
+        String::new()
+    };
+    format!(
+        "{{\"tool\": {{{}}}, \"strategy\": {{{}}}, \"machine\": {{{}}}, \"bounds\": {{{}}}{stock}}}",
+        t.join(", "),
+        s.join(", "),
+        m.join(", "),
+        b.join(", ")
+    )
+}
+
+#[test]
+fn absurd_jobs_are_refused_or_run_quickly() {
+    let model = Model::new(
+        swarf::mesh::Mesh::merged(&[
+            demo::cuboid([0.0, 0.0, 0.0], [20.0, 15.0, 6.0]),
+            demo::sphere([30.0, 8.0, 4.0], 5.0, 16),
+        ]),
+        &ModelTransform::default(),
+        Units::Mm,
+    )
+    .unwrap();
+    let mut rng = Rng(0x5eed_1234_abcd_9876);
+    let (mut refused, mut ran, mut cancelled) = (0, 0, 0);
+    // SWARF_FUZZ_ITERS runs a longer campaign by hand; CI runs 400.
+    let iters = std::env::var("SWARF_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400);
+    for _ in 0..iters {
+        let text = random_job(&mut rng);
+        let job = match Job::from_json(&text) {
+            Ok(j) => j,
+            Err(e) => {
+                assert!(!e.message.is_empty());
+                refused += 1;
+                continue;
+            }
+        };
+        // A job the engine accepts may be long (a fine stepdown on a tall part), but it
+        // must report progress often, so the page's bar moves and Cancel is honoured: a
+        // silent stretch of more than 5 s means something runs unbounded between reports.
+        let start = Instant::now();
+        let mut last = Instant::now();
+        let mut longest = Duration::ZERO;
+        let r = engine::generate(&model, &job, &mut |_| {
+            longest = longest.max(last.elapsed());
+            last = Instant::now();
+            start.elapsed() < Duration::from_secs(8)
+        });
+        longest = longest.max(last.elapsed());
+        assert!(
+            longest < Duration::from_secs(5),
+            "{longest:?} without a progress report: {text}"
+        );
+        match r {
+            Ok(out) => {
+                ran += 1;
+                assert!(out.gcode.ends_with("M2\n") || out.gcode.ends_with("M30\n"));
+            }
+            Err(EngineError::Job(e)) => {
+                assert!(!e.field.is_empty() && !e.message.is_empty(), "{text}");
+                refused += 1;
+            }
+            // Cancelled by the budget above: long, but responsive.
+            Err(EngineError::Cancelled) => cancelled += 1,
+            Err(EngineError::Model(m)) => {
+                assert!(!m.is_empty());
+                refused += 1;
+            }
+        }
+    }
+    eprintln!("{ran} ran, {refused} refused, {cancelled} cancelled after 8 s");
+    assert!(ran > 20 && refused > 20, "ran {ran}, refused {refused}");
+}
