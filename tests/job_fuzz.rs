@@ -68,14 +68,14 @@ fn random_job(rng: &mut Rng) -> String {
         ],
     };
     for n in names {
-        if rng.next() % 2 == 0 {
+        if rng.next().is_multiple_of(2) {
             s.push(field(rng, n));
         }
     }
     let tool = rng.pick(&["flat", "ball", "bull", "cone"]);
     let mut t = vec![format!("\"type\": \"{tool}\"")];
     for n in ["diameter", "corner_radius", "angle", "flute_length"] {
-        if rng.next() % 3 == 0 {
+        if rng.next().is_multiple_of(3) {
             t.push(field(rng, n));
         }
     }
@@ -87,17 +87,17 @@ fn random_job(rng: &mut Rng) -> String {
         "safe_height",
         "blend_tolerance",
     ] {
-        if rng.next() % 4 == 0 {
+        if rng.next().is_multiple_of(4) {
             m.push(field(rng, n));
         }
     }
     let mut b = Vec::new();
     for n in ["margin", "floor"] {
-        if rng.next() % 4 == 0 {
+        if rng.next().is_multiple_of(4) {
             b.push(field(rng, n));
         }
     }
-    if rng.next() % 8 == 0 {
+    if rng.next().is_multiple_of(8) {
         b.push(format!(
             "\"min\": [{}, {}], \"max\": [{}, {}]",
             rng.pick(NUMBERS),
@@ -106,7 +106,7 @@ fn random_job(rng: &mut Rng) -> String {
             rng.pick(NUMBERS)
         ));
     }
-    let stock = if rng.next() % 6 == 0 {
+    let stock = if rng.next().is_multiple_of(6) {
         format!(", \"stock\": {{{}}}", field(rng, "margin"))
     } else {
         String::new()
