@@ -10,11 +10,18 @@
 //! Map of the crate:
 //! - [`mesh`]: the triangle buffer, STL import ([`mesh::stl`]), bounds and transforms.
 //! - [`index`]: the bounding-volume hierarchy the cutters query (a few bytes per triangle).
-//! - [`cutter`]: tool shapes (flat, ball, bull, cone) and their exact drop-cutter contact.
-//! - [`strategy`]: turns a job into toolpaths, one module per strategy.
+//! - [`cutter`]: tool shapes (flat, ball, bull, cone), their exact drop-cutter contact
+//!   (vertical) and push-cutter intervals (horizontal, along a fiber).
+//! - [`strategy`]: turns a job into toolpaths: parallel finishing, waterline (level sets of
+//!   the drop-cutter surface, [`strategy::contour`]), z-level roughing; the cutter-location
+//!   surface they all read is [`strategy::surface`].
 //! - [`toolpath`]: the compact move list every strategy emits and every consumer reads.
 //! - [`post`]: G-code writers per controller dialect.
-//! - [`job`]: the serde job description, validated once, with errors naming the field.
+//! - [`job`]: the serde job description, validated once, with errors naming the field;
+//!   a job may chain operations, each with its own cutter.
+//! - [`engine`]: the front door shared by the CLI and the page: a loaded model (mesh + index)
+//!   and `generate`, which runs a job's operations and writes one program.
+//! - [`demo`]: deterministic models made in code (the page's demo, tests, benchmarks).
 //! - `web` (wasm only): the `#[wasm_bindgen]` surface for the page.
 
 pub mod cutter;

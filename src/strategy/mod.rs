@@ -1,5 +1,6 @@
 //! Strategies: each turns a resolved job into a [`Toolpath`](crate::toolpath::Toolpath).
-//! One module per strategy.
+//! One module per strategy ([`parallel`], [`waterline`], [`rough`]); the shared pieces are
+//! the cutter-location [`surface`] and its level sets ([`contour`]).
 
 pub mod contour;
 pub mod parallel;
