@@ -1,6 +1,6 @@
 //! What a controller dialect supports, as plain data.
 //!
-//! Posts are data-like: the shared writer ([`super::writer`]) produces every program, and a
+//! Posts are data-like: the shared writer (`writer.rs`) produces every program, and a
 //! dialect is a [`Capabilities`] value plus the few header and footer lines only it writes
 //! (`linuxcnc.rs`, `grbl.rs`). Adding a controller is mostly filling in this table.
 

@@ -8,7 +8,7 @@
 //! * [`region`]: one height grid of the grown tool is sampled for the whole job (it does
 //!   not depend on the layer). At a layer `z` the tool's tip may be wherever the grown
 //!   tool's height is at most `z - lift`: that free region's boundary is the waterline of
-//!   the grown tool ([`contours`]), and the region to clear is it within the machining
+//!   the grown tool ([`super::contour::contours`]), and the region to clear is it within the machining
 //!   area.
 //! * [`pocket`]: offset rings of the region, a stepover apart (`cavalier_contours`), or
 //!   [`zigzag`] lines clipped to it plus a pass round its boundary.
