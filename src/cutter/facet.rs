@@ -21,7 +21,7 @@
 //! the triangle they share one sign, so the result is a convex combination of the vertex
 //! heights even on a nearly vertical facet where the weights themselves are ill-conditioned.
 
-use super::{ball, bull, cone, flat, Cutter, Shape};
+use super::Cutter;
 
 /// Tip height for the facet contact, or `None` when the contact point is not inside the
 /// triangle `p` (XY relative to the axis) or the triangle is vertical or degenerate.
@@ -46,13 +46,7 @@ pub(super) fn drop(cutter: &Cutter, p: &[[f64; 3]; 3]) -> Option<f64> {
     let len = (nxy * nxy + nz * nz).sqrt();
     let sin_tilt = nxy / len;
     let cos_tilt = nz / len;
-    let r = cutter.radius;
-    let rho = match cutter.shape {
-        Shape::Flat => flat::facet_radius(r, sin_tilt),
-        Shape::Ball => ball::facet_radius(r, sin_tilt),
-        Shape::Bull { corner_radius } => bull::facet_radius(r, corner_radius, sin_tilt),
-        Shape::Cone { .. } => cone::facet_radius(r, cutter.cone_rise, sin_tilt, cos_tilt),
-    };
+    let rho = cutter.facet_radius(sin_tilt, cos_tilt);
     let (qx, qy) = if nxy > 0.0 {
         (-rho * nx / nxy, -rho * ny / nxy)
     } else {

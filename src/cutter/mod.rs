@@ -175,6 +175,20 @@ impl Cutter {
 
     /// The profile from the squared radial distance `r²` (clamped to `[0, R²]`), which is
     /// what the contact code has at hand; the ball needs no square root for it.
+    /// Radius at which the cutter touches a plane tilted by the angle whose sine and cosine
+    /// are given (the facet contact of the drop- and push-cutter alike; derivations in the
+    /// shape files).
+    #[inline]
+    fn facet_radius(&self, sin_tilt: f64, cos_tilt: f64) -> f64 {
+        let r = self.radius;
+        match self.shape {
+            Shape::Flat => flat::facet_radius(r, sin_tilt),
+            Shape::Ball => ball::facet_radius(r, sin_tilt),
+            Shape::Bull { corner_radius } => bull::facet_radius(r, corner_radius, sin_tilt),
+            Shape::Cone { .. } => cone::facet_radius(r, self.cone_rise, sin_tilt, cos_tilt),
+        }
+    }
+
     #[inline]
     fn height_sq(&self, r2: f64) -> f64 {
         let big_r = self.radius;

@@ -60,7 +60,7 @@
 //! The ends are returned as a closed interval; where the set is open (its ends do not
 //! themselves lift the cutter above `z`), that is its closure.
 
-use super::{ball, bull, cone, flat, push_edge, Cutter, Shape};
+use super::{push_edge, Cutter};
 
 /// The direction of a fiber.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,13 +211,7 @@ fn facet(cutter: &Cutter, p: &[P; 3], span: &mut Span) {
     let len = (nxy * nxy + nz * nz).sqrt();
     let sin_tilt = nxy / len;
     let cos_tilt = nz / len;
-    let r = cutter.radius;
-    let rho = match cutter.shape {
-        Shape::Flat => flat::facet_radius(r, sin_tilt),
-        Shape::Ball => ball::facet_radius(r, sin_tilt),
-        Shape::Bull { corner_radius } => bull::facet_radius(r, corner_radius, sin_tilt),
-        Shape::Cone { .. } => cone::facet_radius(r, cutter.cone_rise, sin_tilt, cos_tilt),
-    };
+    let rho = cutter.facet_radius(sin_tilt, cos_tilt);
     let h = cutter.height_sq(rho * rho);
     let t = p0[0] + (nz * p0[2] + nw * p0[1] + rho * nxy - nz * h) / nx;
     if !t.is_finite() {

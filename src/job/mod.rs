@@ -285,6 +285,40 @@ fn positive(field: &str, v: f64, max: f64) -> Result<(), JobError> {
     Ok(())
 }
 
+/// An optional box given by its two corners: both or neither, finite, `max > min` on every
+/// axis. `name` is the field (`bounds`, `stock`).
+fn check_box<const N: usize>(
+    name: &str,
+    min: Option<[f64; N]>,
+    max: Option<[f64; N]>,
+) -> Result<(), JobError> {
+    match (min, max) {
+        (Some(lo), Some(hi)) => {
+            for k in 0..N {
+                finite(&format!("{name}.min"), lo[k])?;
+                finite(&format!("{name}.max"), hi[k])?;
+                if lo[k] >= hi[k] {
+                    return Err(err(
+                        &format!("{name}.max"),
+                        format!(
+                            "max {} must be greater than min {} on {}",
+                            hi[k],
+                            lo[k],
+                            ["x", "y", "z"][k]
+                        ),
+                    ));
+                }
+            }
+            Ok(())
+        }
+        (None, None) => Ok(()),
+        _ => Err(err(
+            name,
+            format!("give both {name}.min and {name}.max, or neither"),
+        )),
+    }
+}
+
 fn finite(field: &str, v: f64) -> Result<(), JobError> {
     if !v.is_finite() || v.abs() > 1.0e6 {
         return Err(err(
@@ -327,32 +361,7 @@ impl Job {
                 return Err(err("bounds.margin", format!("{mg} must not be negative")));
             }
         }
-        match (b.min, b.max) {
-            (Some(lo), Some(hi)) => {
-                for k in 0..2 {
-                    finite("bounds.min", lo[k])?;
-                    finite("bounds.max", hi[k])?;
-                    if lo[k] >= hi[k] {
-                        return Err(err(
-                            "bounds.max",
-                            format!(
-                                "max {} must be greater than min {} on {}",
-                                hi[k],
-                                lo[k],
-                                ["x", "y"][k]
-                            ),
-                        ));
-                    }
-                }
-            }
-            (None, None) => {}
-            _ => {
-                return Err(err(
-                    "bounds",
-                    "give both bounds.min and bounds.max, or neither".into(),
-                ))
-            }
-        }
+        check_box("bounds", b.min, b.max)?;
         if let Some(f) = b.floor {
             finite("bounds.floor", f)?;
         }
@@ -363,32 +372,7 @@ impl Job {
                 format!("{} must be between 0 and 10000", st.margin),
             ));
         }
-        match (st.min, st.max) {
-            (Some(lo), Some(hi)) => {
-                for k in 0..3 {
-                    finite("stock.min", lo[k])?;
-                    finite("stock.max", hi[k])?;
-                    if lo[k] >= hi[k] {
-                        return Err(err(
-                            "stock.max",
-                            format!(
-                                "max {} must be greater than min {} on {}",
-                                hi[k],
-                                lo[k],
-                                ["x", "y", "z"][k]
-                            ),
-                        ));
-                    }
-                }
-            }
-            (None, None) => {}
-            _ => {
-                return Err(err(
-                    "stock",
-                    "give both stock.min and stock.max, or neither".into(),
-                ))
-            }
-        }
+        check_box("stock", st.min, st.max)?;
         let mc = &self.machine;
         positive("machine.feed", mc.feed, 1.0e5)?;
         positive("machine.plunge_feed", mc.plunge_feed, 1.0e5)?;
@@ -487,16 +471,15 @@ impl Job {
             ];
             let (w, h) = (area[2] - area[0], area[3] - area[1]);
             // The Z range the levels really span: the operation's own top and bottom.
-            let depth = match &op.strategy {
-                StrategySpec::Parallel(_) => 0.0,
-                StrategySpec::Waterline(s) => {
-                    s.z_top.unwrap_or(top) - s.z_bottom.unwrap_or(floor).max(floor)
-                }
-                StrategySpec::Rough(s) => {
-                    s.z_top.unwrap_or(top) - s.z_bottom.unwrap_or(floor).max(floor)
-                }
-            }
-            .max(0.0);
+            // (Waterline starts at the model's top, roughing at the stock's, as the
+            // strategies do.)
+            let (z_top, z_bottom, default_top) = match &op.strategy {
+                StrategySpec::Parallel(_) => (None, None, floor),
+                StrategySpec::Waterline(s) => (s.z_top, s.z_bottom, top),
+                StrategySpec::Rough(s) => (s.z_top, s.z_bottom, stock[5]),
+            };
+            let depth =
+                (z_top.unwrap_or(default_top) - z_bottom.unwrap_or(floor).max(floor)).max(0.0);
             let stepdown = match &op.strategy {
                 StrategySpec::Waterline(s) if s.levels.is_empty() => Some(s.stepdown),
                 StrategySpec::Rough(s) => Some(s.stepdown),

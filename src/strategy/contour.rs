@@ -487,7 +487,8 @@ fn dedup_close(pts: &[[f64; 2]], closed: bool) -> Vec<[f64; 2]> {
     out
 }
 
-fn dist_to_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+/// Closest point of segment `a b` to `p`, and its parameter along the segment.
+pub(crate) fn project(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> ([f64; 2], f64) {
     let d = [b[0] - a[0], b[1] - a[1]];
     let l2 = d[0] * d[0] + d[1] * d[1];
     let t = if l2 > 0.0 {
@@ -495,5 +496,10 @@ fn dist_to_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
     } else {
         0.0
     };
-    (p[0] - a[0] - t * d[0]).hypot(p[1] - a[1] - t * d[1])
+    ([a[0] + t * d[0], a[1] + t * d[1]], t)
+}
+
+fn dist_to_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (q, _) = project(p, a, b);
+    (p[0] - q[0]).hypot(p[1] - q[1])
 }

@@ -49,7 +49,7 @@ pub mod ramp;
 pub mod region;
 pub mod zigzag;
 
-use super::contour::{contours_unrefined, HeightGrid};
+use super::contour::{contours_unrefined, project, HeightGrid};
 use super::surface::Surface;
 use super::waterline::{free_link, levels};
 use super::Cancelled;
@@ -95,18 +95,6 @@ impl Layer<'_> {
 
 fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
     (b[0] - a[0]).hypot(b[1] - a[1])
-}
-
-/// Closest point of segment `a b` to `p`, and its parameter.
-fn project(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> ([f64; 2], f64) {
-    let d = [b[0] - a[0], b[1] - a[1]];
-    let l2 = d[0] * d[0] + d[1] * d[1];
-    let t = if l2 > 0.0 {
-        (((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1]) / l2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    ([a[0] + t * d[0], a[1] + t * d[1]], t)
 }
 
 /// Distance from `p` to the region's boundary.
