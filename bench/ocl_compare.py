@@ -177,6 +177,20 @@ def wait_for_quiet(limit, max_wait):
     log(f"load {os.getloadavg()[0]:.2f} after waiting {time.time() - t0:.0f} s")
 
 
+def swarf_and_terrain(no_build, size, model):
+    """Builds Swarf (unless told not to), writes its deterministic terrain of `size` to
+    `model`, and returns the binary's path and `swarf info` of the model."""
+    swarf = os.path.join(ROOT, "target", "release", "swarf")
+    if not no_build:
+        log("cargo build --release")
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    subprocess.run([swarf, "demo", "--size", str(size), "-o", model], check=True,
+                   stdout=subprocess.DEVNULL)
+    info = json.loads(subprocess.run([swarf, "info", model], check=True, capture_output=True,
+                                     text=True).stdout)
+    return swarf, info
+
+
 def git_desc():
     try:
         return subprocess.run(
@@ -228,19 +242,10 @@ def main():
     tools = [t for t in a.tools.split(",") if t]
     threads = [int(t) for t in a.threads.split(",") if t]
     os.makedirs(a.work, exist_ok=True)
-    swarf = os.path.join(ROOT, "target", "release", "swarf")
     started = datetime.datetime.now(datetime.timezone.utc)
     load_start = os.getloadavg()
-
-    if not a.no_build:
-        log("cargo build --release")
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-
     model = os.path.join(a.work, "model.stl")
-    subprocess.run([swarf, "demo", "--size", str(a.size), "-o", model], check=True,
-                   stdout=subprocess.DEVNULL)
-    info = json.loads(subprocess.run([swarf, "info", model], check=True, capture_output=True,
-                                     text=True).stdout)
+    swarf, info = swarf_and_terrain(a.no_build, a.size, model)
     ntri = info["triangles"]
     (x0, y0, z0), (x1, y1, _) = info["bounds"]["min"], info["bounds"]["max"]
     info_runs = [run_measured([swarf, "info", model]) for _ in range(a.repeats)]

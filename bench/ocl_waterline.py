@@ -340,18 +340,10 @@ def main():
     samplings = [float(s) for s in a.ocl_samplings.split(",") if s]
     fine_tools = [t for t in a.ocl_fine_tools.split(",") if t]
     os.makedirs(a.work, exist_ok=True)
-    swarf = os.path.join(ROOT, "target", "release", "swarf")
     started = datetime.datetime.now(datetime.timezone.utc)
     load_start = os.getloadavg()
-    if not a.no_build:
-        log("cargo build --release")
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-
     model = os.path.join(a.work, "terrain.stl")
-    subprocess.run([swarf, "demo", "--size", str(a.size), "-o", model], check=True,
-                   stdout=subprocess.DEVNULL)
-    info = json.loads(subprocess.run([swarf, "info", model], check=True, capture_output=True,
-                                     text=True).stdout)
+    swarf, info = oc.swarf_and_terrain(a.no_build, a.size, model)
     ntri = info["triangles"]
 
     res = {"terrain": {}, "sphere": {}}
