@@ -1,13 +1,12 @@
 //! The engine's front door, shared by the CLI and the page: a loaded [`Model`] (mesh plus
 //! index) and [`generate`], which runs a job on it and posts the G-code.
 
-use crate::index::Index;
-use crate::job::{Job, JobError, ModelTransform, Place, Resolved, StrategySpec};
-use crate::mesh::transform::{Placement, TransformError};
-use crate::mesh::Mesh;
-use crate::post::{self, Blend, PostSettings, Section, Units};
+use crate::job::{Job, JobError, Resolved, StrategySpec};
+pub use crate::model::{apply_transform, Model};
+use crate::post::{self, Blend, PostSettings, Section};
 use crate::strategy;
 use crate::toolpath::Toolpath;
+use crate::units::Units;
 use std::fmt;
 
 /// Why a job did not produce a program.
@@ -37,74 +36,6 @@ impl From<JobError> for EngineError {
     fn from(e: JobError) -> Self {
         EngineError::Job(e)
     }
-}
-
-/// A mesh ready for machining: transformed, reordered and indexed.
-#[derive(Clone, Debug)]
-pub struct Model {
-    mesh: Mesh,
-    index: Index,
-}
-
-impl Model {
-    /// Applies the import transform and builds the index.
-    /// `units` are the job's units, which the model is converted to from the file's.
-    pub fn new(
-        mut mesh: Mesh,
-        transform: &ModelTransform,
-        units: Units,
-    ) -> Result<Model, EngineError> {
-        apply_transform(&mut mesh, transform, units)?;
-        let index = Index::build(&mut mesh);
-        Ok(Model { mesh, index })
-    }
-
-    pub fn mesh(&self) -> &Mesh {
-        &self.mesh
-    }
-
-    pub fn index(&self) -> &Index {
-        &self.index
-    }
-
-    /// Bytes the engine holds for this model: the triangle buffer plus the index.
-    pub fn engine_bytes(&self) -> usize {
-        self.mesh.heap_bytes() + self.index.heap_bytes()
-    }
-}
-
-/// Applies a [`ModelTransform`] in place.
-///
-/// The order is the one a maker reads in the job: file units, scale, rotations, mirrors,
-/// translation, then placement on the bed.
-pub fn apply_transform(
-    mesh: &mut Mesh,
-    t: &ModelTransform,
-    job_units: Units,
-) -> Result<(), EngineError> {
-    let fail = |e: TransformError| EngineError::Model(format!("model transform: {e}"));
-    if t.units != job_units {
-        mesh.convert_units(t.units, job_units).map_err(fail)?;
-    }
-    if t.scale != [1.0; 3] {
-        mesh.scale_xyz(t.scale.map(|s| s as f32)).map_err(fail)?;
-    }
-    for r in &t.rotate {
-        mesh.rotate_quarter_turns(r.axis, r.turns);
-    }
-    for a in &t.mirror {
-        mesh.mirror(*a);
-    }
-    if t.translate != [0.0; 3] {
-        mesh.translate(t.translate.map(|v| v as f32))
-            .map_err(fail)?;
-    }
-    match t.place {
-        Place::None => {}
-        Place::Center => mesh.place_on_bed(Placement::Center).map_err(fail)?,
-        Place::Origin => mesh.place_on_bed(Placement::Origin).map_err(fail)?,
-    }
-    Ok(())
 }
 
 /// Figures a maker wants after a job.
@@ -174,21 +105,16 @@ pub fn generate(
     job: &Job,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Output, EngineError> {
-    let resolved = job.resolve(&model.mesh.bounds())?;
+    let resolved = job.resolve(&model.mesh().bounds())?;
     let ops = job.operations();
     let n = ops.len() as f32;
     let mut paths = Vec::with_capacity(ops.len());
     for (k, (op, res)) in ops.iter().zip(&resolved).enumerate() {
         let mut part = |f: f32| progress((k as f32 + f.clamp(0.0, 1.0)) / n);
-        let (mesh, index) = (&model.mesh, &model.index);
         let tp = match &op.strategy {
-            StrategySpec::Parallel(p) => {
-                strategy::parallel::generate(mesh, index, p, res, &mut part)
-            }
-            StrategySpec::Waterline(w) => {
-                strategy::waterline::generate(mesh, index, w, res, &mut part)
-            }
-            StrategySpec::Rough(r) => strategy::rough::generate(mesh, index, r, res, &mut part),
+            StrategySpec::Parallel(p) => strategy::parallel::generate(model, p, res, &mut part),
+            StrategySpec::Waterline(w) => strategy::waterline::generate(model, w, res, &mut part),
+            StrategySpec::Rough(r) => strategy::rough::generate(model, r, res, &mut part),
         }
         .map_err(|_| EngineError::Cancelled)?;
         paths.push(tp);
@@ -215,7 +141,7 @@ pub fn generate(
     }
     let st = toolpath.stats();
     let summary = Summary {
-        triangles: model.mesh.len(),
+        triangles: model.mesh().len(),
         points: st.points,
         feed_length: st.feed_length,
         plunge_length: st.plunge_length,

@@ -27,12 +27,15 @@
 pub mod cutter;
 pub mod demo;
 pub mod engine;
+pub mod geom;
 pub mod index;
 pub mod job;
 pub mod mesh;
+pub mod model;
 pub mod post;
 pub mod strategy;
 pub mod toolpath;
+pub mod units;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

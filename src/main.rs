@@ -408,7 +408,7 @@ fn waterline(a: &Args) -> Result<(), Fail> {
     let mesh = load_stl(&path)?;
     let model = Model::new(mesh, &ModelTransform::default(), Units::Mm)?;
     let res = job.resolve(&model.mesh().bounds())?.remove(0);
-    let s = swarf::strategy::surface::Surface::new(model.mesh(), model.index(), &res);
+    let s = swarf::strategy::surface::Surface::new(&model, &res);
     let grid = swarf::strategy::waterline::level_grid(&s, &res, spec.sampling, &mut |_| true)
         .map_err(|_| Fail("cancelled".into()))?;
     let loops = swarf::strategy::contour::contours(&s, &grid, z, spec.tolerance);

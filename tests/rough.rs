@@ -174,8 +174,8 @@ fn stock_margin_moves_the_entries_out() {
     let (model, out) = run(scene(), &job);
     let res = &out.resolved[0];
     let b = model.mesh().bounds();
-    assert_eq!(res.stock[5], b.max[2] as f64 + 8.0);
-    assert_eq!(res.stock[0], b.min[0] as f64 - 8.0);
+    assert_eq!(res.stock.max.z, b.max[2] as f64 + 8.0);
+    assert_eq!(res.stock.min.x, b.min[0] as f64 - 8.0);
     let tp = &out.toolpath;
     let r = res.cutter.radius;
     let top_feed = (0..tp.len())
@@ -192,11 +192,11 @@ fn stock_margin_moves_the_entries_out() {
             continue;
         }
         let p = tp.point(i);
-        let dx = (res.stock[0] - p[0] as f64)
-            .max(p[0] as f64 - res.stock[3])
+        let dx = (res.stock.min.x - p[0] as f64)
+            .max(p[0] as f64 - res.stock.max.x)
             .max(0.0);
-        let dy = (res.stock[1] - p[1] as f64)
-            .max(p[1] as f64 - res.stock[4])
+        let dy = (res.stock.min.y - p[1] as f64)
+            .max(p[1] as f64 - res.stock.max.y)
             .max(0.0);
         let beside = dx.hypot(dy) >= r - 1e-3;
         if beside {
@@ -336,12 +336,12 @@ fn check_coverage(pattern: ClearPattern) {
         let mut buckets = std::collections::HashMap::<(i64, i64), Vec<[f64; 2]>>::new();
         for p in &at {
             buckets
-                .entry((cell(p[0], res.area[0]), cell(p[1], res.area[1])))
+                .entry((cell(p[0], res.area.min.x), cell(p[1], res.area.min.y)))
                 .or_default()
                 .push(*p);
         }
         let covered = |q: [f64; 2]| {
-            let (ci, cj) = (cell(q[0], res.area[0]), cell(q[1], res.area[1]));
+            let (ci, cj) = (cell(q[0], res.area.min.x), cell(q[1], res.area.min.y));
             (ci - 1..=ci + 1).any(|i| {
                 (cj - 1..=cj + 1).any(|j| {
                     buckets.get(&(i, j)).is_some_and(|v| {
@@ -354,10 +354,10 @@ fn check_coverage(pattern: ClearPattern) {
         // Where the tool may be with the stock left, more than a stepover from anywhere
         // it may not (the model, or outside the area).
         let free = |x: f64, y: f64| {
-            x >= res.area[0]
-                && x <= res.area[2]
-                && y >= res.area[1]
-                && y <= res.area[3]
+            x >= res.area.min.x
+                && x <= res.area.max.x
+                && y >= res.area.min.y
+                && y <= res.area.max.y
                 && model
                     .index()
                     .drop_cutter(model.mesh(), &check, x, y)
@@ -366,11 +366,11 @@ fn check_coverage(pattern: ClearPattern) {
         let band = s;
         let mut missed = Vec::new();
         let g = 0.5;
-        let nx = ((res.area[2] - res.area[0]) / g) as usize;
-        let ny = ((res.area[3] - res.area[1]) / g) as usize;
+        let nx = ((res.area.max.x - res.area.min.x) / g) as usize;
+        let ny = ((res.area.max.y - res.area.min.y) / g) as usize;
         for j in 0..=ny {
             for i in 0..=nx {
-                let (x, y) = (res.area[0] + i as f64 * g, res.area[1] + j as f64 * g);
+                let (x, y) = (res.area.min.x + i as f64 * g, res.area.min.y + j as f64 * g);
                 let interior = (0..12).all(|k| {
                     let t = std::f64::consts::TAU * k as f64 / 12.0;
                     free(x + band * t.cos(), y + band * t.sin())

@@ -28,8 +28,7 @@ fn cutters() -> Vec<(&'static str, Cutter)> {
 fn loops(model: &Model, c: &Cutter, z: f64, step: f64) -> Vec<Contour> {
     let b = model.mesh().bounds();
     let s = Surface {
-        mesh: model.mesh(),
-        index: model.index(),
+        model,
         cutter: c,
         floor: b.min[2] as f64,
     };

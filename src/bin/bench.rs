@@ -235,7 +235,7 @@ fn main() {
             ..Job::default()
         };
         let res = job.resolve(&model.mesh().bounds()).unwrap().remove(0);
-        let s = swarf::strategy::surface::Surface::new(model.mesh(), model.index(), &res);
+        let s = swarf::strategy::surface::Surface::new(&model, &res);
         let t = Instant::now();
         let grid = swarf::strategy::waterline::level_grid(&s, &res, 0.5, &mut |_| true).unwrap();
         let grid_s = t.elapsed().as_secs_f64();

@@ -10,8 +10,10 @@ mod strategy;
 pub use strategy::*;
 
 use crate::cutter::{Cutter, Shape};
+use crate::geom::{Box3, DVec2, DVec3, Rect};
 use crate::mesh::Aabb;
-use crate::post::{Dialect, Units};
+use crate::post::Dialect;
+use crate::units::Units;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -263,14 +265,14 @@ pub const MAX_SAMPLES: f64 = 2.0e7;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resolved {
     pub cutter: Cutter,
-    /// XY machining box: min x, min y, max x, max y (cutter centre limits).
-    pub area: [f64; 4],
+    /// XY machining box (cutter centre limits).
+    pub area: Rect,
     pub floor: f64,
     pub safe_height: f64,
     /// The model's top.
     pub top: f64,
-    /// The stock box: min x, min y, min z, max x, max y, max z.
-    pub stock: [f64; 6],
+    /// The stock box.
+    pub stock: Box3,
     /// The area was given explicitly (`bounds.min`/`max`): never cut outside it.
     pub bounded: bool,
 }
@@ -421,20 +423,17 @@ impl Job {
         let top = model.max[2] as f64;
         let st = &self.stock;
         let stock = match (st.min, st.max) {
-            (Some(lo), Some(hi)) => [lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]],
+            (Some(lo), Some(hi)) => Box3::new(DVec3::from(lo), DVec3::from(hi)),
             _ => {
                 let m = st.margin;
-                [
-                    model.min[0] as f64 - m,
-                    model.min[1] as f64 - m,
-                    model.min[2] as f64,
-                    model.max[0] as f64 + m,
-                    model.max[1] as f64 + m,
-                    model.max[2] as f64 + m,
-                ]
+                let (lo, hi) = (model.min.map(f64::from), model.max.map(f64::from));
+                Box3::new(
+                    DVec3::new(lo[0] - m, lo[1] - m, lo[2]),
+                    DVec3::new(hi[0] + m, hi[1] + m, hi[2] + m),
+                )
             }
         };
-        let top_of_all = top.max(stock[5]);
+        let top_of_all = top.max(stock.top());
         let safe_height = self.machine.safe_height.unwrap_or(top_of_all + 5.0);
         if safe_height <= top_of_all {
             return Err(err(
@@ -463,20 +462,15 @@ impl Job {
                     [model.max[0] as f64, model.max[1] as f64],
                 ),
             };
-            let area = [
-                lo[0] - margin,
-                lo[1] - margin,
-                hi[0] + margin,
-                hi[1] + margin,
-            ];
-            let (w, h) = (area[2] - area[0], area[3] - area[1]);
+            let area = Rect::new(DVec2::from(lo), DVec2::from(hi)).inflate(margin);
+            let (w, h) = (area.width(), area.height());
             // The Z range the levels really span: the operation's own top and bottom.
             // (Waterline starts at the model's top, roughing at the stock's, as the
             // strategies do.)
             let (z_top, z_bottom, default_top) = match &op.strategy {
                 StrategySpec::Parallel(_) => (None, None, floor),
                 StrategySpec::Waterline(s) => (s.z_top, s.z_bottom, top),
-                StrategySpec::Rough(s) => (s.z_top, s.z_bottom, stock[5]),
+                StrategySpec::Rough(s) => (s.z_top, s.z_bottom, stock.top()),
             };
             let depth =
                 (z_top.unwrap_or(default_top) - z_bottom.unwrap_or(floor).max(floor)).max(0.0);

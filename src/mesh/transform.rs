@@ -16,7 +16,7 @@
 //! the first float is written.
 
 use super::{Aabb, Mesh, FLOATS_PER_TRIANGLE};
-use crate::post::Units;
+use crate::units::Units;
 use std::fmt;
 
 /// A coordinate axis.
@@ -93,9 +93,6 @@ impl fmt::Display for TransformError {
 impl std::error::Error for TransformError {}
 
 const AXES: [Axis; 3] = [Axis::X, Axis::Y, Axis::Z];
-
-/// Inch to millimetre, exact by definition.
-const MM_PER_INCH: f64 = 25.4;
 
 impl Mesh {
     /// Scales uniformly about the origin.
@@ -198,11 +195,10 @@ impl Mesh {
 
     /// Rescales a model drawn in `from` units to `to` units (25.4 mm per inch).
     pub fn convert_units(&mut self, from: Units, to: Units) -> Result<(), TransformError> {
-        let f = match (from, to) {
-            (Units::Inch, Units::Mm) => MM_PER_INCH,
-            (Units::Mm, Units::Inch) => 1.0 / MM_PER_INCH,
-            _ => return Ok(()),
-        };
+        if from == to {
+            return Ok(());
+        }
+        let f = from.mm() / to.mm();
         self.check_affine([f; 3], [0.0; 3])?;
         self.map_vertices(|v| {
             for c in v.iter_mut() {

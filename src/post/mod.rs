@@ -25,6 +25,7 @@ mod writer;
 use std::fmt;
 
 use crate::toolpath::Toolpath;
+pub use crate::units::Units;
 
 pub use capabilities::Capabilities;
 pub use number::{Fixed, NumberError, MAX_DECIMALS, MAX_MAGNITUDE};
@@ -48,40 +49,6 @@ impl Dialect {
         match self {
             Dialect::Linuxcnc => &linuxcnc::CAPABILITIES,
             Dialect::Grbl => &grbl::CAPABILITIES,
-        }
-    }
-}
-
-/// Program units (the job's units; the engine works in them throughout).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Units {
-    #[default]
-    Mm,
-    Inch,
-}
-
-impl Units {
-    /// Coordinate decimals that resolve about a micrometre: 3 for mm, 4 for inch.
-    pub fn default_decimals(self) -> usize {
-        match self {
-            Units::Mm => 3,
-            Units::Inch => 4,
-        }
-    }
-
-    /// The G code selecting these units.
-    pub fn g_code(self) -> &'static str {
-        match self {
-            Units::Mm => "G21",
-            Units::Inch => "G20",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Units::Mm => "mm",
-            Units::Inch => "inch",
         }
     }
 }

@@ -12,7 +12,7 @@ use std::fmt;
 
 use super::number::Fixed;
 use super::RATE_DECIMALS;
-use super::{grbl, linuxcnc, Capabilities, Dialect, PostError, PostSettings, ProgramStats};
+use super::{grbl, linuxcnc, Capabilities, Dialect, PostError, PostSettings, ProgramStats, Units};
 use crate::toolpath::{Move, Toolpath};
 
 /// The two motion modes written today (arcs will add G2/G3).
@@ -270,7 +270,10 @@ pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
         rpm,
     );
     e.comment("", &about)?;
-    e.line(s.units.g_code())?;
+    e.line(match s.units {
+        Units::Mm => "G21",
+        Units::Inch => "G20",
+    })?;
     e.line("G90 G94 G17")?;
 
     let rates = (

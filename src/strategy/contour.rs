@@ -161,7 +161,7 @@ fn grid_crossing(s: &Surface, z: f64, a: [f64; 2], b: [f64; 2], eps: f64) -> [f6
         f64::NEG_INFINITY
     };
     let mut covers_a = false;
-    s.index.for_each_in_box(s.mesh, lo, hi, z, &mut |t| {
+    s.model.for_each_in_box(lo, hi, z, &mut |t| {
         if let Some((i0, i1)) = s.cutter.push_triangle(&fiber, t) {
             if forward {
                 if i1 > ta {

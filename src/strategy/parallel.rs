@@ -14,9 +14,9 @@
 
 use super::surface::Surface;
 use super::Cancelled;
-use crate::index::Index;
+use crate::geom::Rect;
 use crate::job::{Direction, Milling, ParallelSpec, Pattern, Resolved};
-use crate::mesh::Mesh;
+use crate::model::Model;
 use crate::toolpath::{Move, Toolpath};
 
 /// Refinement stops at this fraction of the sampling distance.
@@ -70,20 +70,20 @@ pub fn simplify(pts: &[(f64, f64)], tol: f64) -> Vec<(f64, f64)> {
 type Segment = ([f64; 2], [f64; 2]);
 
 /// One raster pass set: lines along X (`along_x`) or Y covering `area`.
-fn lines(area: &[f64; 4], stepover: f64, along_x: bool) -> Vec<Segment> {
+fn lines(area: &Rect, stepover: f64, along_x: bool) -> Vec<Segment> {
     let (c0, c1) = if along_x {
-        (area[1], area[3])
+        (area.min.y, area.max.y)
     } else {
-        (area[0], area[2])
+        (area.min.x, area.max.x)
     };
     let n = (((c1 - c0) / stepover).ceil() as usize).max(1);
     (0..=n)
         .map(|j| {
             let c = c0 + (c1 - c0) * j as f64 / n as f64;
             if along_x {
-                ([area[0], c], [area[2], c])
+                ([area.min.x, c], [area.max.x, c])
             } else {
-                ([c, area[1]], [c, area[3]])
+                ([c, area.min.y], [c, area.max.y])
             }
         })
         .collect()
@@ -113,13 +113,12 @@ fn f32p(p: [f64; 3]) -> [f32; 3] {
 /// Builds the parallel-finishing toolpath. `progress(fraction)` is called between batches
 /// of lines; returning `false` cancels.
 pub fn generate(
-    mesh: &Mesh,
-    index: &Index,
+    model: &Model,
     spec: &ParallelSpec,
     res: &Resolved,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Toolpath, Cancelled> {
-    let s = Surface::new(mesh, index, res);
+    let s = Surface::new(model, res);
     let passes: &[bool] = match spec.direction {
         Direction::X => &[true],
         Direction::Y => &[false],

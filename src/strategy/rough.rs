@@ -53,9 +53,8 @@ use super::contour::{contours_unrefined, project, HeightGrid};
 use super::surface::Surface;
 use super::waterline::{free_link, levels};
 use super::Cancelled;
-use crate::index::Index;
 use crate::job::{ClearPattern, Milling, Resolved, RoughSpec};
-use crate::mesh::Mesh;
+use crate::model::Model;
 use crate::toolpath::{Move, Toolpath};
 use region::Region;
 
@@ -339,8 +338,7 @@ fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -
 
 /// Builds the roughing toolpath. `progress` gets 0..1 and returns `false` to cancel.
 pub fn generate(
-    mesh: &Mesh,
-    index: &Index,
+    model: &Model,
     spec: &RoughSpec,
     res: &Resolved,
     progress: &mut dyn FnMut(f32) -> bool,
@@ -353,27 +351,36 @@ pub fn generate(
         spec.sampling * std::f64::consts::FRAC_1_SQRT_2 * (1.0 + 1e-9),
     );
     let grown = Surface {
-        mesh,
-        index,
+        model,
         cutter: &al.cutter,
         floor: res.floor - al.lift,
     };
-    let top = spec.z_top.unwrap_or(res.stock[5]);
+    let top = spec.z_top.unwrap_or(res.stock.top());
     let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
     let zs = levels(spec.stepdown, top, bottom, &[]);
     // The stock's XY box: entries go down in air only a radius outside it.
-    let stock = [res.stock[0], res.stock[1], res.stock[3], res.stock[4]];
+    let stock = [
+        res.stock.min.x,
+        res.stock.min.y,
+        res.stock.max.x,
+        res.stock.max.y,
+    ];
     // The cutter centre must reach a radius beyond the stock to clear its sides, unless
     // the job limits the area explicitly (clamps, a vise: never cut outside it).
     let r0 = res.cutter.radius;
     let area = if res.bounded {
-        res.area
+        [
+            res.area.min.x,
+            res.area.min.y,
+            res.area.max.x,
+            res.area.max.y,
+        ]
     } else {
         [
-            res.area[0].min(stock[0] - r0),
-            res.area[1].min(stock[1] - r0),
-            res.area[2].max(stock[2] + r0),
-            res.area[3].max(stock[3] + r0),
+            res.area.min.x.min(stock[0] - r0),
+            res.area.min.y.min(stock[1] - r0),
+            res.area.max.x.max(stock[2] + r0),
+            res.area.max.y.max(stock[3] + r0),
         ]
     };
     let mut tp = Toolpath::new();

@@ -4,23 +4,20 @@
 
 use super::parallel::{simplify, MIN_STEP_FRACTION};
 use crate::cutter::Cutter;
-use crate::index::Index;
-use crate::mesh::Mesh;
+use crate::model::Model;
 
-/// What the raster needs from the model: the mesh and its index.
+/// A cutter over the model, above a floor: what every strategy samples.
 pub struct Surface<'a> {
-    pub mesh: &'a Mesh,
-    pub index: &'a Index,
+    pub model: &'a Model,
     pub cutter: &'a Cutter,
     pub floor: f64,
 }
 
 impl<'a> Surface<'a> {
     /// The surface an operation works on: its cutter over the model, above its floor.
-    pub fn new(mesh: &'a Mesh, index: &'a Index, res: &'a crate::job::Resolved) -> Surface<'a> {
+    pub fn new(model: &'a Model, res: &'a crate::job::Resolved) -> Surface<'a> {
         Surface {
-            mesh,
-            index,
+            model,
             cutter: &res.cutter,
             floor: res.floor,
         }
@@ -29,8 +26,8 @@ impl<'a> Surface<'a> {
     /// CL height at `(x, y)`, never below the floor. `hint` carries the deciding triangle
     /// from one query to the next along a line (raster coherence).
     pub fn height(&self, x: f64, y: f64, hint: &mut Option<u32>) -> f64 {
-        self.index
-            .drop_cutter_hinted(self.mesh, self.cutter, x, y, self.floor, hint)
+        self.model
+            .drop_cutter_hinted(self.cutter, x, y, self.floor, hint)
             .unwrap_or(self.floor)
     }
 

@@ -13,9 +13,8 @@
 use super::contour::{contours, Contour, HeightGrid};
 use super::surface::Surface;
 use super::Cancelled;
-use crate::index::Index;
 use crate::job::{Milling, Resolved, WaterlineSpec};
-use crate::mesh::Mesh;
+use crate::model::Model;
 use crate::toolpath::{Move, Toolpath};
 
 /// The Z levels of an operation, top down: the explicit list, or every `stepdown` below
@@ -128,24 +127,18 @@ pub fn level_grid(
     step: f64,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<HeightGrid, Cancelled> {
-    let a = res.area;
-    HeightGrid::sample(
-        s,
-        [a[0] - step, a[1] - step, a[2] + step, a[3] + step],
-        step,
-        progress,
-    )
+    let a = res.area.inflate(step);
+    HeightGrid::sample(s, [a.min.x, a.min.y, a.max.x, a.max.y], step, progress)
 }
 
 /// Builds the waterline toolpath. `progress` gets 0..1 and returns `false` to cancel.
 pub fn generate(
-    mesh: &Mesh,
-    index: &Index,
+    model: &Model,
     spec: &WaterlineSpec,
     res: &Resolved,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Toolpath, Cancelled> {
-    let s = Surface::new(mesh, index, res);
+    let s = Surface::new(model, res);
     let top = spec.z_top.unwrap_or(res.top);
     let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
     let zs = levels(spec.stepdown, top, bottom, &spec.levels);

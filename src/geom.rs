@@ -1,0 +1,136 @@
+//! The geometry vocabulary every module speaks: points and vectors are glam's `DVec2` and
+//! `DVec3` (f64: contact maths and toolpaths are computed in double precision; only the
+//! triangle buffer and the emitted toolpath are f32), boxes are [`Rect`] (XY) and [`Box3`].
+//!
+//! Use the vector methods rather than writing the maths out by hand: `a.distance(b)`,
+//! `a.cross(b)`, `a.dot(b)`, `v.length_squared()`, `a.lerp(b, t)`. A box is read by name
+//! (`stock.max.z` is the top of the stock), never by position in an array.
+
+pub use glam::{DVec2, DVec3};
+
+/// An axis-aligned rectangle in XY. Empty when `min > max` on an axis.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Rect {
+    /// The corner with the smallest coordinates.
+    pub min: DVec2,
+    /// The corner with the largest coordinates.
+    pub max: DVec2,
+}
+
+impl Rect {
+    /// The rectangle with these two corners (`min <= max` on both axes is the caller's).
+    pub const fn new(min: DVec2, max: DVec2) -> Rect {
+        Rect { min, max }
+    }
+
+    /// Extent along X and Y.
+    pub fn size(&self) -> DVec2 {
+        self.max - self.min
+    }
+
+    /// Extent along X.
+    pub fn width(&self) -> f64 {
+        self.max.x - self.min.x
+    }
+
+    /// Extent along Y.
+    pub fn height(&self) -> f64 {
+        self.max.y - self.min.y
+    }
+
+    /// Area (zero or negative for an empty rectangle).
+    pub fn area(&self) -> f64 {
+        self.width() * self.height()
+    }
+
+    /// True when the rectangle holds no point.
+    pub fn is_empty(&self) -> bool {
+        self.min.x > self.max.x || self.min.y > self.max.y
+    }
+
+    /// The rectangle grown by `d` on every side (shrunk when `d < 0`).
+    pub fn inflate(&self, d: f64) -> Rect {
+        Rect::new(self.min - DVec2::splat(d), self.max + DVec2::splat(d))
+    }
+
+    /// The smallest rectangle holding both.
+    pub fn union(&self, o: &Rect) -> Rect {
+        Rect::new(self.min.min(o.min), self.max.max(o.max))
+    }
+
+    /// True when `p` lies inside or on the boundary.
+    pub fn contains(&self, p: DVec2) -> bool {
+        p.cmpge(self.min).all() && p.cmple(self.max).all()
+    }
+
+    /// The centre point.
+    pub fn center(&self) -> DVec2 {
+        (self.min + self.max) * 0.5
+    }
+}
+
+/// An axis-aligned box in 3D (f64). Empty when `min > max` on an axis.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Box3 {
+    /// The corner with the smallest coordinates.
+    pub min: DVec3,
+    /// The corner with the largest coordinates.
+    pub max: DVec3,
+}
+
+impl Box3 {
+    /// The box with these two corners.
+    pub const fn new(min: DVec3, max: DVec3) -> Box3 {
+        Box3 { min, max }
+    }
+
+    /// Extents along X, Y and Z.
+    pub fn size(&self) -> DVec3 {
+        self.max - self.min
+    }
+
+    /// The box seen from above.
+    pub fn rect(&self) -> Rect {
+        Rect::new(self.min.truncate(), self.max.truncate())
+    }
+
+    /// The top face's height.
+    pub fn top(&self) -> f64 {
+        self.max.z
+    }
+
+    /// The bottom face's height.
+    pub fn bottom(&self) -> f64 {
+        self.min.z
+    }
+
+    /// True when the box holds no point.
+    pub fn is_empty(&self) -> bool {
+        self.min.cmpgt(self.max).any()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rect_reads_by_name() {
+        let r = Rect::new(DVec2::new(0.0, 1.0), DVec2::new(4.0, 3.0));
+        assert_eq!(r.size(), DVec2::new(4.0, 2.0));
+        assert_eq!(r.area(), 8.0);
+        assert!(r.contains(DVec2::new(4.0, 1.0)));
+        assert!(!r.contains(DVec2::new(4.1, 1.0)));
+        assert_eq!(r.inflate(1.0).min, DVec2::new(-1.0, 0.0));
+        assert!(Rect::new(DVec2::ONE, DVec2::ZERO).is_empty());
+    }
+
+    #[test]
+    fn box_top_and_plan() {
+        let b = Box3::new(DVec3::new(0.0, 0.0, -5.0), DVec3::new(2.0, 3.0, 7.0));
+        assert_eq!(b.top(), 7.0);
+        assert_eq!(b.bottom(), -5.0);
+        assert_eq!(b.rect().size(), DVec2::new(2.0, 3.0));
+        assert!(!b.is_empty());
+    }
+}

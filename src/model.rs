@@ -1,0 +1,113 @@
+//! A model ready for machining: the triangle buffer after the import transform, reordered
+//! and indexed. Every query that needs "the mesh this index was built from" lives here, so
+//! the two can never be paired wrongly.
+
+use crate::cutter::Cutter;
+use crate::engine::EngineError;
+use crate::index::Index;
+use crate::job::{ModelTransform, Place};
+use crate::mesh::transform::{Placement, TransformError};
+use crate::mesh::Mesh;
+use crate::units::Units;
+
+/// A mesh ready for machining: transformed, reordered and indexed.
+#[derive(Clone, Debug)]
+pub struct Model {
+    mesh: Mesh,
+    index: Index,
+}
+
+impl Model {
+    /// Applies the import transform and builds the index.
+    /// `units` are the job's units, which the model is converted to from the file's.
+    pub fn new(
+        mut mesh: Mesh,
+        transform: &ModelTransform,
+        units: Units,
+    ) -> Result<Model, EngineError> {
+        apply_transform(&mut mesh, transform, units)?;
+        let index = Index::build(&mut mesh);
+        Ok(Model { mesh, index })
+    }
+
+    /// The transformed, Morton-ordered triangle buffer.
+    pub fn mesh(&self) -> &Mesh {
+        &self.mesh
+    }
+
+    /// The bounding-volume hierarchy over [`Model::mesh`].
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Drop-cutter at `(x, y)`: the highest tip z at which `cutter` touches the model, or
+    /// `None` when nothing is within reach.
+    pub fn drop_cutter(&self, cutter: &Cutter, x: f64, y: f64) -> Option<f64> {
+        self.index.drop_cutter(&self.mesh, cutter, x, y)
+    }
+
+    /// As [`Model::drop_cutter`], counting only contacts above `floor`, with raster
+    /// coherence: `hint` carries the triangle that decided the previous, nearby query.
+    pub fn drop_cutter_hinted(
+        &self,
+        cutter: &Cutter,
+        x: f64,
+        y: f64,
+        floor: f64,
+        hint: &mut Option<u32>,
+    ) -> Option<f64> {
+        self.index
+            .drop_cutter_hinted(&self.mesh, cutter, x, y, floor, hint)
+    }
+
+    /// Calls `f` with every triangle whose box meets the XY box `lo..hi` and whose top is
+    /// above `zmin` (the candidates for a push-cutter along a fiber).
+    pub fn for_each_in_box(
+        &self,
+        lo: [f64; 2],
+        hi: [f64; 2],
+        zmin: f64,
+        f: &mut dyn FnMut(&[f32]),
+    ) {
+        self.index.for_each_in_box(&self.mesh, lo, hi, zmin, f)
+    }
+
+    /// Bytes the engine holds for this model: the triangle buffer plus the index.
+    pub fn engine_bytes(&self) -> usize {
+        self.mesh.heap_bytes() + self.index.heap_bytes()
+    }
+}
+
+/// Applies a [`ModelTransform`] in place.
+///
+/// The order is the one a maker reads in the job: file units, scale, rotations, mirrors,
+/// translation, then placement on the bed.
+pub fn apply_transform(
+    mesh: &mut Mesh,
+    t: &ModelTransform,
+    job_units: Units,
+) -> Result<(), EngineError> {
+    let fail = |e: TransformError| EngineError::Model(format!("model transform: {e}"));
+    if t.units != job_units {
+        mesh.convert_units(t.units, job_units).map_err(fail)?;
+    }
+    if t.scale != [1.0; 3] {
+        mesh.scale_xyz(t.scale.map(|s| s as f32)).map_err(fail)?;
+    }
+    for r in &t.rotate {
+        mesh.rotate_quarter_turns(r.axis, r.turns);
+    }
+    for a in &t.mirror {
+        mesh.mirror(*a);
+    }
+    if t.translate != [0.0; 3] {
+        mesh.translate(t.translate.map(|v| v as f32))
+            .map_err(fail)?;
+    }
+    match t.place {
+        Place::None => {}
+        Place::Center => mesh.place_on_bed(Placement::Center).map_err(fail)?,
+        Place::Origin => mesh.place_on_bed(Placement::Origin).map_err(fail)?,
+    }
+    Ok(())
+}
