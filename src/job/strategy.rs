@@ -1,6 +1,7 @@
 //! Strategy parameters, one struct per strategy, each checking its own values.
 
-use super::{err, positive, JobError};
+use super::validate::positive;
+use super::{err, JobError};
 use crate::cutter::Cutter;
 use serde::{Deserialize, Serialize};
 

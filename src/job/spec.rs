@@ -1,0 +1,169 @@
+//! The parts of a job as the JSON declares them: the model transform, the tool, the bounds,
+//! the stock and the machine. Plain data with serde defaults; checking is in `validate`.
+
+use super::StrategySpec;
+use crate::post::Dialect;
+use crate::units::Units;
+use serde::{Deserialize, Serialize};
+
+pub use crate::mesh::transform::Axis;
+
+/// Where the model goes after the other transforms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Place {
+    /// Leave it where the file put it.
+    #[default]
+    None,
+    /// Centred on the XY origin, bottom at Z = 0.
+    Center,
+    /// Minimum corner at the origin.
+    Origin,
+}
+
+/// A rotation by quarter turns about an axis (right hand rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rotation {
+    pub axis: Axis,
+    /// Quarter turns (90° each); negative turns the other way.
+    pub turns: i32,
+}
+
+/// The import transform, applied in this order: units, scale, rotations, mirrors,
+/// translate, place.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelTransform {
+    /// Units the STL file was written in (converted to the job's units).
+    pub units: Units,
+    /// Scale factor per axis.
+    pub scale: [f64; 3],
+    pub rotate: Vec<Rotation>,
+    pub mirror: Vec<Axis>,
+    pub translate: [f64; 3],
+    pub place: Place,
+}
+
+impl Default for ModelTransform {
+    fn default() -> Self {
+        ModelTransform {
+            units: Units::Mm,
+            scale: [1.0; 3],
+            rotate: Vec::new(),
+            mirror: Vec::new(),
+            translate: [0.0; 3],
+            place: Place::None,
+        }
+    }
+}
+
+/// Cutter kind, as written in the job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ToolKind {
+    Flat,
+    #[default]
+    Ball,
+    Bull,
+    Cone,
+}
+
+/// The cutter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ToolSpec {
+    #[serde(rename = "type")]
+    pub kind: ToolKind,
+    pub diameter: f64,
+    /// Bull nose only.
+    pub corner_radius: f64,
+    /// Cone only: included angle in degrees.
+    pub angle: f64,
+    pub flute_length: f64,
+    /// Tool number for the tool change.
+    pub number: u32,
+}
+
+impl Default for ToolSpec {
+    fn default() -> Self {
+        ToolSpec {
+            kind: ToolKind::Ball,
+            diameter: 6.0,
+            corner_radius: 1.0,
+            angle: 90.0,
+            flute_length: 20.0,
+            number: 1,
+        }
+    }
+}
+
+/// The machining area.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct BoundsSpec {
+    /// Added around the model's XY box (or the explicit box). Default: the cutter radius, so
+    /// the edges of the model are finished.
+    pub margin: Option<f64>,
+    /// Explicit XY box `[min_x, min_y]`..`[max_x, max_y]` instead of the model's.
+    pub min: Option<[f64; 2]>,
+    pub max: Option<[f64; 2]>,
+    /// The tool tip never goes below this Z. Default: the model's lowest point.
+    pub floor: Option<f64>,
+}
+
+/// The raw stock: the model's box grown by `margin` (sides and top), or an explicit box.
+/// Roughing clears it; entries go down in air only outside it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct StockSpec {
+    /// Added to the model's box on the four sides and on top.
+    pub margin: f64,
+    /// Explicit stock box `[x, y, z]` corners instead.
+    pub min: Option<[f64; 3]>,
+    pub max: Option<[f64; 3]>,
+}
+
+/// The machine and the program.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MachineSpec {
+    pub dialect: Dialect,
+    /// Cutting feed, units per minute.
+    pub feed: f64,
+    /// Plunge feed, units per minute.
+    pub plunge_feed: f64,
+    /// Rapid rate for the time estimate, units per minute.
+    pub rapid_rate: f64,
+    /// Spindle speed, rpm.
+    pub spindle: f64,
+    /// Absolute Z for rapids. Default: 5 units above the model's top.
+    pub safe_height: Option<f64>,
+    /// LinuxCNC path blending tolerance (`G64 P`).
+    pub blend_tolerance: f64,
+    /// Exact stop (`G61`) instead of blending.
+    pub exact_stop: bool,
+}
+
+impl Default for MachineSpec {
+    fn default() -> Self {
+        MachineSpec {
+            dialect: Dialect::Linuxcnc,
+            feed: 1000.0,
+            plunge_feed: 300.0,
+            rapid_rate: 3000.0,
+            spindle: 12000.0,
+            safe_height: None,
+            blend_tolerance: 0.01,
+            exact_stop: false,
+        }
+    }
+}
+
+/// One operation of a chained job: a cutter and what to do with it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Operation {
+    pub tool: ToolSpec,
+    pub strategy: StrategySpec,
+}
