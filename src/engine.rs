@@ -2,6 +2,7 @@
 //! index) and [`generate`], which runs a job on it and posts the G-code.
 
 use crate::job::{Job, JobError, Resolved, StrategySpec};
+use crate::mesh::transform::TransformError;
 pub use crate::model::{apply_transform, Model};
 use crate::post::{self, Blend, PostSettings, Section};
 use crate::strategy;
@@ -14,7 +15,9 @@ use std::fmt;
 pub enum EngineError {
     /// A job value was refused.
     Job(JobError),
-    /// The model could not be prepared.
+    /// The model transform was refused.
+    Transform(TransformError),
+    /// The G-code writer refused the program.
     Model(String),
     /// The progress callback asked to stop.
     Cancelled,
@@ -24,6 +27,7 @@ impl fmt::Display for EngineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EngineError::Job(e) => write!(f, "{e}"),
+            EngineError::Transform(e) => write!(f, "model transform: {e}"),
             EngineError::Model(m) => f.write_str(m),
             EngineError::Cancelled => f.write_str("cancelled"),
         }
@@ -31,6 +35,12 @@ impl fmt::Display for EngineError {
 }
 
 impl std::error::Error for EngineError {}
+
+impl From<TransformError> for EngineError {
+    fn from(e: TransformError) -> Self {
+        EngineError::Transform(e)
+    }
+}
 
 impl From<JobError> for EngineError {
     fn from(e: JobError) -> Self {

@@ -3,7 +3,6 @@
 //! the two can never be paired wrongly.
 
 use crate::cutter::Cutter;
-use crate::engine::EngineError;
 use crate::index::Index;
 use crate::job::{ModelTransform, Place};
 use crate::mesh::transform::{Placement, TransformError};
@@ -24,7 +23,7 @@ impl Model {
         mut mesh: Mesh,
         transform: &ModelTransform,
         units: Units,
-    ) -> Result<Model, EngineError> {
+    ) -> Result<Model, TransformError> {
         apply_transform(&mut mesh, transform, units)?;
         let index = Index::build(&mut mesh);
         Ok(Model { mesh, index })
@@ -86,13 +85,12 @@ pub fn apply_transform(
     mesh: &mut Mesh,
     t: &ModelTransform,
     job_units: Units,
-) -> Result<(), EngineError> {
-    let fail = |e: TransformError| EngineError::Model(format!("model transform: {e}"));
+) -> Result<(), TransformError> {
     if t.units != job_units {
-        mesh.convert_units(t.units, job_units).map_err(fail)?;
+        mesh.convert_units(t.units, job_units)?;
     }
     if t.scale != [1.0; 3] {
-        mesh.scale_xyz(t.scale.map(|s| s as f32)).map_err(fail)?;
+        mesh.scale_xyz(t.scale.map(|s| s as f32))?;
     }
     for r in &t.rotate {
         mesh.rotate_quarter_turns(r.axis, r.turns);
@@ -101,13 +99,12 @@ pub fn apply_transform(
         mesh.mirror(*a);
     }
     if t.translate != [0.0; 3] {
-        mesh.translate(t.translate.map(|v| v as f32))
-            .map_err(fail)?;
+        mesh.translate(t.translate.map(|v| v as f32))?;
     }
     match t.place {
         Place::None => {}
-        Place::Center => mesh.place_on_bed(Placement::Center).map_err(fail)?,
-        Place::Origin => mesh.place_on_bed(Placement::Origin).map_err(fail)?,
+        Place::Center => mesh.place_on_bed(Placement::Center)?,
+        Place::Origin => mesh.place_on_bed(Placement::Origin)?,
     }
     Ok(())
 }

@@ -178,10 +178,8 @@ impl Engine {
     }
 
     fn set_mesh(&mut self, mesh: Mesh, job: &Job) -> Result<JsValue, JsValue> {
-        let model = Model::new(mesh, &job.model, job.units).map_err(|e| match e {
-            EngineError::Job(e) => job_error(&e),
-            e => js_error(e),
-        })?;
+        let model =
+            Model::new(mesh, &job.model, job.units).map_err(|e| js_error(EngineError::from(e)))?;
         self.model = Some(model);
         self.info()
     }
