@@ -1,12 +1,13 @@
 //! The engine's front door, shared by the CLI and the page: a loaded [`Model`] (mesh plus
 //! index) and [`generate`], which runs a job on it and posts the G-code.
 
-use crate::job::{Job, JobError, Resolved, StrategySpec};
+use crate::geom::{Box3, DVec2, DVec3, Rect};
+use crate::job::{Job, JobError, Operation, Resolved, StrategySpec};
 use crate::mesh::transform::TransformError;
 pub use crate::model::{apply_transform, Model};
 use crate::post::{self, Blend, PostSettings, Section};
 use crate::strategy;
-use crate::toolpath::Toolpath;
+use crate::toolpath::{Move, Toolpath};
 use crate::units::Units;
 use std::fmt;
 
@@ -21,6 +22,32 @@ pub enum EngineError {
     Model(String),
     /// The progress callback asked to stop.
     Cancelled,
+    /// No operation of the job would cut anything: each says why.
+    NothingToCut(Vec<NothingCut>),
+}
+
+/// An operation whose program would never touch the model or the stock, and why: which
+/// field to change, in a sentence a maker can act on.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NothingCut {
+    /// Index of the operation in the job's chain.
+    pub operation: usize,
+    /// The job field that makes it so (`bounds.floor`, `stock`, ...).
+    pub field: String,
+    /// Why nothing is cut.
+    pub reason: String,
+}
+
+impl fmt::Display for NothingCut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "operation {} cuts nothing: {}: {}",
+            self.operation + 1,
+            self.field,
+            self.reason
+        )
+    }
 }
 
 impl fmt::Display for EngineError {
@@ -30,6 +57,10 @@ impl fmt::Display for EngineError {
             EngineError::Transform(e) => write!(f, "model transform: {e}"),
             EngineError::Model(m) => f.write_str(m),
             EngineError::Cancelled => f.write_str("cancelled"),
+            EngineError::NothingToCut(why) => {
+                let why: Vec<String> = why.iter().map(|w| w.to_string()).collect();
+                write!(f, "nothing to cut: {}", why.join("; "))
+            }
         }
     }
 }
@@ -69,6 +100,85 @@ pub struct Output {
     pub summary: Summary,
     /// The resolved defaults, one per operation.
     pub resolved: Vec<Resolved>,
+    /// Operations of a chain that cut nothing (when all of them would, the job fails with
+    /// [`EngineError::NothingToCut`] instead).
+    pub nothing_cut: Vec<NothingCut>,
+}
+
+/// Why an operation's toolpath would cut nothing, if it would not. A cutting move touches
+/// material when the tool, at that point, reaches into the stock box or into the model's
+/// box above the floor (its axis within a cutter radius of the box, seen from above, and
+/// its tip below the box's top); a program with no such move only moves through air.
+fn nothing_cut(
+    k: usize,
+    op: &Operation,
+    res: &Resolved,
+    tp: &Toolpath,
+    model_box: &Box3,
+    pre: &str,
+) -> Option<NothingCut> {
+    let r = res.cutter.radius;
+    let near = |b: &Rect, p: DVec2| {
+        let d = (b.min - p).max(p - b.max).max(DVec2::ZERO);
+        d.length() < r - 1e-9
+    };
+    let touches = (0..tp.len())
+        .filter(|&i| tp.kind(i) != Move::Rapid)
+        .any(|i| {
+            let p = tp.point(i).map(f64::from);
+            let xy = DVec2::new(p[0], p[1]);
+            let in_stock = p[2] < res.stock.top() - 1e-9 && near(&res.stock.rect(), xy);
+            let in_model = p[2] < model_box.top() - 1e-9
+                && p[2] > res.floor + 1e-6
+                && near(&model_box.rect(), xy);
+            in_stock || in_model
+        });
+    if touches {
+        return None;
+    }
+    let (field, reason) = if res.floor >= res.top {
+        (
+            "bounds.floor".to_string(),
+            format!(
+                "the floor Z {:.3} is at or above the model's top Z {:.3}: nothing of the model lies above it",
+                res.floor, res.top
+            ),
+        )
+    } else {
+        match &op.strategy {
+            StrategySpec::Rough(_) if res.stock.top() <= res.floor => (
+                "stock".to_string(),
+                format!(
+                    "the stock's top Z {:.3} is not above the floor Z {:.3}",
+                    res.stock.top(),
+                    res.floor
+                ),
+            ),
+            StrategySpec::Rough(r) => (
+                format!("{pre}strategy.stock_to_leave"),
+                format!(
+                    "no stock lies outside the model grown by the stock to leave {} (stock top Z {:.3}, model top Z {:.3}): raise stock.margin or lower the stock to leave",
+                    r.stock_to_leave,
+                    res.stock.top(),
+                    res.top
+                ),
+            ),
+            StrategySpec::Waterline(_) => (
+                format!("{pre}strategy.z_bottom"),
+                "the cutter touches the model at none of the levels between z_top and z_bottom"
+                    .to_string(),
+            ),
+            StrategySpec::Parallel(_) => (
+                "bounds".to_string(),
+                "the cutter never reaches the model inside the machining area".to_string(),
+            ),
+        }
+    };
+    Some(NothingCut {
+        operation: k,
+        field,
+        reason,
+    })
 }
 
 /// The post-processor settings a job asks for.
@@ -129,6 +239,28 @@ pub fn generate(
         .map_err(|_| EngineError::Cancelled)?;
         paths.push(tp);
     }
+    let b = model.mesh().bounds();
+    let model_box = Box3::new(
+        DVec3::from(b.min.map(f64::from)),
+        DVec3::from(b.max.map(f64::from)),
+    );
+    let nothing: Vec<NothingCut> = ops
+        .iter()
+        .zip(&resolved)
+        .zip(&paths)
+        .enumerate()
+        .filter_map(|(k, ((op, res), tp))| {
+            let pre = if job.operations.is_empty() {
+                String::new()
+            } else {
+                format!("operations[{k}].")
+            };
+            nothing_cut(k, op, res, tp, &model_box, &pre)
+        })
+        .collect();
+    if nothing.len() == ops.len() {
+        return Err(EngineError::NothingToCut(nothing));
+    }
     let sections: Vec<Section> = ops
         .iter()
         .zip(&paths)
@@ -169,5 +301,6 @@ pub fn generate(
         gcode,
         summary,
         resolved,
+        nothing_cut: nothing,
     })
 }

@@ -4,7 +4,9 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 use swarf::engine::{self, Model};
-use swarf::job::{ClearPattern, Direction, Job, ModelTransform, Pattern, StrategySpec, ToolKind};
+use swarf::job::{
+    ClearPattern, Direction, Job, ModelTransform, Pattern, StrategySpec, ToolKind, MAX_JOB_BYTES,
+};
 use swarf::mesh::stl::{self, StlOptions};
 use swarf::mesh::Mesh;
 use swarf::post::{Dialect, Units};
@@ -309,6 +311,14 @@ fn generate(a: &Args) -> Result<(), Fail> {
     let path = model_arg(a, "generate")?;
     let mut job = match flag(a, &["job"]) {
         Some(j) => {
+            let size = std::fs::metadata(j)
+                .map_err(|e| Fail(format!("{j}: {e}")))?
+                .len();
+            if size > MAX_JOB_BYTES as u64 {
+                return Err(Fail(format!(
+                    "{j}: job: the file is {size} bytes; a job is at most {MAX_JOB_BYTES} bytes"
+                )));
+            }
             let text = std::fs::read_to_string(j).map_err(|e| Fail(format!("{j}: {e}")))?;
             Job::from_json(&text).map_err(|e| Fail(format!("{j}: {e}")))?
         }
@@ -331,17 +341,20 @@ fn generate(a: &Args) -> Result<(), Fail> {
     let s = &out.summary;
     let mins = s.estimated_seconds / 60.0;
     let msg = format!(
-        "{} triangles, {} points, feed {:.1} / rapid {:.1} / plunge {:.1} {:?}, about {:.0} h {:.0} min, {} bytes of G-code",
+        "{} triangles, {} points, feed {:.1} / rapid {:.1} / plunge {:.1} {}, about {:.0} h {:.0} min, {} bytes of G-code",
         s.triangles,
         s.points,
         s.feed_length,
         s.rapid_length,
         s.plunge_length,
-        job.units,
+        job.units.name(),
         (mins / 60.0).floor(),
         mins % 60.0,
         s.gcode_bytes
     );
+    for n in &out.nothing_cut {
+        eprintln!("swarf: warning: {n}");
+    }
     // The summary goes to stderr when the program goes to stdout.
     if matches!(target, Some("-") | None) {
         eprintln!("{msg}");

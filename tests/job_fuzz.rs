@@ -180,6 +180,12 @@ fn absurd_jobs_are_refused_or_run_quickly() {
                 refused += 1;
             }
             Err(EngineError::Transform(_)) => refused += 1,
+            Err(EngineError::NothingToCut(why)) => {
+                assert!(why
+                    .iter()
+                    .all(|w| !w.field.is_empty() && !w.reason.is_empty()));
+                refused += 1;
+            }
         }
     }
     eprintln!("{ran} ran, {refused} refused, {cancelled} cancelled after 8 s");

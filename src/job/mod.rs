@@ -46,6 +46,32 @@ pub(crate) fn err(field: &str, message: String) -> JobError {
     }
 }
 
+/// The longest job text [`Job::from_json`] reads.
+pub const MAX_JOB_BYTES: usize = 1 << 20;
+
+/// The most operations one job may chain.
+pub const MAX_OPERATIONS: usize = 100;
+
+/// Shortens every `quoted` span of a message to a few dozen characters, so that an error
+/// about a 100 MB key is one readable line, not the key.
+fn shorten_quotes(m: &str) -> String {
+    const KEEP: usize = 40;
+    let mut out = String::with_capacity(m.len().min(400));
+    for (k, part) in m.split('`').enumerate() {
+        if k > 0 {
+            out.push('`');
+        }
+        let n = part.chars().count();
+        if k % 2 == 1 && n > KEEP {
+            out.extend(part.chars().take(KEEP));
+            out.push_str(&format!("… ({} characters)", n));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 /// A whole job.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -65,8 +91,26 @@ pub struct Job {
 
 impl Job {
     /// Parses job JSON, with serde's message (which names the field and line) on failure.
+    /// A leading byte-order mark is skipped (editors on Windows write one). Text longer than
+    /// [`MAX_JOB_BYTES`] is refused before it is parsed: a real job is a few kilobytes, and
+    /// parsing hundreds of megabytes of operations would take gigabytes.
     pub fn from_json(text: &str) -> Result<Job, JobError> {
-        serde_json::from_str(text).map_err(|e| err("job", format!("invalid job JSON: {e}")))
+        if text.len() > MAX_JOB_BYTES {
+            return Err(err(
+                "job",
+                format!(
+                    "the job is {} bytes; a job is at most {MAX_JOB_BYTES} bytes",
+                    text.len()
+                ),
+            ));
+        }
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        serde_json::from_str(text).map_err(|e| {
+            err(
+                "job",
+                format!("invalid job JSON: {}", shorten_quotes(&e.to_string())),
+            )
+        })
     }
 
     /// Field path prefix of operation `k` in error messages (empty for the single
@@ -127,6 +171,29 @@ mod tests {
 
         let e = Job::from_json(r#"{"tool": {"typo": 1}}"#).unwrap_err();
         assert!(e.message.contains("typo"), "{e}");
+    }
+
+    #[test]
+    fn hostile_json_gets_one_short_line() {
+        // A byte-order mark is not an error.
+        let j = Job::from_json("\u{feff}{\"units\": \"inch\"}").unwrap();
+        assert_eq!(j.units, Units::Inch);
+        // A huge unknown key is named, not echoed whole.
+        let key = "k".repeat(100_000);
+        let e = Job::from_json(&format!("{{\"{key}\": 1}}")).unwrap_err();
+        assert!(e.message.len() < 400, "{} bytes", e.message.len());
+        assert!(e.message.contains("100000 characters"), "{e}");
+        // Too much text is refused before it is parsed.
+        let ops = format!(
+            "{{\"operations\": [{}{{}}]}}",
+            "{},".repeat(MAX_JOB_BYTES / 3)
+        );
+        let e = Job::from_json(&ops).unwrap_err();
+        assert!(e.message.contains("at most"), "{e}");
+        // Many small operations are refused by count.
+        let ops = format!("{{\"operations\": [{}{{}}]}}", "{},".repeat(MAX_OPERATIONS));
+        let e = Job::from_json(&ops).unwrap().validate().unwrap_err();
+        assert_eq!(e.field, "operations");
     }
 
     #[test]

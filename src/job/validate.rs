@@ -1,6 +1,6 @@
 //! Checks of every job value that does not depend on the model, each error naming its field.
 
-use super::{err, Job, JobError, ToolKind, ToolSpec};
+use super::{err, Job, JobError, ToolKind, ToolSpec, MAX_OPERATIONS};
 use crate::cutter::{Cutter, Shape};
 
 impl ToolSpec {
@@ -104,6 +104,15 @@ impl Job {
         }
         for (k, t) in m.translate.iter().enumerate() {
             finite(&format!("model.translate[{k}]"), *t)?;
+        }
+        if self.operations.len() > MAX_OPERATIONS {
+            return Err(err(
+                "operations",
+                format!(
+                    "{} operations; a job chains at most {MAX_OPERATIONS}",
+                    self.operations.len()
+                ),
+            ));
         }
         for (k, op) in self.operations().iter().enumerate() {
             let pre = self.op_prefix(k);
