@@ -626,7 +626,7 @@ fn bad_settings_name_the_field() {
         let mut s = base.clone();
         change(&mut s);
         match write_gcode(&Toolpath::new(), &s) {
-            Err(PostError::Setting { field: f, .. }) => assert_eq!(f, field),
+            Err(PostError::Setting { field: f, .. }) => assert_eq!(f.name(), field),
             other => panic!("{field}: {other:?}"),
         }
     }
