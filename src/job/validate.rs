@@ -170,7 +170,7 @@ impl Job {
                 return Err(err(
                     &field(k),
                     format!(
-                        "tool number {} is above {}, the largest {} accepts",
+                        "T{} is above {}, the largest tool number {} accepts",
                         t.number, caps.max_tool_number, caps.name
                     ),
                 ));

@@ -72,6 +72,11 @@ impl Problem {
             Problem::Number(e) => write!(f, "{value} is {e}"),
             Problem::NotPositive => write!(f, "{value} must be positive"),
             Problem::Negative => write!(f, "{value} must not be negative"),
+            Problem::RoundsToZero { decimals: 0 } => write!(
+                f,
+                "{value} rounds to 0 as the whole number the program writes; the least it \
+                 can write is 1"
+            ),
             Problem::RoundsToZero { decimals } => {
                 let least = 10f64.powi(-(*decimals as i32));
                 write!(
