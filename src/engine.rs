@@ -5,10 +5,9 @@ use crate::geom::{Box3, DVec2, DVec3, Rect};
 use crate::job::{Job, JobError, Operation, Resolved, StrategySpec};
 use crate::mesh::transform::TransformError;
 pub use crate::model::{apply_transform, Model};
-use crate::post::{self, Blend, PostSettings, Section};
+use crate::post::{self, PostError, PostSettings, Section};
 use crate::strategy;
 use crate::toolpath::{Move, Toolpath};
-use crate::units::Units;
 use std::fmt;
 
 /// Why a job did not produce a program.
@@ -19,7 +18,7 @@ pub enum EngineError {
     /// The model transform was refused.
     Transform(TransformError),
     /// The G-code writer refused the program.
-    Model(String),
+    Post(PostError),
     /// The progress callback asked to stop.
     Cancelled,
     /// No operation of the job would cut anything: each says why.
@@ -55,7 +54,7 @@ impl fmt::Display for EngineError {
         match self {
             EngineError::Job(e) => write!(f, "{e}"),
             EngineError::Transform(e) => write!(f, "model transform: {e}"),
-            EngineError::Model(m) => f.write_str(m),
+            EngineError::Post(e) => write!(f, "G-code: {e}"),
             EngineError::Cancelled => f.write_str("cancelled"),
             EngineError::NothingToCut(why) => {
                 let why: Vec<String> = why.iter().map(|w| w.to_string()).collect();
@@ -76,6 +75,12 @@ impl From<TransformError> for EngineError {
 impl From<JobError> for EngineError {
     fn from(e: JobError) -> Self {
         EngineError::Job(e)
+    }
+}
+
+impl From<PostError> for EngineError {
+    fn from(e: PostError) -> Self {
+        EngineError::Post(e)
     }
 }
 
@@ -197,24 +202,14 @@ pub fn post_settings(job: &Job, res: &Resolved) -> PostSettings {
         })
         .collect();
     PostSettings {
-        dialect: m.dialect,
-        units: job.units,
-        feed: m.feed,
-        plunge_feed: m.plunge_feed,
-        spindle_rpm: m.spindle,
         safe_height: res.safe_height,
-        blend: if m.exact_stop {
-            Blend::ExactStop
-        } else {
-            Blend::Tolerance(m.blend_tolerance)
-        },
-        decimals: if job.units == Units::Mm { 3 } else { 4 },
         tool_number: ops.first().map_or(1, |o| o.tool.number),
         comment: format!(
             "Swarf {}: {}",
             env!("CARGO_PKG_VERSION"),
             names.join(", then ")
         ),
+        ..m.post_settings(job.units)
     }
 }
 
@@ -275,8 +270,7 @@ pub fn generate(
             ),
         })
         .collect();
-    let gcode = post::write_gcode_sections(&sections, &post_settings(job, &resolved[0]))
-        .map_err(|e| EngineError::Model(format!("G-code: {e}")))?;
+    let gcode = post::write_gcode_sections(&sections, &post_settings(job, &resolved[0]))?;
     let mut toolpath = Toolpath::new();
     for tp in &paths {
         toolpath.extend(tp);

@@ -626,7 +626,7 @@ fn bad_settings_name_the_field() {
         let mut s = base.clone();
         change(&mut s);
         match write_gcode(&Toolpath::new(), &s) {
-            Err(PostError::Setting { field: f, .. }) => assert_eq!(f, field),
+            Err(PostError::Setting { field: f, .. }) => assert_eq!(f.name(), field),
             other => panic!("{field}: {other:?}"),
         }
     }
@@ -707,4 +707,102 @@ fn rs274_reports_errors() {
         let err = rs274::run(&bin, "G21\nG1 X1\nM2\n").unwrap_err();
         assert!(err.contains("zero feed rate"), "{err}");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Job values the post cannot write (issue 8: `--feed 0.0001` passed validation, then failed
+// in the post without naming a field).
+
+#[test]
+fn job_values_the_post_cannot_write_are_refused_by_validation() {
+    use swarf::job::Job;
+    type Change = fn(&mut Job);
+    let cases: [(&str, &str, Change); 6] = [
+        ("machine.feed", "0.0001", |j| j.machine.feed = 0.0001),
+        ("machine.plunge_feed", "0.004", |j| {
+            j.machine.plunge_feed = 0.004
+        }),
+        ("machine.spindle", "0.4", |j| j.machine.spindle = 0.4),
+        ("machine.blend_tolerance", "0.0004", |j| {
+            j.machine.blend_tolerance = 0.0004
+        }),
+        ("machine.blend_tolerance", "0.00004", |j| {
+            j.units = Units::Inch;
+            j.machine.blend_tolerance = 0.00004;
+        }),
+        ("machine.feed", "0.00004", |j| {
+            j.units = Units::Inch;
+            j.machine.feed = 0.00004;
+        }),
+    ];
+    for (field, figure, change) in cases {
+        let mut job = Job::default();
+        change(&mut job);
+        let e = job.validate().unwrap_err();
+        assert_eq!(e.field, field, "{e}");
+        assert!(
+            e.message.contains(figure) && e.message.contains("rounds to 0"),
+            "{e}"
+        );
+    }
+    // The blend tolerance means nothing with exact stop or on GRBL.
+    let mut job = Job::default();
+    job.machine.blend_tolerance = 0.0004;
+    job.machine.exact_stop = true;
+    job.validate().unwrap();
+    job.machine.exact_stop = false;
+    job.machine.dialect = Dialect::Grbl;
+    job.validate().unwrap();
+}
+
+#[test]
+fn the_least_feed_the_post_writes_runs_through_rs274() {
+    // 0.005 rounds half away from zero to F0.01, the least feed at 2 decimals.
+    let mut job = swarf::job::Job::default();
+    job.machine.feed = 0.005;
+    job.machine.plunge_feed = 0.005;
+    job.machine.spindle = 0.5;
+    job.validate().unwrap();
+    let mut s = job.machine.post_settings(job.units);
+    s.safe_height = 5.0;
+    let tp = zigzag(Units::Mm, s.safe_height);
+    let (text, _) = post_and_check(&tp, &s);
+    assert!(
+        text.contains(" F0.01\n") && text.contains("\nS1 M3\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn tool_numbers_past_the_controller_and_failing_sinks_are_typed_errors() {
+    for (d, max) in [(Dialect::Linuxcnc, i32::MAX as u32), (Dialect::Grbl, 255)] {
+        let mut s = settings(d, Units::Mm);
+        assert_eq!(s.dialect.capabilities().max_tool_number, max);
+        s.tool_number = max;
+        post_and_check(&zigzag(Units::Mm, 5.0), &s);
+        s.tool_number = max + 1;
+        assert_eq!(
+            write_gcode(&Toolpath::new(), &s),
+            Err(PostError::ToolNumber {
+                section: 0,
+                number: max + 1,
+                max,
+                controller: s.dialect.capabilities().name,
+            })
+        );
+    }
+    struct Full;
+    impl std::io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::StorageFull.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let s = settings(Dialect::Linuxcnc, Units::Mm);
+    assert_eq!(
+        write_gcode_io(&Toolpath::new(), &s, Full),
+        Err(PostError::Io(std::io::ErrorKind::StorageFull))
+    );
 }

@@ -175,11 +175,11 @@ fn absurd_jobs_are_refused_or_run_quickly() {
             }
             // Cancelled by the budget above: long, but responsive.
             Err(EngineError::Cancelled) => cancelled += 1,
-            Err(EngineError::Model(m)) => {
-                assert!(!m.is_empty());
+            Err(EngineError::Transform(_)) => refused += 1,
+            Err(EngineError::Post(e)) => {
+                assert!(!e.to_string().is_empty());
                 refused += 1;
             }
-            Err(EngineError::Transform(_)) => refused += 1,
             Err(EngineError::NothingToCut(why)) => {
                 assert!(why
                     .iter()

@@ -1,7 +1,9 @@
 //! Checks of every job value that does not depend on the model, each error naming its field.
 
-use super::{err, Job, JobError, ToolKind, ToolSpec, MAX_OPERATIONS};
+use super::{err, Job, JobError, MachineSpec, ToolKind, ToolSpec, MAX_OPERATIONS};
 use crate::cutter::{Cutter, Shape};
+use crate::post::{Blend, PostError, PostSettings, Problem, Setting};
+use crate::units::Units;
 
 impl ToolSpec {
     /// The validated cutter.
@@ -119,6 +121,7 @@ impl Job {
             let cutter = op.tool.cutter_at(&format!("{pre}tool"))?;
             op.strategy.validate(&format!("{pre}strategy"), &cutter)?;
         }
+        self.check_tool_numbers()?;
         let b = &self.bounds;
         if let Some(mg) = b.margin {
             finite("bounds.margin", mg)?;
@@ -152,6 +155,156 @@ impl Job {
             finite("machine.safe_height", s)?;
         }
         positive("machine.blend_tolerance", mc.blend_tolerance, 10.0)?;
+        // What the post writes at its precision (a feed of 0.0001 is F0 at 2 decimals).
+        mc.post_settings(self.units)
+            .validate()
+            .map_err(machine_error)?;
         Ok(())
     }
+
+    /// Tool numbers, which address the machine's tool table: within what the controller
+    /// accepts, one cutter per number, and 0 ("no tool change") only where the cutter in
+    /// the spindle stays.
+    ///
+    /// Two different cutters under one number are refused rather than renumbered: the
+    /// number picks a pocket of the machine's tool table, which only the maker knows, so a
+    /// number chosen here could load any tool. The message names a free number instead.
+    fn check_tool_numbers(&self) -> Result<(), JobError> {
+        let caps = self.machine.dialect.capabilities();
+        let ops = self.operations();
+        let field = |k: usize| format!("{}tool.number", self.op_prefix(k));
+        for (k, op) in ops.iter().enumerate() {
+            let t = &op.tool;
+            if t.number > caps.max_tool_number {
+                return Err(err(
+                    &field(k),
+                    format!(
+                        "T{} is above {}, the largest tool number {} accepts",
+                        t.number, caps.max_tool_number, caps.name
+                    ),
+                ));
+            }
+            if let Some(j) = (0..k).find(|&j| ops[j].tool.number == t.number) {
+                let other = &ops[j].tool;
+                if !other.same_cutter(t) {
+                    let free = (1..=caps.max_tool_number)
+                        .find(|n| ops.iter().all(|o| o.tool.number != *n))
+                        .unwrap_or(0);
+                    return Err(err(
+                        &field(k),
+                        format!(
+                            "T{} is already the {} of operations[{j}]: this {} needs a \
+                             number of its own in the tool table (T{free} is free)",
+                            t.number,
+                            other.describe(t),
+                            t.describe(other),
+                        ),
+                    ));
+                }
+            }
+            if t.number == 0 && k > 0 && !ops[k - 1].tool.same_cutter(t) {
+                let before = &ops[k - 1].tool;
+                return Err(err(
+                    &field(k),
+                    format!(
+                        "0 writes no tool change, so this {} would cut with the {} of \
+                         operations[{}]: give it its number in the tool table",
+                        t.describe(before),
+                        before.describe(t),
+                        k - 1
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ToolSpec {
+    /// True when both describe the same physical cutter (the number aside): same kind,
+    /// diameter and flute length, and the corner radius or angle where the kind has one.
+    pub fn same_cutter(&self, o: &ToolSpec) -> bool {
+        self.kind == o.kind
+            && self.diameter == o.diameter
+            && self.flute_length == o.flute_length
+            && match self.kind {
+                ToolKind::Bull => self.corner_radius == o.corner_radius,
+                ToolKind::Cone => self.angle == o.angle,
+                ToolKind::Flat | ToolKind::Ball => true,
+            }
+    }
+
+    /// The cutter as a maker names it (`ball D6`, `bull D6 R1`, `cone D6 60°`), with the
+    /// flute length when that is all that tells it from `other`.
+    fn describe(&self, other: &ToolSpec) -> String {
+        let kind = match self.kind {
+            ToolKind::Flat => "flat",
+            ToolKind::Ball => "ball",
+            ToolKind::Bull => "bull",
+            ToolKind::Cone => "cone",
+        };
+        let mut s = format!("{kind} D{}", self.diameter);
+        match self.kind {
+            ToolKind::Bull => s += &format!(" R{}", self.corner_radius),
+            ToolKind::Cone => s += &format!(" {}°", self.angle),
+            ToolKind::Flat | ToolKind::Ball => {}
+        }
+        let mut flute = other.clone();
+        flute.flute_length = self.flute_length;
+        if flute.same_cutter(self) && !other.same_cutter(self) {
+            s += &format!(" flute {}", self.flute_length);
+        }
+        s
+    }
+}
+
+impl MachineSpec {
+    /// The post settings this machine asks for, in `units`. The safe height is the given
+    /// one or 0 until the job is resolved against the model; tool and comment are the
+    /// job's to fill in.
+    pub fn post_settings(&self, units: Units) -> PostSettings {
+        PostSettings {
+            dialect: self.dialect,
+            units,
+            feed: self.feed,
+            plunge_feed: self.plunge_feed,
+            spindle_rpm: self.spindle,
+            safe_height: self.safe_height.unwrap_or(0.0),
+            blend: if self.exact_stop {
+                Blend::ExactStop
+            } else {
+                Blend::Tolerance(self.blend_tolerance)
+            },
+            decimals: units.default_decimals(),
+            tool_number: 1,
+            comment: String::new(),
+        }
+    }
+}
+
+/// A post setting the machine cannot be given, named by its job field.
+fn machine_error(e: PostError) -> JobError {
+    let PostError::Setting {
+        field,
+        value,
+        problem,
+    } = e
+    else {
+        return err("machine", e.to_string());
+    };
+    let name = match field {
+        Setting::Feed => "machine.feed",
+        Setting::PlungeFeed => "machine.plunge_feed",
+        Setting::SpindleRpm => "machine.spindle",
+        Setting::SafeHeight => "machine.safe_height",
+        Setting::Blend => "machine.blend_tolerance",
+        Setting::Decimals => "units",
+    };
+    let mut message = String::new();
+    // Writing into a String cannot fail.
+    let _ = problem.describe(&mut message, value);
+    if let (Setting::Blend, Problem::RoundsToZero { .. }) = (field, problem) {
+        message += " (or set machine.exact_stop)";
+    }
+    err(name, message)
 }

@@ -60,6 +60,7 @@ impl Fixed {
         }
     }
 
+    /// Digits after the decimal point.
     pub fn decimals(&self) -> usize {
         self.decimals
     }

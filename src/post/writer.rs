@@ -7,33 +7,74 @@
 //!
 //! Each line is assembled in one reused `String`, checked against the dialect's length limit,
 //! then handed to the sink: the program is never built twice.
+//!
+//! What differs between controllers is read from their [`Capabilities`] row, never from
+//! the dialect's name: the writer knows no controller by name.
 
 use std::fmt;
 
+use super::capabilities::Capabilities;
+use super::error::{PostError, Setting};
 use super::number::Fixed;
-use super::RATE_DECIMALS;
-use super::{grbl, linuxcnc, Capabilities, Dialect, PostError, PostSettings, ProgramStats, Units};
+use super::settings::{Blend, PostSettings, RATE_DECIMALS};
+use crate::geom::DVec3;
 use crate::toolpath::{Move, Toolpath};
+use crate::units::Units;
+
+/// What a written program contains.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct ProgramStats {
+    /// Lines written, comments included.
+    pub lines: usize,
+    /// Bytes written, newlines included.
+    pub bytes: usize,
+    /// Longest line in characters (without its newline).
+    pub max_line_chars: usize,
+    /// Motion lines at rapid rate (G0).
+    pub rapid_blocks: usize,
+    /// Motion lines at feed (G1), plunges included.
+    pub feed_blocks: usize,
+    /// Toolpath points that moved nothing once rounded to the output precision.
+    pub dropped_points: usize,
+    /// Lifts to safe height inserted before sideways rapids that were too low.
+    pub lifts_added: usize,
+    /// Least commanded position on each axis (axes never commanded read 0).
+    pub min: DVec3,
+    /// Greatest commanded position on each axis (axes never commanded read 0).
+    pub max: DVec3,
+}
+
+/// One operation of a program: its toolpath and its tool.
+#[derive(Clone, Debug)]
+pub struct Section<'a> {
+    /// The moves, in program units.
+    pub toolpath: &'a Toolpath,
+    /// Tool number (0: no tool change, the cutter in the spindle stays).
+    pub tool_number: u32,
+    /// What the operation is, for a comment line.
+    pub comment: String,
+}
 
 /// The two motion modes written today (arcs will add G2/G3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Motion {
+enum Motion {
     Rapid,
     Linear,
 }
 
-pub(crate) struct Emitter<'o, W: ?Sized> {
+/// The modal state and the line being assembled.
+struct Emitter<'o, W: ?Sized> {
     out: &'o mut W,
-    pub caps: &'static Capabilities,
-    pub coord: Fixed,
-    pub rate: Fixed,
+    caps: &'static Capabilities,
+    coord: Fixed,
+    rate: Fixed,
     /// Safe height as a quantum.
-    pub safe: i64,
+    safe: i64,
     line: String,
     mode: Option<Motion>,
     pos: [Option<i64>; 3],
     feed: Option<i64>,
-    pub stats: ProgramStats,
+    stats: ProgramStats,
 }
 
 impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
@@ -42,8 +83,9 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
         let safe = coord
             .quantize(s.safe_height)
             .map_err(|e| PostError::Setting {
-                field: "safe_height",
-                message: e.to_string(),
+                field: Setting::SafeHeight,
+                value: s.safe_height,
+                problem: super::error::Problem::Number(e),
             })?;
         Ok(Emitter {
             out,
@@ -56,15 +98,15 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
             pos: [None; 3],
             feed: None,
             stats: ProgramStats {
-                min: [f64::INFINITY; 3],
-                max: [f64::NEG_INFINITY; 3],
+                min: DVec3::INFINITY,
+                max: DVec3::NEG_INFINITY,
                 ..ProgramStats::default()
             },
         })
     }
 
     /// Appends `letter` + the formatted quantum, space-separated from what came before.
-    pub fn word(&mut self, letter: char, q: i64, fixed: Fixed) {
+    fn word(&mut self, letter: char, q: i64, fixed: Fixed) {
         if !self.line.is_empty() {
             self.line.push(' ');
         }
@@ -74,7 +116,7 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
     }
 
     /// Appends literal words (trusted text such as `G90 G94`).
-    pub fn words(&mut self, text: &str) {
+    fn words(&mut self, text: &str) {
         if !self.line.is_empty() {
             self.line.push(' ');
         }
@@ -82,7 +124,7 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
     }
 
     /// Sends the assembled line to the sink.
-    pub fn end_line(&mut self) -> Result<(), PostError> {
+    fn end_line(&mut self) -> Result<(), PostError> {
         let chars = self.line.chars().count();
         let st = &mut self.stats;
         st.lines += 1;
@@ -100,17 +142,17 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
             .write_str(&self.line)
             .and_then(|_| self.out.write_char('\n'));
         self.line.clear();
-        r.map_err(|_| PostError::Write("the output sink refused the text".into()))
+        r.map_err(|_| PostError::Sink)
     }
 
     /// A whole line of literal words.
-    pub fn line(&mut self, text: &str) -> Result<(), PostError> {
+    fn line(&mut self, text: &str) -> Result<(), PostError> {
         self.words(text);
         self.end_line()
     }
 
     /// A comment line: `prefix` is trusted, `text` is sanitised and cut to fit the line.
-    pub fn comment(&mut self, prefix: &str, text: &str) -> Result<(), PostError> {
+    fn comment(&mut self, prefix: &str, text: &str) -> Result<(), PostError> {
         let room = self
             .caps
             .max_line_chars
@@ -125,7 +167,7 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
 
     /// Moves to `target` (axes given as quanta; `None` = leave alone). Writes only the words
     /// that change the modal state; writes nothing and returns `false` if no axis changes.
-    pub fn motion(
+    fn motion(
         &mut self,
         m: Motion,
         target: [Option<i64>; 3],
@@ -168,7 +210,7 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
     }
 
     /// Forgets the modal position, so the next move states every axis.
-    pub fn forget_position(&mut self) {
+    fn forget_position(&mut self) {
         self.pos = [None; 3];
         self.mode = None;
     }
@@ -220,7 +262,7 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
     }
 }
 
-/// The program: header, dialect setup, spindle, safe height, the toolpath, the end.
+/// The program: header, tool and path mode, spindle, safe height, the toolpath, the end.
 pub(crate) fn write_program<W: fmt::Write + ?Sized>(
     tp: &Toolpath,
     s: &PostSettings,
@@ -235,29 +277,35 @@ pub(crate) fn write_program<W: fmt::Write + ?Sized>(
 }
 
 /// A program of several operations, each with its own tool: between sections the tool
-/// rises to safe height, the spindle stops, the tool is changed (LinuxCNC `T<n> M6` with
-/// its length offset; GRBL has no changer, so it pauses with `M0` for a change by hand),
-/// and the spindle restarts.
+/// rises to safe height, the spindle stops, the tool is changed (`T<n> M6` and its length
+/// offset where the controller has a changer; otherwise a pause with `M0` for a change by
+/// hand), and the spindle restarts.
 pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
     sections: &[Section<'_>],
     s: &PostSettings,
     out: &mut W,
 ) -> Result<ProgramStats, PostError> {
     s.validate()?;
+    let caps = s.dialect.capabilities();
+    for (section, sec) in sections.iter().enumerate() {
+        if sec.tool_number > caps.max_tool_number {
+            return Err(PostError::ToolNumber {
+                section,
+                number: sec.tool_number,
+                max: caps.max_tool_number,
+                controller: caps.name,
+            });
+        }
+    }
     let mut e = Emitter::new(out, s)?;
-    let caps = e.caps;
 
     if s.comment.trim().is_empty() {
         e.comment("Swarf", "")?;
     } else {
         e.comment("Swarf: ", &s.comment)?;
     }
-    let rpm = Fixed::new(0)
-        .format(s.spindle_rpm)
-        .map_err(|m| PostError::Setting {
-            field: "spindle_rpm",
-            message: m.to_string(),
-        })?;
+    // validate() made sure the speed is a finite, non-negative whole number once rounded.
+    let rpm = fmt_f(Fixed::new(0), s.spindle_rpm);
     let points: usize = sections.iter().map(|x| x.toolpath.len()).sum();
     let about = format!(
         "{} {}, {} points, safe Z {}, feed {}, plunge {}, S{}",
@@ -298,12 +346,7 @@ pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
         if !sec.comment.trim().is_empty() {
             e.comment("Operation: ", &sec.comment)?;
         }
-        let mut ss = s.clone();
-        ss.tool_number = sec.tool_number;
-        match s.dialect {
-            Dialect::Linuxcnc => linuxcnc::setup(&mut e, &ss)?,
-            Dialect::Grbl => grbl::setup(&mut e, &ss)?,
-        }
+        e.tool_and_path_mode(sec.tool_number, s.blend)?;
         if n > 0 {
             // A tool change may move the machine: state nothing about where it is.
             e.forget_position();
@@ -351,14 +394,45 @@ pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
     Ok(st)
 }
 
-/// One operation of a program: its toolpath and its tool.
-#[derive(Clone, Debug)]
-pub struct Section<'a> {
-    pub toolpath: &'a Toolpath,
-    /// Tool number (0: no tool change line).
-    pub tool_number: u32,
-    /// What the operation is, for a comment line.
-    pub comment: String,
+impl<W: fmt::Write + ?Sized> Emitter<'_, W> {
+    /// The start of an operation: its tool, then the path mode. A controller with a tool
+    /// changer gets `T<n> M6`, and `G43 H<n>` where it applies the tool table's length
+    /// offsets; one without is told in a comment to load the tool by hand. Tool 0 writes
+    /// no change: the cutter already in the spindle stays (`T0` would empty the spindle on
+    /// LinuxCNC). Blending words follow on every operation where the controller has them.
+    fn tool_and_path_mode(&mut self, tool: u32, blend: Blend) -> Result<(), PostError> {
+        let caps = self.caps;
+        if tool > 0 {
+            if caps.tool_change {
+                self.words(&format!("T{tool}"));
+                self.line("M6")?;
+                if caps.tool_length_offset {
+                    self.line(&format!("G43 H{tool}"))?;
+                }
+            } else {
+                self.comment(
+                    &format!("Tool {tool}: "),
+                    &format!(
+                        "load by hand before running, {} has no tool change",
+                        caps.name
+                    ),
+                )?;
+            }
+        }
+        if !caps.path_blending {
+            return Ok(());
+        }
+        match blend {
+            Blend::Tolerance(t) => {
+                // validate() made sure the tolerance is finite and positive at this precision.
+                let q = self.coord.quantize(t).unwrap_or(1);
+                self.words("G64");
+                self.word('P', q, self.coord);
+                self.end_line()
+            }
+            Blend::ExactStop => self.line("G61"),
+        }
+    }
 }
 
 fn fmt_q(x: Fixed, q: i64) -> String {

@@ -9,7 +9,8 @@
 //!
 //! `-g` runs the program in batch mode (no prompt). Without `-t` only tool 1 exists and
 //! `T7 M6` fails with "Requested tool 7 not found in the tool table", so a table with tools
-//! 1..=99 (all zero length) is written next to the program. On an interpreter error rs274
+//! 1..=99 and any larger number the program names (all zero length) is written next to the
+//! program. On an interpreter error rs274
 //! exits with status 1 and prints the message and the offending line on stderr (after the
 //! word "executing"), e.g. `Cannot do g1 with zero feed rate` / `G1 X1`.
 //!
@@ -138,6 +139,18 @@ fn run_in(rs274: &Path, program: &str, dir: &Path) -> Result<Run, String> {
     let mut table = String::new();
     for t in 1..=99 {
         table.push_str(&format!("T{t} P{t} D3.175 Z+0.000 ;test tool {t}\n"));
+    }
+    // Tool numbers beyond 99 that the program names get pockets of their own from 100 on.
+    let mut big: Vec<u64> = program
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix('T')?.parse().ok())
+        .filter(|t| *t > 99)
+        .collect();
+    big.sort_unstable();
+    big.dedup();
+    for (k, t) in big.iter().enumerate() {
+        let pocket = 100 + k;
+        table.push_str(&format!("T{t} P{pocket} D3.175 Z+0.000 ;test tool {t}\n"));
     }
     std::fs::write(&tbl, table).map_err(|e| format!("write tool table: {e}"))?;
 
