@@ -279,7 +279,7 @@ fn run(args: &[String]) -> Result<(), Fail> {
             Ok(())
         }
         other => Err(Fail(format!(
-            "usage: unknown command {other:?} (info, generate, drop, demo, job)"
+            "usage: unknown command {other:?} (info, generate, drop, waterline, demo, job, help)"
         ))),
     }
 }

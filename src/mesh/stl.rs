@@ -24,21 +24,21 @@
 //! 4. Anything else is read as binary, and the size checks report what is wrong with it.
 
 mod ascii;
+mod binary;
 mod sniff;
+mod write;
 
 use super::{is_degenerate, Mesh, FLOATS_PER_TRIANGLE};
 use ascii::{Ascii, Out};
+use binary::{binary_size, Binary, BINARY_HEADER, BINARY_RECORD};
 use sniff::{header_text, impostor, is_text, starts_with_keyword, strip_bom, trim_start};
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::Read;
+pub use write::{write_ascii_stl, write_binary_stl};
 
 /// Bytes inspected before deciding binary or ASCII (or neither).
 pub const SNIFF_BYTES: usize = 1024;
 
-/// Size of the binary header plus the little-endian `u32` triangle count.
-const BINARY_HEADER: usize = 84;
-/// One binary record: normal (12), three vertices (36), attribute word (2).
-const BINARY_RECORD: usize = 50;
 /// Buffer size used by [`read_stl`].
 const READ_CHUNK: usize = 64 * 1024;
 /// Triangles reserved before the real size of an ASCII file can be estimated.
@@ -181,10 +181,6 @@ impl fmt::Display for StlError {
 
 impl std::error::Error for StlError {}
 
-fn binary_size(declared: u64) -> u64 {
-    BINARY_HEADER as u64 + BINARY_RECORD as u64 * declared
-}
-
 /// Push-style STL parser: feed chunks with [`push`](Self::push), then call
 /// [`finish`](Self::finish). After an error every later call returns the same error.
 #[derive(Debug)]
@@ -235,11 +231,6 @@ impl StlReader {
     /// Triangles accepted so far (for progress reporting).
     pub fn triangles_read(&self) -> usize {
         self.tris.len() / FLOATS_PER_TRIANGLE
-    }
-
-    /// Bytes pushed so far.
-    pub fn bytes_read(&self) -> u64 {
-        self.fed
     }
 
     /// Feeds the next chunk of the file.
@@ -465,78 +456,6 @@ fn ascii_first_reserve(size_hint: Option<u64>, max: usize) -> usize {
     ASCII_FIRST_RESERVE.min(bound).min(max) * FLOATS_PER_TRIANGLE
 }
 
-/// Binary body decoder. Records are decoded straight from the caller's chunk; only a record
-/// split across two chunks is copied (into `rec`).
-#[derive(Debug)]
-struct Binary {
-    declared: u32,
-    /// Header bytes still to skip.
-    skip: usize,
-    rec: [u8; BINARY_RECORD],
-    rec_len: usize,
-    /// Records decoded so far.
-    records: u64,
-}
-
-impl Binary {
-    fn feed(
-        &mut self,
-        mut data: &[u8],
-        tris: &mut Vec<f32>,
-        dropped: &mut usize,
-    ) -> Result<(), StlError> {
-        let skip = self.skip.min(data.len());
-        self.skip -= skip;
-        data = &data[skip..];
-        // Bytes past the declared records are only counted (by the reader) and reported at
-        // the end as a count mismatch.
-        let left =
-            (self.declared as u64 - self.records) * BINARY_RECORD as u64 - self.rec_len as u64;
-        data = &data[..(data.len() as u64).min(left) as usize];
-        if self.rec_len > 0 {
-            let take = (BINARY_RECORD - self.rec_len).min(data.len());
-            self.rec[self.rec_len..self.rec_len + take].copy_from_slice(&data[..take]);
-            self.rec_len += take;
-            data = &data[take..];
-            if self.rec_len < BINARY_RECORD {
-                return Ok(());
-            }
-            let rec = self.rec;
-            self.record(&rec, tris, dropped)?;
-            self.rec_len = 0;
-        }
-        let mut records = data.chunks_exact(BINARY_RECORD);
-        for rec in &mut records {
-            self.record(rec, tris, dropped)?;
-        }
-        let rest = records.remainder();
-        self.rec[..rest.len()].copy_from_slice(rest);
-        self.rec_len = rest.len();
-        Ok(())
-    }
-
-    #[inline]
-    fn record(
-        &mut self,
-        rec: &[u8],
-        tris: &mut Vec<f32>,
-        dropped: &mut usize,
-    ) -> Result<(), StlError> {
-        self.records += 1;
-        if tris.len() == tris.capacity() {
-            // Only without a size hint: the count is now confirmed by a million records.
-            reserve_triangles(tris, (self.declared as u64 - self.records + 1) as usize)?;
-        }
-        let mut t = [0f32; FLOATS_PER_TRIANGLE];
-        // Bytes 0..12 are the stored normal, ignored; the vertices follow.
-        for (k, v) in t.iter_mut().enumerate() {
-            let o = 12 + 4 * k;
-            *v = f32::from_le_bytes([rec[o], rec[o + 1], rec[o + 2], rec[o + 3]]);
-        }
-        push_triangle(&t, self.records, None, tris, dropped)
-    }
-}
-
 /// The one acceptance rule for both formats: finite, then non-degenerate (the rule of
 /// [`is_degenerate`], so a mesh read here equals `Mesh::from_triangles` of the same floats).
 #[inline]
@@ -586,56 +505,4 @@ pub fn parse_stl(bytes: &[u8], opts: &StlOptions) -> Result<Mesh, StlError> {
     let mut reader = StlReader::new(Some(bytes.len() as u64), opts);
     reader.push(bytes)?;
     reader.finish()
-}
-
-/// The unit normal of a triangle by the right-hand rule (zero for a degenerate one), for
-/// writers: readers never trust stored normals, but other programs may.
-fn normal(t: &[f32]) -> [f32; 3] {
-    let e1 = [t[3] - t[0], t[4] - t[1], t[5] - t[2]];
-    let e2 = [t[6] - t[0], t[7] - t[1], t[8] - t[2]];
-    let c = [
-        e1[1] * e2[2] - e1[2] * e2[1],
-        e1[2] * e2[0] - e1[0] * e2[2],
-        e1[0] * e2[1] - e1[1] * e2[0],
-    ];
-    let len = (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt();
-    if len > 0.0 && len.is_finite() {
-        [c[0] / len, c[1] / len, c[2] / len]
-    } else {
-        [0.0; 3]
-    }
-}
-
-/// Writes a binary STL (used by tests and the benchmark's generated models). Wrap `w` in a
-/// `BufWriter` for files: each triangle is one 50-byte `write_all`.
-pub fn write_binary_stl<W: Write>(mesh: &Mesh, mut w: W) -> std::io::Result<()> {
-    let mut header = [b' '; 80];
-    header[..5].copy_from_slice(b"swarf");
-    w.write_all(&header)?;
-    w.write_all(&(mesh.len() as u32).to_le_bytes())?;
-    let mut rec = [0u8; BINARY_RECORD];
-    for t in mesh.triangles().chunks_exact(FLOATS_PER_TRIANGLE) {
-        for (k, v) in normal(t).iter().chain(t).enumerate() {
-            rec[4 * k..4 * k + 4].copy_from_slice(&v.to_le_bytes());
-        }
-        w.write_all(&rec)?;
-    }
-    Ok(())
-}
-
-/// Writes an ASCII STL named `name`. Coordinates use Rust's shortest round-trip notation
-/// (`1.5e0`), so reading the file back gives bit-identical floats.
-pub fn write_ascii_stl<W: Write>(mesh: &Mesh, name: &str, mut w: W) -> std::io::Result<()> {
-    writeln!(w, "solid {name}")?;
-    for t in mesh.triangles().chunks_exact(FLOATS_PER_TRIANGLE) {
-        let n = normal(t);
-        writeln!(w, "  facet normal {:e} {:e} {:e}", n[0], n[1], n[2])?;
-        writeln!(w, "    outer loop")?;
-        for v in t.chunks_exact(3) {
-            writeln!(w, "      vertex {:e} {:e} {:e}", v[0], v[1], v[2])?;
-        }
-        writeln!(w, "    endloop")?;
-        writeln!(w, "  endfacet")?;
-    }
-    writeln!(w, "endsolid {name}")
 }
