@@ -115,8 +115,6 @@ fn main() {
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
-    let dir = std::env::temp_dir().join("swarf-bench");
-    std::fs::create_dir_all(&dir).unwrap();
     let threads = {
         #[cfg(feature = "parallel")]
         {
@@ -127,7 +125,7 @@ fn main() {
             1
         }
     };
-    let mut models: Vec<(String, swarf::mesh::Mesh)> = vec![
+    let mut meshes: Vec<(String, swarf::mesh::Mesh)> = vec![
         ("terrain 100k".into(), demo::terrain(223)),
         (
             "sphere 100k".into(),
@@ -135,15 +133,31 @@ fn main() {
         ),
     ];
     if !quick {
-        models.push(("terrain 1M".into(), demo::terrain(707)));
+        meshes.push(("terrain 1M".into(), demo::terrain(707)));
     }
+    load_table(&meshes);
+    let models: Vec<(String, Model)> = meshes
+        .into_iter()
+        .map(|(name, mesh)| {
+            let model = Model::new(mesh, &ModelTransform::default(), Units::Mm).unwrap();
+            (name, model)
+        })
+        .collect();
+    drop_table(&models);
+    surfacing_table(&models, threads);
+    waterline_table(&models, threads);
+}
+
+/// Load speed and memory, each model in a child process of its own (a clean peak RSS).
+fn load_table(meshes: &[(String, swarf::mesh::Mesh)]) {
+    let dir = std::env::temp_dir().join("swarf-bench");
+    std::fs::create_dir_all(&dir).unwrap();
     println!(
         "| model | triangles | STL MB | load MB/s | index ms | engine B/tri | peak RSS B/tri |"
     );
     println!("|---|---|---|---|---|---|---|");
     let exe = std::env::current_exe().unwrap();
-    let mut paths = Vec::new();
-    for (name, mesh) in &models {
+    for (name, mesh) in meshes {
         let p = dir.join(format!("{}.stl", name.replace(' ', "-")));
         let f = std::fs::File::create(&p).unwrap();
         stl::write_binary_stl(mesh, std::io::BufWriter::new(f)).unwrap();
@@ -162,15 +176,17 @@ fn main() {
             v["engine_bytes"].as_f64().unwrap() / n,
             (v["peak_rss"].as_f64().unwrap() - v["base_rss"].as_f64().unwrap()) / n,
         );
-        paths.push(p);
     }
+}
+
+/// Drop-cutter throughput per tool, one thread, random points in the model's XY box.
+fn drop_table(models: &[(String, Model)]) {
     println!();
     println!("Drop-cutter, one thread, random points in the model's XY box:");
     println!();
     println!("| model | tool | points | CL points/s | µs/point |");
     println!("|---|---|---|---|---|");
-    for (name, mesh) in models.iter() {
-        let model = Model::new(mesh.clone(), &ModelTransform::default(), Units::Mm).unwrap();
+    for (name, model) in models {
         let b = model.mesh().bounds();
         for (tname, c) in cutters() {
             let mut rng = Rng(12345);
@@ -186,10 +202,7 @@ fn main() {
             let t = Instant::now();
             let mut acc = 0.0;
             for &(x, y) in &pts {
-                acc += model
-                    .index()
-                    .drop_cutter(model.mesh(), &c, x, y)
-                    .unwrap_or(0.0);
+                acc += model.drop_cutter(&c, x, y).unwrap_or(0.0);
             }
             let s = t.elapsed().as_secs_f64();
             std::hint::black_box(acc);
@@ -201,13 +214,16 @@ fn main() {
             std::io::stdout().flush().ok();
         }
     }
+}
+
+/// The whole parallel-finishing job.
+fn surfacing_table(models: &[(String, Model)], threads: usize) {
     println!();
     println!("Full surfacing job (ball 6 mm, stepover 0.5, sampling 0.25, tolerance 0.01, zigzag X), {threads} thread(s):");
     println!();
     println!("| model | CL points out | job s |");
     println!("|---|---|---|");
-    for (name, mesh) in models.iter() {
-        let model = Model::new(mesh.clone(), &ModelTransform::default(), Units::Mm).unwrap();
+    for (name, model) in models {
         let mut job = Job::default();
         let StrategySpec::Parallel(p) = &mut job.strategy else {
             unreachable!()
@@ -215,18 +231,21 @@ fn main() {
         p.stepover = 0.5;
         p.sampling = 0.25;
         let t = Instant::now();
-        let out = engine::generate(&model, &job, &mut |_| true).unwrap();
+        let out = engine::generate(model, &job, &mut |_| true).unwrap();
         let s = t.elapsed().as_secs_f64();
         println!("| {name} | {} | {s:.2} |", out.summary.points);
         std::io::stdout().flush().ok();
     }
+}
+
+/// Waterline: the grid once, then the cost of each level.
+fn waterline_table(models: &[(String, Model)], threads: usize) {
     println!();
     println!("Waterline (ball 6 mm, grid 0.5, tolerance 0.01, stepdown 2 over the model's height), {threads} thread(s):");
     println!();
     println!("| model | levels | loop points | total s | s per level (after the grid) | grid s |");
     println!("|---|---|---|---|---|---|");
-    for (name, mesh) in models.iter() {
-        let model = Model::new(mesh.clone(), &ModelTransform::default(), Units::Mm).unwrap();
+    for (name, model) in models {
         let job = Job {
             strategy: StrategySpec::Waterline(swarf::job::WaterlineSpec {
                 stepdown: 2.0,
@@ -235,12 +254,12 @@ fn main() {
             ..Job::default()
         };
         let res = job.resolve(&model.mesh().bounds()).unwrap().remove(0);
-        let s = swarf::strategy::surface::Surface::new(&model, &res);
+        let s = swarf::strategy::surface::Surface::new(model, &res);
         let t = Instant::now();
         let grid = swarf::strategy::waterline::level_grid(&s, &res, 0.5, &mut |_| true).unwrap();
         let grid_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let out = engine::generate(&model, &job, &mut |_| true).unwrap();
+        let out = engine::generate(model, &job, &mut |_| true).unwrap();
         let total = t.elapsed().as_secs_f64();
         let levels = swarf::strategy::waterline::levels(2.0, res.top, res.floor, &[]).len();
         std::hint::black_box(grid.h.len());
