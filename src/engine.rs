@@ -87,21 +87,32 @@ impl From<PostError> for EngineError {
 /// Figures a maker wants after a job.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Summary {
+    /// Triangles in the model.
     pub triangles: usize,
+    /// Cutter locations in the program.
     pub points: usize,
+    /// Length of the cutting moves, in the job's units.
     pub feed_length: f64,
+    /// Length of the plunges.
     pub plunge_length: f64,
+    /// Length of the rapid moves.
     pub rapid_length: f64,
+    /// Machining time at the programmed rates (acceleration ignored: a lower bound).
     pub estimated_seconds: f64,
+    /// Size of the G-code.
     pub gcode_bytes: usize,
+    /// Operations in the chain.
     pub operations: usize,
 }
 
 /// A finished job.
 #[derive(Clone, Debug)]
 pub struct Output {
+    /// Every operation's moves, in order (for the preview).
     pub toolpath: Toolpath,
+    /// The program.
     pub gcode: String,
+    /// Figures for the maker.
     pub summary: Summary,
     /// The resolved defaults, one per operation.
     pub resolved: Vec<Resolved>,

@@ -18,6 +18,7 @@ pub enum Move {
 }
 
 impl Move {
+    /// The move a kind byte stands for (`None` for an unknown byte).
     pub fn from_u8(v: u8) -> Option<Move> {
         match v {
             0 => Some(Move::Rapid),
@@ -40,30 +41,39 @@ pub struct Toolpath {
 /// Lengths and counts of a toolpath, in model units.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct PathStats {
+    /// Cutter locations.
     pub points: usize,
+    /// Length of the cutting moves.
     pub feed_length: f64,
+    /// Length of the plunges.
     pub plunge_length: f64,
+    /// Length of the rapid moves.
     pub rapid_length: f64,
 }
 
 impl Toolpath {
+    /// An empty toolpath.
     pub fn new() -> Toolpath {
         Toolpath::default()
     }
 
+    /// Number of points.
     pub fn len(&self) -> usize {
         self.kinds.len()
     }
 
+    /// True when there is no point.
     pub fn is_empty(&self) -> bool {
         self.kinds.is_empty()
     }
 
+    /// Appends a move to `p`.
     pub fn push(&mut self, kind: Move, p: [f32; 3]) {
         self.points.extend_from_slice(&p);
         self.kinds.push(kind as u8);
     }
 
+    /// Point `i`.
     pub fn point(&self, i: usize) -> [f32; 3] {
         [
             self.points[3 * i],
@@ -72,6 +82,7 @@ impl Toolpath {
         ]
     }
 
+    /// How the tool moves to point `i`.
     pub fn kind(&self, i: usize) -> Move {
         Move::from_u8(self.kinds[i]).unwrap_or(Move::Feed)
     }

@@ -28,6 +28,7 @@ use std::fmt;
 pub struct JobError {
     /// Dotted path of the field, e.g. `strategy.stepover`.
     pub field: String,
+    /// Why, in a sentence that names the figure.
     pub message: String,
 }
 
@@ -78,11 +79,17 @@ fn shorten_quotes(m: &str) -> String {
 pub struct Job {
     /// Units of every length in the job and of the G-code.
     pub units: Units,
+    /// How the model is placed before machining.
     pub model: ModelTransform,
+    /// The cutter of the single operation (when `operations` is empty).
     pub tool: ToolSpec,
+    /// The strategy of the single operation (when `operations` is empty).
     pub strategy: StrategySpec,
+    /// The machining area and floor.
     pub bounds: BoundsSpec,
+    /// The raw material.
     pub stock: StockSpec,
+    /// The machine and the program.
     pub machine: MachineSpec,
     /// Operations run in order, each with its own cutter (rough, then waterline, then
     /// parallel finishing, say). When empty, `tool` and `strategy` are the one operation.

@@ -18,10 +18,13 @@ pub const MAX_SAMPLES: f64 = 2.0e7;
 /// Everything a strategy needs once the job has been checked against the model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resolved {
+    /// The validated cutter.
     pub cutter: Cutter,
     /// XY machining box (cutter centre limits).
     pub area: Rect,
+    /// The lowest Z the tool tip goes to.
     pub floor: f64,
+    /// Absolute Z for rapids.
     pub safe_height: f64,
     /// The model's top.
     pub top: f64,

@@ -25,6 +25,7 @@ pub enum Place {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rotation {
+    /// The axis turned about.
     pub axis: Axis,
     /// Quarter turns (90° each); negative turns the other way.
     pub turns: i32,
@@ -39,9 +40,13 @@ pub struct ModelTransform {
     pub units: Units,
     /// Scale factor per axis.
     pub scale: [f64; 3],
+    /// Quarter turns, in order.
     pub rotate: Vec<Rotation>,
+    /// Axes to mirror along, in order.
     pub mirror: Vec<Axis>,
+    /// Offset added after the rotations and mirrors.
     pub translate: [f64; 3],
+    /// Where the model ends up on the bed.
     pub place: Place,
 }
 
@@ -62,10 +67,14 @@ impl Default for ModelTransform {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ToolKind {
+    /// Flat end mill (cylinder).
     Flat,
+    /// Ball nose (hemisphere).
     #[default]
     Ball,
+    /// Bull nose (torus corner).
     Bull,
+    /// V-bit (cone).
     Cone,
 }
 
@@ -74,12 +83,15 @@ pub enum ToolKind {
 #[serde(default, deny_unknown_fields)]
 pub struct ToolSpec {
     #[serde(rename = "type")]
+    /// The cutter's shape.
     pub kind: ToolKind,
+    /// Cutting diameter.
     pub diameter: f64,
     /// Bull nose only.
     pub corner_radius: f64,
     /// Cone only: included angle in degrees.
     pub angle: f64,
+    /// Length of the cutting part; the holder is above it.
     pub flute_length: f64,
     /// Tool number for the tool change.
     pub number: u32,
@@ -107,6 +119,7 @@ pub struct BoundsSpec {
     pub margin: Option<f64>,
     /// Explicit XY box `[min_x, min_y]`..`[max_x, max_y]` instead of the model's.
     pub min: Option<[f64; 2]>,
+    /// The far corner of the explicit XY box.
     pub max: Option<[f64; 2]>,
     /// The tool tip never goes below this Z. Default: the model's lowest point.
     pub floor: Option<f64>,
@@ -121,6 +134,7 @@ pub struct StockSpec {
     pub margin: f64,
     /// Explicit stock box `[x, y, z]` corners instead.
     pub min: Option<[f64; 3]>,
+    /// The far corner of the explicit stock box.
     pub max: Option<[f64; 3]>,
 }
 
@@ -128,6 +142,7 @@ pub struct StockSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MachineSpec {
+    /// The controller the G-code is written for.
     pub dialect: Dialect,
     /// Cutting feed, units per minute.
     pub feed: f64,
@@ -164,6 +179,8 @@ impl Default for MachineSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Operation {
+    /// The cutter.
     pub tool: ToolSpec,
+    /// What it does.
     pub strategy: StrategySpec,
 }

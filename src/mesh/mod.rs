@@ -16,20 +16,25 @@ pub const FLOATS_PER_TRIANGLE: usize = 9;
 /// An axis-aligned box. Empty boxes have `min > max`.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Aabb {
+    /// The corner with the smallest coordinates.
     pub min: [f32; 3],
+    /// The corner with the largest coordinates.
     pub max: [f32; 3],
 }
 
 impl Aabb {
+    /// The box holding nothing; [`Aabb::include`] grows it.
     pub const EMPTY: Aabb = Aabb {
         min: [f32::INFINITY; 3],
         max: [f32::NEG_INFINITY; 3],
     };
 
+    /// True when the box holds no point.
     pub fn is_empty(&self) -> bool {
         self.min[0] > self.max[0] || self.min[1] > self.max[1] || self.min[2] > self.max[2]
     }
 
+    /// Grows the box to hold `p`.
     pub fn include(&mut self, p: [f32; 3]) {
         for ((lo, hi), v) in self.min.iter_mut().zip(self.max.iter_mut()).zip(p) {
             *lo = lo.min(v);
@@ -37,6 +42,7 @@ impl Aabb {
         }
     }
 
+    /// Extents along X, Y and Z.
     pub fn size(&self) -> [f32; 3] {
         [
             self.max[0] - self.min[0],
@@ -50,11 +56,20 @@ impl Aabb {
 #[derive(Debug, Clone, PartialEq)]
 pub enum MeshError {
     /// The buffer length is not a multiple of nine floats.
-    Ragged { floats: usize },
+    Ragged {
+        /// The buffer's length.
+        floats: usize,
+    },
     /// A coordinate is NaN or infinite (`triangle` is its index in the input).
-    NonFinite { triangle: usize },
+    NonFinite {
+        /// Index of the triangle.
+        triangle: usize,
+    },
     /// Nothing left after dropping degenerate triangles.
-    Empty { dropped_degenerate: usize },
+    Empty {
+        /// Zero-area triangles dropped.
+        dropped_degenerate: usize,
+    },
 }
 
 impl fmt::Display for MeshError {
@@ -167,6 +182,7 @@ impl Mesh {
         self.tris.len() / FLOATS_PER_TRIANGLE
     }
 
+    /// True when the mesh has no triangles.
     pub fn is_empty(&self) -> bool {
         self.tris.is_empty()
     }

@@ -65,13 +65,16 @@ impl Default for StlOptions {
 /// The two STL encodings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StlFormat {
+    /// The 84-byte header and 50-byte records.
     Binary,
+    /// `solid` ... `endsolid` text.
     Ascii,
 }
 
 /// What the reader found out about the file besides its triangles.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StlInfo {
+    /// Binary or ASCII.
     pub format: StlFormat,
     /// Binary: the 80-byte header as text (printable ASCII kept, trailing padding trimmed).
     /// ASCII: the name after the first `solid` keyword.
@@ -86,30 +89,67 @@ pub enum StlError {
     /// Zero bytes.
     Empty,
     /// The content is recognisably another kind of file; `what` reads like "a PNG image".
-    NotStl { what: &'static str },
+    NotStl {
+        /// What it is instead.
+        what: &'static str,
+    },
     /// Shorter than a binary header and not ASCII STL text.
-    TooShort { bytes: u64 },
+    TooShort {
+        /// The file's length.
+        bytes: u64,
+    },
     /// A binary file that ends before its declared triangles do.
-    Truncated { declared: u64, bytes: u64 },
+    Truncated {
+        /// Triangles the header declares.
+        declared: u64,
+        /// The file's length.
+        bytes: u64,
+    },
     /// A binary file longer than its declared triangles need.
-    CountMismatch { declared: u64, bytes: u64 },
+    CountMismatch {
+        /// Triangles the header declares.
+        declared: u64,
+        /// The file's length.
+        bytes: u64,
+    },
     /// More triangles than [`StlOptions::max_triangles`]. `exact` is false when reading
     /// stopped at the limit (ASCII), so `count` is a lower bound.
-    TooManyTriangles { count: u64, limit: u64, exact: bool },
+    TooManyTriangles {
+        /// Triangles in the file (a lower bound unless `exact`).
+        count: u64,
+        /// The limit.
+        limit: u64,
+        /// Whether `count` is the file's real count.
+        exact: bool,
+    },
     /// A file with no triangles at all, or only zero-area ones.
-    NoTriangles { dropped_degenerate: usize },
+    NoTriangles {
+        /// Zero-area triangles dropped.
+        dropped_degenerate: usize,
+    },
     /// A NaN or infinite coordinate; `triangle` counts from 1, `line` is set for ASCII.
-    NonFinite { triangle: u64, line: Option<u64> },
+    NonFinite {
+        /// The triangle, counting from 1.
+        triangle: u64,
+        /// Its line (ASCII only).
+        line: Option<u64>,
+    },
     /// ASCII that does not follow the grammar.
     Syntax {
+        /// Line number, counting from 1.
         line: u64,
+        /// What the grammar allows there.
         expected: &'static str,
+        /// What the line has instead (shortened).
         found: String,
     },
     /// The output buffer could not be allocated.
-    OutOfMemory { triangles: u64 },
+    OutOfMemory {
+        /// Triangles the buffer was to hold.
+        triangles: u64,
+    },
     /// The underlying reader failed.
-    Io(String),
+    Io(std::io::ErrorKind),
 }
 
 impl fmt::Display for StlError {
@@ -494,7 +534,7 @@ pub fn read_stl<R: Read>(
             Ok(0) => break,
             Ok(n) => reader.push(&buf[..n])?,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(StlError::Io(e.to_string())),
+            Err(e) => return Err(StlError::Io(e.kind())),
         }
     }
     reader.finish()

@@ -23,8 +23,11 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Axis {
+    /// The X axis.
     X,
+    /// The Y axis.
     Y,
+    /// The Z axis (the spindle's).
     Z,
 }
 
@@ -61,11 +64,24 @@ pub enum Placement {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TransformError {
     /// A scale factor of zero (flattens the model) or NaN/infinite.
-    BadScale { axis: Axis, factor: f32 },
+    BadScale {
+        /// The axis scaled.
+        axis: Axis,
+        /// The factor refused.
+        factor: f32,
+    },
     /// A translation component that is NaN or infinite.
-    BadOffset { axis: Axis, offset: f32 },
+    BadOffset {
+        /// The axis moved along.
+        axis: Axis,
+        /// The offset refused.
+        offset: f32,
+    },
     /// The result would not fit in `f32` (a coordinate would become infinite).
-    Overflow { axis: Axis },
+    Overflow {
+        /// The axis that would overflow.
+        axis: Axis,
+    },
 }
 
 impl fmt::Display for TransformError {
