@@ -149,7 +149,7 @@ pub enum StlError {
         triangles: u64,
     },
     /// The underlying reader failed.
-    Io(std::io::ErrorKind),
+    Io(String),
 }
 
 impl fmt::Display for StlError {
@@ -534,7 +534,7 @@ pub fn read_stl<R: Read>(
             Ok(0) => break,
             Ok(n) => reader.push(&buf[..n])?,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(StlError::Io(e.kind())),
+            Err(e) => return Err(StlError::Io(e.to_string())),
         }
     }
     reader.finish()
