@@ -21,6 +21,7 @@ pub use strategy::*;
 
 use crate::units::Units;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A refused job value: which field, and why.
@@ -132,14 +133,14 @@ impl Job {
 
     /// The operations to run in order: `operations` when given, else the one made of
     /// `tool` and `strategy`.
-    pub fn operations(&self) -> Vec<Operation> {
+    pub fn operations(&self) -> Cow<'_, [Operation]> {
         if self.operations.is_empty() {
-            vec![Operation {
+            Cow::Owned(vec![Operation {
                 tool: self.tool.clone(),
                 strategy: self.strategy.clone(),
-            }]
+            }])
         } else {
-            self.operations.clone()
+            Cow::Borrowed(&self.operations)
         }
     }
 }
