@@ -54,12 +54,13 @@ mod bull;
 mod cone;
 mod edge;
 mod facet;
+mod fiber;
 mod flat;
 mod push;
 mod push_edge;
 mod vertex;
 
-pub use push::{Fiber, FiberAxis};
+pub use fiber::{Fiber, FiberAxis};
 
 use std::fmt;
 

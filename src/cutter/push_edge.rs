@@ -30,7 +30,7 @@
 //! signs' stationary points, ends outside the domain are refused by `Span::offer`) is
 //! harmless and saves sign bookkeeping.
 
-use super::push::{Span, P};
+use super::fiber::{Span, P};
 use super::{Cutter, Shape};
 
 /// Offers the extremes of the edge from `a` to `b` (fiber coordinates) to `span`.

@@ -2,9 +2,12 @@
 //! and lines sampled on it with refinement and simplification. Every strategy reads the
 //! model through this.
 
-use super::parallel::{simplify, MIN_STEP_FRACTION};
+use super::simplify::simplify;
 use crate::cutter::Cutter;
 use crate::model::Model;
+
+/// Refinement of a sampled line stops at this fraction of the sampling distance.
+pub const MIN_STEP_FRACTION: f64 = 1.0 / 64.0;
 
 /// A cutter over the model, above a floor: what every strategy samples.
 pub struct Surface<'a> {
