@@ -60,6 +60,26 @@ fn scanned(amp: f32, spikes: f32, seed: u64) -> Mesh {
     })
 }
 
+/// A hemisphere of radius `r` on a plinth, its centre at `(cx, cy)`: a dome made as a
+/// height field (so its vertices are at the place given, computed in f64 then stored).
+fn dome_at(cx: f64, cy: f64, r: f64) -> Mesh {
+    let n = 64;
+    let size = 2.0 * r + 4.0;
+    let local = demo::height_field(n, n, size as f32, size as f32, |x, y| {
+        let (u, v) = (x as f64 - size / 2.0, y as f64 - size / 2.0);
+        let d2 = u * u + v * v;
+        (2.0 + (r * r - d2).max(0.0).sqrt()) as f32
+    });
+    // Move it out in f64, rounding each coordinate once, as a file placed there would be.
+    let (ox, oy) = (cx - size / 2.0, cy - size / 2.0);
+    let tris: Vec<f32> = local
+        .triangles()
+        .chunks_exact(3)
+        .flat_map(|p| [(p[0] as f64 + ox) as f32, (p[1] as f64 + oy) as f32, p[2]])
+        .collect();
+    Mesh::from_triangles(tris).expect("finite dome")
+}
+
 fn ball_job(diameter: f64, stepover: f64, sampling: f64, tolerance: f64) -> Job {
     let mut job = Job::default();
     job.tool.kind = ToolKind::Ball;
@@ -171,6 +191,29 @@ fn scanned_relief_is_not_gouged_beyond_tolerance() {
         assert!(
             depth <= tol,
             "seed {seed}: a feed move cuts {depth:.4} mm into the model at {at:?} (tolerance {tol})"
+        );
+    }
+}
+
+/// Issue 8, part 7: a dome far from the origin must be cut as well as one near it.
+#[test]
+fn dome_far_from_origin_is_not_gouged() {
+    let tol = 0.01;
+    let job = ball_job(6.0, 1.0, 0.5, tol);
+    // Before the fix the toolpath's f32 rounding of XY cut 0.015 mm deep at 3e5 and
+    // 0.027 mm at 1e6.
+    let worst: Vec<(f64, f64, DVec3)> = [0.0, 3e5, 1e6]
+        .into_iter()
+        .map(|c| {
+            let (depth, at) = worst_gouge(&model(dome_at(c, c, 8.0)), &job, tol);
+            eprintln!("dome at {c}: worst normal depth {depth:.4} at {at:?}");
+            (c, depth, at)
+        })
+        .collect();
+    for (c, depth, at) in worst {
+        assert!(
+            depth <= tol,
+            "dome at {c}: a feed move cuts {depth:.4} mm into the model at {at:?} (tolerance {tol})"
         );
     }
 }

@@ -59,8 +59,13 @@ fn sample_lines(s: &Surface, segs: &[Segment], step: f64, tol: f64) -> Vec<Vec<[
     }
 }
 
+/// A cutter location as the toolpath stores it. XY was sampled at points `f32` holds (see
+/// `surface.rs`), so it is exact; Z is rounded up, so a location far from the origin, where
+/// `f32` is coarse, is never below the height computed for it.
 fn f32p(p: [f64; 3]) -> [f32; 3] {
-    [p[0] as f32, p[1] as f32, p[2] as f32]
+    let z = p[2] as f32;
+    let z = if (z as f64) < p[2] { z.next_up() } else { z };
+    [p[0] as f32, p[1] as f32, z]
 }
 
 /// Builds the parallel-finishing toolpath. `progress(fraction)` is called between batches

@@ -57,58 +57,94 @@ impl<'a> Surface<'a> {
     pub fn line(&self, a: [f64; 2], b: [f64; 2], step: f64, tol: f64) -> Vec<[f64; 3]> {
         let len = (b[0] - a[0]).hypot(b[1] - a[1]);
         let n = ((len / step).ceil() as usize).max(1);
-        let at = |t: f64| [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
         let mut r = Refine {
             surface: self,
-            at: &at,
+            a,
+            b,
+            len2: (b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2),
             min_dt: MIN_STEP_FRACTION / n as f64,
             tol,
             hint: None,
             out: Vec::with_capacity(2 * n + 2),
         };
-        let mut prev = (0.0, r.height(0.0));
+        let mut prev = r.sample(0.0);
         r.out.push(prev);
         for i in 1..=n {
-            let t = i as f64 / n as f64;
-            let next = (t, r.height(t));
+            let next = r.sample(i as f64 / n as f64);
             r.interval(prev, next, None);
             prev = next;
         }
         simplify(&r.out, tol * 0.5)
             .into_iter()
             .map(|(t, z)| {
-                let p = at(t);
+                let p = r.at(t);
                 [p[0], p[1], z]
             })
             .collect()
     }
 }
 
-/// The state of one line's refinement: (t, z) samples emitted in order of `t`.
-struct Refine<'s, 'a, F: Fn(f64) -> [f64; 2]> {
+/// The XY point nearest to `p` that the toolpath's `f32` can hold exactly.
+///
+/// Far from the origin `f32` is coarse (1/32 mm at 3e5, 1/16 mm at 1e6): a point computed
+/// in f64 and rounded on output lands beside the place its height was computed for, and
+/// on a slope that is a gouge. Sampling only at points `f32` holds makes the emitted point
+/// the very one that was checked. Near the origin it moves a point by less than 1e-6 mm.
+fn snap(p: [f64; 2]) -> [f64; 2] {
+    [p[0] as f32 as f64, p[1] as f32 as f64]
+}
+
+/// The state of one line's refinement: (t, z) samples emitted in order of `t`, where `t`
+/// is the parameter of the snapped point actually sampled.
+struct Refine<'s, 'a> {
     surface: &'s Surface<'a>,
-    at: &'s F,
+    a: [f64; 2],
+    b: [f64; 2],
+    len2: f64,
     min_dt: f64,
     tol: f64,
     hint: Option<u32>,
     out: Vec<(f64, f64)>,
 }
 
-impl<F: Fn(f64) -> [f64; 2]> Refine<'_, '_, F> {
-    fn height(&mut self, t: f64) -> f64 {
-        let p = (self.at)(t);
-        self.surface.height(p[0], p[1], &mut self.hint)
+impl Refine<'_, '_> {
+    /// The point at parameter `t` of the line.
+    fn at(&self, t: f64) -> [f64; 2] {
+        let (a, b) = (self.a, self.b);
+        [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]
+    }
+
+    /// The height at the snapped point nearest to parameter `t`, with that point's own
+    /// parameter (its projection on the line, so the chord tests see where it really is).
+    fn sample(&mut self, t: f64) -> (f64, f64) {
+        let p = snap(self.at(t));
+        let (a, b) = (self.a, self.b);
+        let ts = if self.len2 > 0.0 {
+            ((p[0] - a[0]) * (b[0] - a[0]) + (p[1] - a[1]) * (b[1] - a[1])) / self.len2
+        } else {
+            t
+        };
+        (ts, self.surface.height(p[0], p[1], &mut self.hint))
     }
 
     /// Emits the samples of the interval from `a` (already emitted) to `b`, refined until
     /// every chord holds its midpoint and quarter points within half the tolerance. `mid`
-    /// is the midpoint's height when the caller has it.
-    fn interval(&mut self, (ta, za): (f64, f64), (tb, zb): (f64, f64), mid: Option<f64>) {
-        if tb - ta <= self.min_dt {
+    /// is the midpoint's sample when the caller has it.
+    fn interval(&mut self, (ta, za): (f64, f64), (tb, zb): (f64, f64), mid: Option<(f64, f64)>) {
+        let (tm, zm) = if tb - ta <= self.min_dt {
+            (ta, za)
+        } else {
+            match mid {
+                Some(m) => m,
+                None => self.sample(0.5 * (ta + tb)),
+            }
+        };
+        if !(tm > ta && tm < tb) {
+            // Finer than the finest step, or than `f32` can place a point here. A jump (a
+            // wall, or the rim of the cutter meeting an edge) that remains is gone over
+            // square — up before it, or down after it — so no part of the move is below
+            // the higher side.
             if (zb - za).abs() > self.tol {
-                // A jump (a wall, or the rim of the cutter meeting an edge) narrower than
-                // the finest step: go over it square — up before it, or down after it —
-                // so no part of the move is below the higher side.
                 if zb > za {
                     self.out.push((ta, zb));
                 } else {
@@ -118,26 +154,21 @@ impl<F: Fn(f64) -> [f64; 2]> Refine<'_, '_, F> {
             self.out.push((tb, zb));
             return;
         }
-        let tm = 0.5 * (ta + tb);
-        let zm = match mid {
-            Some(z) => z,
-            None => self.height(tm),
-        };
         let chord = |t: f64| za + (zb - za) * ((t - ta) / (tb - ta));
         let half = 0.5 * self.tol;
-        let off = |t: f64, z: f64| (z - chord(t)).abs() > half;
-        if off(tm, zm) {
+        let off = |(t, z): (f64, f64)| (z - chord(t)).abs() > half;
+        if off((tm, zm)) {
             // Split at once: the quarter points are only worth their queries on a chord
             // that might be accepted.
             self.interval((ta, za), (tm, zm), None);
             self.interval((tm, zm), (tb, zb), None);
             return;
         }
-        let (t1, t3) = (0.5 * (ta + tm), 0.5 * (tm + tb));
-        let (z1, z3) = (self.height(t1), self.height(t3));
-        if off(t1, z1) || off(t3, z3) {
-            self.interval((ta, za), (tm, zm), Some(z1));
-            self.interval((tm, zm), (tb, zb), Some(z3));
+        let q1 = self.sample(0.5 * (ta + tm));
+        let q3 = self.sample(0.5 * (tm + tb));
+        if off(q1) || off(q3) {
+            self.interval((ta, za), (tm, zm), Some(q1));
+            self.interval((tm, zm), (tb, zb), Some(q3));
         } else {
             // The accepted inner samples are not kept: the simplified path lies on or above
             // every kept sample, hence above the chords between them (it is straight), and
