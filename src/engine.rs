@@ -133,7 +133,7 @@ fn nothing_cut(
     model_box: &Box3,
     pre: &str,
 ) -> Option<NothingCut> {
-    let r = res.cutter.radius;
+    let r = res.cutter.radius();
     let near = |b: &Rect, p: DVec2| {
         let d = (b.min - p).max(p - b.max).max(DVec2::ZERO);
         d.length() < r - 1e-9

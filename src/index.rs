@@ -178,7 +178,7 @@ impl Index {
             return None;
         }
         let tris = mesh.triangles();
-        let r = cutter.radius;
+        let r = cutter.radius();
         let r2 = r * r;
         // The most a box can raise the cutter: its top minus the cutter's profile at the
         // box's nearest XY distance (the profile only rises outwards). Boxes out of reach

@@ -37,7 +37,7 @@ type P = [f64; 3];
 
 fn objective(cutter: &Cutter, x: f64, y: f64, p: P) -> Option<f64> {
     let rho = (p[0] - x).hypot(p[1] - y);
-    (rho <= cutter.radius).then(|| p[2] - cutter.profile(rho))
+    (rho <= cutter.radius()).then(|| p[2] - cutter.profile(rho))
 }
 
 fn lerp(a: P, b: P, t: f64) -> P {
@@ -56,7 +56,7 @@ fn better(best: &mut Option<f64>, v: Option<f64>) {
 
 /// Edge `a`-`b`: clip the parameter to the disk, then sample and zoom.
 fn brute_edge(cutter: &Cutter, x: f64, y: f64, a: P, b: P) -> Option<f64> {
-    let r = cutter.radius;
+    let r = cutter.radius();
     let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
     let (fx, fy) = (a[0] - x, a[1] - y);
     let qa = ex * ex + ey * ey;
@@ -108,7 +108,7 @@ fn brute_edge(cutter: &Cutter, x: f64, y: f64, a: P, b: P) -> Option<f64> {
 /// onto its plane; then zooms around the best sample in (ρ, φ). Polar coordinates suit the
 /// thin ring where a bull's corner or a ball's rim touches a steep facet.
 fn brute_disk(cutter: &Cutter, x: f64, y: f64, t: [P; 3]) -> Option<f64> {
-    let r = cutter.radius;
+    let r = cutter.radius();
     let eval = |rho: f64, phi: f64| {
         if !(0.0..=r).contains(&rho) {
             return None;
@@ -270,7 +270,7 @@ fn exact_matches_brute_force() {
     let mut compared = 0;
     for case in 0..3000 {
         let cutter = cutters[case % cutters.len()];
-        let r = cutter.radius;
+        let r = cutter.radius();
         let family = rng.next_u64() as usize % 7;
         let tri = triangle(&mut rng, r, family);
         let (x, y) = (rng.range(-0.3 * r, 0.3 * r), rng.range(-0.3 * r, 0.3 * r));
@@ -327,7 +327,7 @@ fn edges_match_ternary_search() {
     let mut worst = 0.0f64;
     for case in 0..20000 {
         let cutter = cutters[case % cutters.len()];
-        let r = cutter.radius;
+        let r = cutter.radius();
         let slope = rng.pick(&[0.0, 0.05, 0.3, 1.0, 3.0, 30.0]);
         let mut e = [0f32; 9];
         for k in 0..2 {
@@ -444,7 +444,7 @@ fn no_panic_on_odd_input() {
 #[test]
 fn profile_matches_definition() {
     for cutter in cutters() {
-        let r = cutter.radius;
+        let r = cutter.radius();
         let mut prev = 0.0;
         for i in 0..=1000 {
             let rho = r * i as f64 / 1000.0;

@@ -75,7 +75,7 @@ fn horizontal_plane_tip_is_plane_height() {
         close(
             c.drop_triangle(0.25, -0.5, &t),
             1.5,
-            &format!("{:?}", c.shape),
+            &format!("{:?}", c.shape()),
         );
     }
 }
@@ -374,7 +374,7 @@ fn constructors_validate() {
     assert!(Cutter::bull(6.0, 3.0).is_err());
     assert!(Cutter::cone(6.0, 180.0).is_err());
     assert!(Cutter::new(Shape::Flat, 6.0, f64::NAN).is_err());
-    assert_eq!(ball().shape, Shape::Ball);
+    assert_eq!(ball().shape(), Shape::Ball);
 }
 
 #[test]

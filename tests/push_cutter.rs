@@ -135,7 +135,7 @@ fn agrees_with_drop_cutter() {
         };
         for cutter in &cutters {
             let got = cutter.push_triangle(&fiber, &t);
-            let what = format!("case {case} {:?} {fiber:?} {t:?}", cutter.shape);
+            let what = format!("case {case} {:?} {fiber:?} {t:?}", cutter.shape());
             if let Some((lo, hi)) = got {
                 nonempty += 1;
                 assert!(lo <= hi, "{what}: {lo} > {hi}");
@@ -250,7 +250,7 @@ fn level_triangle_blocks_with_its_reach() {
                     cutter.push_triangle(&f, &t),
                     want,
                     1e-9,
-                    &format!("{:?} z {z}", cutter.shape),
+                    &format!("{:?} z {z}", cutter.shape()),
                 );
             }
         }
@@ -278,10 +278,10 @@ fn vertical_edge_reach() {
                         got,
                         (-h, h),
                         1e-9,
-                        &format!("{:?} z {z} d {d}", cutter.shape),
+                        &format!("{:?} z {z} d {d}", cutter.shape()),
                     );
                 } else {
-                    assert_eq!(got, None, "{:?} z {z} d {d}", cutter.shape);
+                    assert_eq!(got, None, "{:?} z {z} d {d}", cutter.shape());
                 }
             }
         }
@@ -435,7 +435,7 @@ fn sphere_equator_ring_at_fiber_height() {
             let z = z as f64;
             for x in [51.5, 50.0, 60.25] {
                 let fiber = Fiber::along_y(x, z);
-                let what = format!("{:?} z {z} x {x}", cutter.shape);
+                let what = format!("{:?} z {z} x {x}", cutter.shape());
                 let near: Vec<&Tri> = tris
                     .iter()
                     .filter(|t| {
@@ -526,7 +526,7 @@ fn vertices_at_fiber_height_agree_with_drop_cutter() {
             if cutter.push_triangle(&fiber, &t).is_some() {
                 nonempty += 1;
             }
-            let what = format!("case {case} {:?} {fiber:?} {t:?}", cutter.shape);
+            let what = format!("case {case} {:?} {fiber:?} {t:?}", cutter.shape());
             check_tolerant(cutter, &fiber, &t, -16.0, 16.0, 400, &what);
         }
     }
@@ -566,7 +566,7 @@ fn timing() {
         let ns = start.elapsed().as_nanos() as f64 / n as f64;
         println!(
             "{:?}: {ns:.1} ns/call, {hits} of {n} touch (sum {sum:.1})",
-            cutter.shape
+            cutter.shape()
         );
     }
 }

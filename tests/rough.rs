@@ -53,8 +53,8 @@ fn run(mesh: Mesh, job: &Job) -> (Model, Output) {
 /// The tool grown by `a`, written out here independently of the engine's own: ball and
 /// round shapes grow exactly; a cone by its parallel cone, whose apex is `a / sin α` down.
 fn grown(tool: &Cutter, a: f64) -> (Cutter, f64) {
-    let d = 2.0 * (tool.radius + a);
-    match tool.shape {
+    let d = 2.0 * (tool.radius() + a);
+    match tool.shape() {
         Shape::Ball => (Cutter::ball(d).unwrap(), a),
         Shape::Flat => (Cutter::bull(d, a).unwrap(), a),
         Shape::Bull { corner_radius } => (Cutter::bull(d, corner_radius + a).unwrap(), a),
@@ -177,7 +177,7 @@ fn stock_margin_moves_the_entries_out() {
     assert_eq!(res.stock.max.z, b.max[2] as f64 + 8.0);
     assert_eq!(res.stock.min.x, b.min[0] as f64 - 8.0);
     let tp = &out.toolpath;
-    let r = res.cutter.radius;
+    let r = res.cutter.radius();
     let top_feed = (0..tp.len())
         .filter(|&i| tp.kind(i) == Move::Feed)
         .map(|i| tp.point(i)[2] as f64)
@@ -250,7 +250,7 @@ fn ball_centre_keeps_its_distance() {
     let job = job(ToolKind::Ball, ClearPattern::Offset);
     let sp = spec(&job).clone();
     let (model, out) = run(scene(), &job);
-    let r = out.resolved[0].cutter.radius;
+    let r = out.resolved[0].cutter.radius();
     let tris = model.mesh().triangles();
     let mut worst = f64::INFINITY;
     for (p, _) in cutting_points(&out, 0.25) {
@@ -321,7 +321,7 @@ fn check_coverage(pattern: ClearPattern) {
     let (model, out) = run(scene(), &job);
     let res = &out.resolved[0];
     let tool = res.cutter;
-    let r = tool.radius;
+    let r = tool.radius();
     let s = sp.stepover_ratio * 2.0 * r;
     let (check, lift) = grown(&tool, sp.stock_to_leave);
     let pts = cutting_points(&out, 0.1);
@@ -407,7 +407,7 @@ fn check_layers_and_entries(kind: ToolKind, pattern: ClearPattern) {
     let sp = spec(&job).clone();
     let (model, out) = run(scene(), &job);
     let res = &out.resolved[0];
-    let r = res.cutter.radius;
+    let r = res.cutter.radius();
     let zs = layers(&sp, res.top, res.floor);
     let b = model.mesh().bounds();
     let outside = |p: [f32; 3]| {

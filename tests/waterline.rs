@@ -32,7 +32,7 @@ fn loops(model: &Model, c: &Cutter, z: f64, step: f64) -> Vec<Contour> {
         cutter: c,
         floor: b.min[2] as f64,
     };
-    let pad = c.radius + 2.0 * step;
+    let pad = c.radius() + 2.0 * step;
     let area = [
         b.min[0] as f64 - pad,
         b.min[1] as f64 - pad,
@@ -128,11 +128,11 @@ fn cylinder_sections_for_every_cutter() {
             // Below the top minus the profile's full height the cutter's side (radius R)
             // meets the wall; above it the profile meets the top edge at h(r) = 30 - z.
             let dz = 30.0 - z;
-            let r = if dz >= c.profile(c.radius) {
-                c.radius
+            let r = if dz >= c.profile(c.radius()) {
+                c.radius()
             } else {
                 // invert the profile by bisection
-                let (mut lo, mut hi) = (0.0, c.radius);
+                let (mut lo, mut hi) = (0.0, c.radius());
                 for _ in 0..100 {
                     let mid = 0.5 * (lo + hi);
                     if c.profile(mid) < dz {
@@ -262,9 +262,9 @@ fn box_offset_is_a_rounded_rectangle() {
             let dy = (30.0 - p[1]).max(p[1] - 50.0).max(0.0);
             let d = dx.hypot(dy);
             assert!(
-                (d - c.radius).abs() < 2.0 * TOL,
+                (d - c.radius()).abs() < 2.0 * TOL,
                 "{name}: point {p:?} is {d} from the box, expected {}",
-                c.radius
+                c.radius()
             );
         }
     }
@@ -285,7 +285,7 @@ fn loops_never_pass_under_an_overhang() {
         assert_at_contact(&m, &c, 5.0, &cs, name);
         let (lo, _) = radii(&cs, [50.0, 50.0]);
         assert!(
-            lo > 15.0 + c.radius - 0.05,
+            lo > 15.0 + c.radius() - 0.05,
             "{name}: loop at radius {lo} is under the cap"
         );
     }

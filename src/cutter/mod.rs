@@ -71,19 +71,74 @@ pub enum Shape {
     Flat,
     /// Spherical (ball-nose) end mill.
     Ball,
-    /// Toroidal (bull-nose) end mill with this corner radius (0 < c < R).
-    Bull { corner_radius: f64 },
-    /// Conical V-bit with this included angle in degrees (0 < angle < 180).
-    Cone { angle_deg: f64 },
+    /// Toroidal (bull-nose) end mill.
+    Bull {
+        /// The corner radius `c`, `0 < c < R`.
+        corner_radius: f64,
+    },
+    /// Conical V-bit.
+    Cone {
+        /// The included angle of the V in degrees, 1 to 179.
+        angle_deg: f64,
+    },
 }
 
-/// Why a cutter description was refused; the message names the value.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CutterError(pub String);
+/// Why a cutter description was refused. Each variant carries the figure refused, and
+/// [`CutterError::field`] names the tool field it came from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CutterError {
+    /// The diameter is not a positive number.
+    Diameter(f64),
+    /// The diameter is over 1000 (units are mm or inch: no cutter is that large).
+    DiameterTooLarge(f64),
+    /// The flute length is not a positive number.
+    FluteLength(f64),
+    /// The bull-nose corner radius is not strictly between 0 and the cutter radius.
+    CornerRadius {
+        /// The corner radius asked for.
+        corner_radius: f64,
+        /// The cutter radius it must stay below.
+        radius: f64,
+    },
+    /// The cone's included angle is not between 1° and 179°.
+    ConeAngle(f64),
+}
+
+impl CutterError {
+    /// The tool field the refused value belongs to, as the job names it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            CutterError::Diameter(_) | CutterError::DiameterTooLarge(_) => "diameter",
+            CutterError::FluteLength(_) => "flute_length",
+            CutterError::CornerRadius { .. } => "corner_radius",
+            CutterError::ConeAngle(_) => "angle",
+        }
+    }
+}
 
 impl fmt::Display for CutterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match *self {
+            CutterError::Diameter(d) => write!(f, "cutter diameter {d} must be a positive number"),
+            CutterError::DiameterTooLarge(d) => write!(
+                f,
+                "cutter diameter {d} is larger than 1000 (units are mm or inch)"
+            ),
+            CutterError::FluteLength(l) => {
+                write!(f, "flute length {l} must be a positive number")
+            }
+            CutterError::CornerRadius {
+                corner_radius,
+                radius,
+            } => write!(
+                f,
+                "corner radius {corner_radius} must be greater than 0 and less than half the diameter ({radius}); use a flat or ball cutter for the limits"
+            ),
+            CutterError::ConeAngle(a) => write!(
+                f,
+                "cone angle {a}° must be between 1° and 179° (the included angle of the V)"
+            ),
+        }
     }
 }
 
@@ -91,16 +146,17 @@ impl std::error::Error for CutterError {}
 
 /// A validated cutter.
 ///
-/// Build it with [`Cutter::new`] or a shape constructor: it caches values derived from the
-/// shape (so the contact maths does no trigonometry per call). Treat the public fields as
-/// read-only; to change the tool, build a new `Cutter`.
+/// Built only through [`Cutter::new`] or a shape constructor, which validate the shape and
+/// cache values derived from it (so the contact maths does no trigonometry per call). The
+/// fields are private so the cache can never disagree with the shape: to change the tool,
+/// build a new `Cutter`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Cutter {
-    pub shape: Shape,
+    shape: Shape,
     /// Radius `R` of the cutting part (half the diameter).
-    pub radius: f64,
+    radius: f64,
     /// Length of the cutting part (flutes), from the tip up.
-    pub flute_length: f64,
+    flute_length: f64,
     /// Cone: `1 / tan α` (α the half angle), the rise of the flank per unit radius.
     /// Zero for the other shapes.
     cone_rise: f64,
@@ -110,19 +166,13 @@ impl Cutter {
     /// Builds and validates a cutter from a diameter and shape.
     pub fn new(shape: Shape, diameter: f64, flute_length: f64) -> Result<Cutter, CutterError> {
         if !diameter.is_finite() || diameter <= 0.0 {
-            return Err(CutterError(format!(
-                "cutter diameter {diameter} must be a positive number"
-            )));
+            return Err(CutterError::Diameter(diameter));
         }
         if diameter > 1000.0 {
-            return Err(CutterError(format!(
-                "cutter diameter {diameter} is larger than 1000 (units are mm or inch)"
-            )));
+            return Err(CutterError::DiameterTooLarge(diameter));
         }
         if !flute_length.is_finite() || flute_length <= 0.0 {
-            return Err(CutterError(format!(
-                "flute length {flute_length} must be a positive number"
-            )));
+            return Err(CutterError::FluteLength(flute_length));
         }
         let radius = diameter / 2.0;
         let mut cone_rise = 0.0;
@@ -130,16 +180,15 @@ impl Cutter {
             Shape::Flat | Shape::Ball => {}
             Shape::Bull { corner_radius } => {
                 if !corner_radius.is_finite() || corner_radius <= 0.0 || corner_radius >= radius {
-                    return Err(CutterError(format!(
-                        "corner radius {corner_radius} must be greater than 0 and less than half the diameter ({radius}); use a flat or ball cutter for the limits"
-                    )));
+                    return Err(CutterError::CornerRadius {
+                        corner_radius,
+                        radius,
+                    });
                 }
             }
             Shape::Cone { angle_deg } => {
                 if !angle_deg.is_finite() || !(1.0..=179.0).contains(&angle_deg) {
-                    return Err(CutterError(format!(
-                        "cone angle {angle_deg}° must be between 1° and 179° (the included angle of the V)"
-                    )));
+                    return Err(CutterError::ConeAngle(angle_deg));
                 }
                 cone_rise = 1.0 / (angle_deg.to_radians() / 2.0).tan();
             }
@@ -152,20 +201,44 @@ impl Cutter {
         })
     }
 
+    /// A flat end mill of this diameter, flutes four diameters long.
     pub fn flat(diameter: f64) -> Result<Cutter, CutterError> {
         Cutter::new(Shape::Flat, diameter, 4.0 * diameter)
     }
 
+    /// A ball-nose end mill of this diameter, flutes four diameters long.
     pub fn ball(diameter: f64) -> Result<Cutter, CutterError> {
         Cutter::new(Shape::Ball, diameter, 4.0 * diameter)
     }
 
+    /// A bull-nose end mill of this diameter and corner radius, flutes four diameters long.
     pub fn bull(diameter: f64, corner_radius: f64) -> Result<Cutter, CutterError> {
         Cutter::new(Shape::Bull { corner_radius }, diameter, 4.0 * diameter)
     }
 
+    /// A V-bit of this diameter and included angle (degrees), flutes four diameters long.
     pub fn cone(diameter: f64, angle_deg: f64) -> Result<Cutter, CutterError> {
         Cutter::new(Shape::Cone { angle_deg }, diameter, 4.0 * diameter)
+    }
+
+    /// The shape and its parameters.
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// Radius `R` of the cutting part (half the diameter).
+    pub fn radius(&self) -> f64 {
+        self.radius
+    }
+
+    /// Diameter of the cutting part.
+    pub fn diameter(&self) -> f64 {
+        2.0 * self.radius
+    }
+
+    /// Length of the cutting part (flutes), from the tip up.
+    pub fn flute_length(&self) -> f64 {
+        self.flute_length
     }
 
     /// Height of the cutting surface above the tip at radial distance `r` (clamped to `R`).
@@ -174,8 +247,6 @@ impl Cutter {
         self.height_sq(r * r)
     }
 
-    /// The profile from the squared radial distance `r²` (clamped to `[0, R²]`), which is
-    /// what the contact code has at hand; the ball needs no square root for it.
     /// Radius at which the cutter touches a plane tilted by the angle whose sine and cosine
     /// are given (the facet contact of the drop- and push-cutter alike; derivations in the
     /// shape files).
@@ -190,6 +261,8 @@ impl Cutter {
         }
     }
 
+    /// The profile from the squared radial distance `r²` (clamped to `[0, R²]`), which is
+    /// what the contact code has at hand; the ball needs no square root for it.
     #[inline]
     fn height_sq(&self, r2: f64) -> f64 {
         let big_r = self.radius;

@@ -74,7 +74,7 @@ impl Job {
         for (k, op) in self.operations().iter().enumerate() {
             let pre = self.op_prefix(k);
             let cutter = op.tool.cutter_at(&format!("{pre}tool"))?;
-            let margin = self.bounds.margin.unwrap_or(cutter.radius);
+            let margin = self.bounds.margin.unwrap_or(cutter.radius());
             let (lo, hi) = match (self.bounds.min, self.bounds.max) {
                 (Some(lo), Some(hi)) => (lo, hi),
                 _ => (

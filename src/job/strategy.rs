@@ -236,12 +236,12 @@ fn check_tolerance(p: &str, tolerance: f64) -> Result<(), JobError> {
 
 fn check_grid(p: &str, sampling: f64, tolerance: f64, cutter: &Cutter) -> Result<(), JobError> {
     positive(&format!("{p}.sampling"), sampling, 1.0e4)?;
-    if sampling > cutter.radius {
+    if sampling > cutter.radius() {
         return Err(err(
             &format!("{p}.sampling"),
             format!(
                 "sampling {sampling} is larger than the cutter radius {}: features between samples could be missed",
-                cutter.radius
+                cutter.radius()
             ),
         ));
     }
@@ -258,7 +258,7 @@ fn check_grid(p: &str, sampling: f64, tolerance: f64, cutter: &Cutter) -> Result
 impl StrategySpec {
     /// Checks the values; `p` is the field path of this strategy (e.g. `strategy`).
     pub fn validate(&self, p: &str, cutter: &Cutter) -> Result<(), JobError> {
-        let d = 2.0 * cutter.radius;
+        let d = 2.0 * cutter.radius();
         match self {
             StrategySpec::Parallel(s) => {
                 positive(&format!("{p}.stepover"), s.stepover, 1.0e4)?;
@@ -272,12 +272,12 @@ impl StrategySpec {
                     ));
                 }
                 positive(&format!("{p}.sampling"), s.sampling, 1.0e4)?;
-                if s.sampling > cutter.radius {
+                if s.sampling > cutter.radius() {
                     return Err(err(
                         &format!("{p}.sampling"),
                         format!(
                             "sampling {} is larger than the cutter radius {}: features between samples could be missed",
-                            s.sampling, cutter.radius
+                            s.sampling, cutter.radius()
                         ),
                     ));
                 }
@@ -315,7 +315,7 @@ impl StrategySpec {
                         }
                     }
                 }
-                let grown = 2.0 * (cutter.radius + s.stock_to_leave + s.sampling);
+                let grown = 2.0 * (cutter.radius() + s.stock_to_leave + s.sampling);
                 if grown > 1000.0 {
                     return Err(err(
                         &format!("{p}.stock_to_leave"),

@@ -23,18 +23,8 @@ impl ToolSpec {
                 angle_deg: self.angle,
             },
         };
-        Cutter::new(shape, self.diameter, self.flute_length).map_err(|e| {
-            let field = if e.0.starts_with("corner") {
-                "corner_radius"
-            } else if e.0.starts_with("cone") {
-                "angle"
-            } else if e.0.starts_with("flute") {
-                "flute_length"
-            } else {
-                "diameter"
-            };
-            err(&format!("{prefix}.{field}"), e.0)
-        })
+        Cutter::new(shape, self.diameter, self.flute_length)
+            .map_err(|e| err(&format!("{prefix}.{}", e.field()), e.to_string()))
     }
 }
 

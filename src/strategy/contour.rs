@@ -150,7 +150,7 @@ fn grid_crossing(s: &Surface, z: f64, a: [f64; 2], b: [f64; 2], eps: f64) -> [f6
         Fiber::along_y(a[0], z)
     };
     let (ta, tb) = if along_x { (a[0], b[0]) } else { (a[1], b[1]) };
-    let r = s.cutter.radius;
+    let r = s.cutter.radius();
     let lo = [a[0].min(b[0]) - r, a[1].min(b[1]) - r];
     let hi = [a[0].max(b[0]) + r, a[1].max(b[1]) + r];
     let forward = tb > ta;

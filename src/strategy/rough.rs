@@ -367,7 +367,7 @@ pub fn generate(
     ];
     // The cutter centre must reach a radius beyond the stock to clear its sides, unless
     // the job limits the area explicitly (clamps, a vise: never cut outside it).
-    let r0 = res.cutter.radius;
+    let r0 = res.cutter.radius();
     let area = if res.bounded {
         [
             res.area.min.x,
@@ -395,7 +395,7 @@ pub fn generate(
     let mut grid_progress = |f: f32| progress(0.5 * f);
     let grid = HeightGrid::sample(&grown, grid_area, spec.sampling, &mut grid_progress)?;
     let grid = region::framed(&grid, grown.floor - 1.0);
-    let radius = res.cutter.radius;
+    let radius = res.cutter.radius();
     let step = spec.stepover_ratio * 2.0 * radius;
     let mut z_prev = top;
     for (k, &z) in zs.iter().enumerate() {

@@ -57,9 +57,9 @@ pub fn inflate(tool: &Cutter, radial: f64, axial: f64) -> Allowance {
             lift: axial,
         };
     }
-    let d = 2.0 * (tool.radius + a);
-    let flutes = tool.flute_length + a;
-    let (shape, depth) = match tool.shape {
+    let d = 2.0 * (tool.radius() + a);
+    let flutes = tool.flute_length() + a;
+    let (shape, depth) = match tool.shape() {
         Shape::Ball => (Shape::Ball, a),
         Shape::Flat => (Shape::Bull { corner_radius: a }, a),
         Shape::Bull { corner_radius } => (
@@ -108,11 +108,11 @@ pub fn widen(al: Allowance, e: f64) -> Allowance {
         return al;
     }
     let t = al.cutter;
-    let d = 2.0 * (t.radius + e);
-    let (shape, extra) = match t.shape {
+    let d = 2.0 * (t.radius() + e);
+    let (shape, extra) = match t.shape() {
         Shape::Ball => (
             Shape::Bull {
-                corner_radius: t.radius,
+                corner_radius: t.radius(),
             },
             0.0,
         ),
@@ -123,7 +123,7 @@ pub fn widen(al: Allowance, e: f64) -> Allowance {
             (Shape::Cone { angle_deg }, e / half.tan())
         }
     };
-    match Cutter::new(shape, d, t.flute_length) {
+    match Cutter::new(shape, d, t.flute_length()) {
         Ok(cutter) => Allowance {
             cutter,
             lift: al.lift + extra,
@@ -140,7 +140,7 @@ mod tests {
 
     /// Lowest height of the grown tool (tip at 0, shifted down by `lift`) over radius `r`.
     fn grown(al: &Allowance, r: f64) -> f64 {
-        if r > al.cutter.radius {
+        if r > al.cutter.radius() {
             f64::INFINITY
         } else {
             al.cutter.profile(r) - al.lift
@@ -161,7 +161,7 @@ mod tests {
         ] {
             let al = inflate(&tool, a, a);
             for i in 0..=200 {
-                let r = tool.radius * i as f64 / 200.0;
+                let r = tool.radius() * i as f64 / 200.0;
                 let z = tool.profile(r);
                 for k in 0..16 {
                     let t = std::f64::consts::TAU * k as f64 / 16.0;
@@ -174,7 +174,7 @@ mod tests {
                 }
             }
             // And it is tight for the round shapes: the grown tip is `a` down.
-            if !matches!(tool.shape, Shape::Cone { .. }) {
+            if !matches!(tool.shape(), Shape::Cone { .. }) {
                 assert!((al.lift - a).abs() < 1e-12);
             }
         }
@@ -193,7 +193,7 @@ mod tests {
             let al = inflate(&tool, 0.5, 0.5);
             let w = widen(al, e);
             for i in 0..=200 {
-                let r = al.cutter.radius * i as f64 / 200.0;
+                let r = al.cutter.radius() * i as f64 / 200.0;
                 let z = al.cutter.profile(r) - al.lift;
                 for k in 0..=8 {
                     let pr = (r + e * (k as f64 / 4.0 - 1.0)).abs();
