@@ -23,16 +23,16 @@
 //! `vertex.rs` contact.
 
 use super::{ball, bull, cone, flat, vertex, Cutter, Shape};
+use crate::geom::DVec3;
 
 /// Tip height for the edge from `a` to `b` (XY relative to the axis), or `None` when no
 /// point of it is within the radius.
 #[inline]
-pub(super) fn drop(cutter: &Cutter, a: [f64; 3], b: [f64; 3]) -> Option<f64> {
-    let ex = b[0] - a[0];
-    let ey = b[1] - a[1];
-    let l2 = ex * ex + ey * ey;
+pub(super) fn drop(cutter: &Cutter, a: DVec3, b: DVec3) -> Option<f64> {
+    let e = (b - a).truncate();
+    let l2 = e.length_squared();
     if !(l2 > 0.0) {
-        let top = if a[2] >= b[2] { a } else { b };
+        let top = if a.z >= b.z { a } else { b };
         return vertex::drop(cutter, top);
     }
     // The axis is the origin: `-a` is the vector from `a` to the axis. Reject an edge out
@@ -40,12 +40,12 @@ pub(super) fn drop(cutter: &Cutter, a: [f64; 3], b: [f64; 3]) -> Option<f64> {
     // the segment, scaled by `l²`, against `R² l²`.
     let r = cutter.radius;
     let r2 = r * r;
-    let proj = -(a[0] * ex + a[1] * ey);
-    let cross = a[0] * ey - a[1] * ex;
+    let proj = -a.truncate().dot(e);
+    let cross = a.truncate().perp_dot(e);
     let out_of_reach = if proj <= 0.0 {
-        a[0] * a[0] + a[1] * a[1] > r2
+        a.truncate().length_squared() > r2
     } else if proj >= l2 {
-        b[0] * b[0] + b[1] * b[1] > r2
+        b.truncate().length_squared() > r2
     } else {
         cross * cross > r2 * l2
     };
@@ -64,7 +64,7 @@ pub(super) fn drop(cutter: &Cutter, a: [f64; 3], b: [f64; 3]) -> Option<f64> {
     if !(lo <= hi) {
         return None;
     }
-    let dz = b[2] - a[2];
+    let dz = b.z - a.z;
     let m = dz / l;
     let stationary = match cutter.shape {
         Shape::Flat => flat::edge_stationary(m),
@@ -76,6 +76,6 @@ pub(super) fn drop(cutter: &Cutter, a: [f64; 3], b: [f64; 3]) -> Option<f64> {
     };
     // `max`/`min` rather than `clamp`: a NaN from odd input must not panic.
     let tau = stationary.max(lo).min(hi);
-    let z = a[2] + dz * ((t0 + tau) / l);
+    let z = a.z + dz * ((t0 + tau) / l);
     Some(z - cutter.height_sq(d * d + tau * tau))
 }

@@ -21,57 +21,29 @@
 //! the triangle they share one sign, so the result is a convex combination of the vertex
 //! heights even on a nearly vertical facet where the weights themselves are ill-conditioned.
 
+use super::plane::Plane;
 use super::Cutter;
+use crate::geom::{DVec2, DVec3};
 
 /// Tip height for the facet contact, or `None` when the contact point is not inside the
 /// triangle `p` (XY relative to the axis) or the triangle is vertical or degenerate.
 #[inline]
-pub(super) fn drop(cutter: &Cutter, p: &[[f64; 3]; 3]) -> Option<f64> {
-    let [p0, p1, p2] = *p;
-    let e1 = [p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]];
-    let e2 = [p2[0] - p0[0], p2[1] - p0[1], p2[2] - p0[2]];
-    let mut nx = e1[1] * e2[2] - e1[2] * e2[1];
-    let mut ny = e1[2] * e2[0] - e1[0] * e2[2];
-    // Signed XY area (times two): it also orients the barycentric test below.
-    let area = e1[0] * e2[1] - e1[1] * e2[0];
-    let nz = area.abs();
-    if !(nz > 0.0) {
-        return None;
-    }
-    if area < 0.0 {
-        nx = -nx;
-        ny = -ny;
-    }
-    let nxy = (nx * nx + ny * ny).sqrt();
-    let len = (nxy * nxy + nz * nz).sqrt();
-    let sin_tilt = nxy / len;
-    let cos_tilt = nz / len;
-    let rho = cutter.facet_radius(sin_tilt, cos_tilt);
-    let (qx, qy) = if nxy > 0.0 {
-        (-rho * nx / nxy, -rho * ny / nxy)
+pub(super) fn drop(cutter: &Cutter, p: &[DVec3; 3]) -> Option<f64> {
+    let plane = Plane::new(p)?;
+    let rho = plane.tangent_radius(cutter);
+    let q = if plane.nxy > 0.0 {
+        DVec2::new(
+            -rho * plane.n_xy.x / plane.nxy,
+            -rho * plane.n_xy.y / plane.nxy,
+        )
     } else {
-        (0.0, 0.0)
+        DVec2::ZERO
     };
-    // Barycentric weights of q: twice the signed areas of the sub-triangles opposite each
-    // vertex, all with the sign of `area` when q is inside.
-    let (ax, ay) = (p0[0] - qx, p0[1] - qy);
-    let (bx, by) = (p1[0] - qx, p1[1] - qy);
-    let (cx, cy) = (p2[0] - qx, p2[1] - qy);
-    let mut w0 = bx * cy - by * cx;
-    let mut w1 = cx * ay - cy * ax;
-    let mut w2 = ax * by - ay * bx;
-    if area < 0.0 {
-        w0 = -w0;
-        w1 = -w1;
-        w2 = -w2;
-    }
-    if !(w0 >= 0.0 && w1 >= 0.0 && w2 >= 0.0) {
-        return None;
-    }
+    let [w0, w1, w2] = plane.weights_inside(p, q)?;
     let sum = w0 + w1 + w2;
     if !(sum > 0.0) {
         return None;
     }
-    let z = (w0 * p0[2] + w1 * p1[2] + w2 * p2[2]) / sum;
+    let z = (w0 * p[0].z + w1 * p[1].z + w2 * p[2].z) / sum;
     Some(z - cutter.height_sq(rho * rho))
 }

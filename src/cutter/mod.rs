@@ -56,12 +56,14 @@ mod edge;
 mod facet;
 mod fiber;
 mod flat;
+mod plane;
 mod push;
 mod push_edge;
 mod vertex;
 
 pub use fiber::{Fiber, FiberAxis};
 
+use crate::geom::DVec3;
 use std::fmt;
 
 /// The geometric kind of a cutter, with its shape parameters.
@@ -294,9 +296,9 @@ impl Cutter {
         }
         // Work relative to the axis: the contact maths then sees small numbers.
         let p = [
-            [x0 - x, y0 - y, t[2] as f64],
-            [x1 - x, y1 - y, t[5] as f64],
-            [x2 - x, y2 - y, t[8] as f64],
+            DVec3::new(x0 - x, y0 - y, t[2] as f64),
+            DVec3::new(x1 - x, y1 - y, t[5] as f64),
+            DVec3::new(x2 - x, y2 - y, t[8] as f64),
         ];
         if let Some(z) = facet::drop(self, &p) {
             return Some(z);

@@ -55,13 +55,15 @@
 //!
 //! Closed forms: vertices, the facet, the cylinder zone (all shapes, flat entirely), the
 //! ball's and the cone's profile zone. Root finding: the bull's profile zone (a torus against
-//! a line is a quartic), by bisection on a monotone sign (see `push_edge.rs`).
+//! a line is a quartic), by the shared root finder on a monotone sign (see `push_edge.rs`).
 //!
 //! The ends are returned as a closed interval; where the set is open (its ends do not
 //! themselves lift the cutter above `z`), that is its closure.
 
 use super::fiber::{Fiber, FiberAxis, Span, P};
+use super::plane::Plane;
 use super::{push_edge, Cutter};
+use crate::geom::{DVec2, DVec3};
 
 /// Push interval of the triangle `t` (nine floats) along `fiber`, in fiber parameter.
 #[inline]
@@ -122,47 +124,24 @@ pub(super) fn triangle(cutter: &Cutter, fiber: &Fiber, t: &[f32; 9]) -> Option<(
 /// facet divides by nothing small). A level plane has no tangent direction and a vertical
 /// one no facet contact: their edges decide, as in the drop-cutter.
 fn facet(cutter: &Cutter, p: &[P; 3], span: &mut Span) {
-    let [p0, p1, p2] = *p;
-    let e1 = [p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]];
-    let e2 = [p2[0] - p0[0], p2[1] - p0[1], p2[2] - p0[2]];
-    let mut nx = e1[1] * e2[2] - e1[2] * e2[1];
-    let mut nw = e1[2] * e2[0] - e1[0] * e2[2];
-    let area = e1[0] * e2[1] - e1[1] * e2[0];
-    let nz = area.abs();
-    if !(nz > 0.0) {
+    let p = p.map(DVec3::from_array);
+    let Some(plane) = Plane::new(&p) else {
         return;
-    }
-    if area < 0.0 {
-        nx = -nx;
-        nw = -nw;
-    }
+    };
+    // Fiber coordinates: the normal's X is along the fiber, its Y across it.
+    let (nx, nw, nz, nxy) = (plane.n_xy.x, plane.n_xy.y, plane.nz, plane.nxy);
     if nx == 0.0 {
         return;
     }
-    let nxy = (nx * nx + nw * nw).sqrt();
-    let len = (nxy * nxy + nz * nz).sqrt();
-    let sin_tilt = nxy / len;
-    let cos_tilt = nz / len;
-    let rho = cutter.facet_radius(sin_tilt, cos_tilt);
+    let rho = plane.tangent_radius(cutter);
     let h = cutter.height_sq(rho * rho);
-    let t = p0[0] + (nz * p0[2] + nw * p0[1] + rho * nxy - nz * h) / nx;
+    let t = p[0].x + (nz * p[0].z + nw * p[0].y + rho * nxy - nz * h) / nx;
     if !t.is_finite() {
         return;
     }
-    let (qx, qw) = (t - rho * nx / nxy, -rho * nw / nxy);
-    // Barycentric sign test of the contact point, as in `facet.rs`.
-    let (ax, ay) = (p0[0] - qx, p0[1] - qw);
-    let (bx, by) = (p1[0] - qx, p1[1] - qw);
-    let (cx, cy) = (p2[0] - qx, p2[1] - qw);
-    let mut w0 = bx * cy - by * cx;
-    let mut w1 = cx * ay - cy * ax;
-    let mut w2 = ax * by - ay * bx;
-    if area < 0.0 {
-        w0 = -w0;
-        w1 = -w1;
-        w2 = -w2;
-    }
-    if w0 >= 0.0 && w1 >= 0.0 && w2 >= 0.0 {
+    let q = DVec2::new(t - rho * nx / nxy, -rho * nw / nxy);
+    // The same barycentric test as the drop-cutter's facet contact.
+    if plane.weights_inside(&p, q).is_some() {
         span.lo = span.lo.min(t);
         span.hi = span.hi.max(t);
     }

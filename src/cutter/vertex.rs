@@ -6,13 +6,14 @@
 //! length (vertical edges, whose top end is the only one that matters).
 
 use super::Cutter;
+use crate::geom::DVec3;
 
 /// Tip height for the point `p` (XY relative to the axis), or `None` beyond the radius.
 #[inline]
-pub(super) fn drop(cutter: &Cutter, p: [f64; 3]) -> Option<f64> {
-    let r2 = p[0] * p[0] + p[1] * p[1];
+pub(super) fn drop(cutter: &Cutter, p: DVec3) -> Option<f64> {
+    let r2 = p.truncate().length_squared();
     if r2 <= cutter.radius * cutter.radius {
-        Some(p[2] - cutter.height_sq(r2))
+        Some(p.z - cutter.height_sq(r2))
     } else {
         None
     }
