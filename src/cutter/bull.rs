@@ -3,6 +3,8 @@
 //! whose tube (radius `c`) is centred on a horizontal ring of radius `a`, `c` above the tip.
 //! `h` is C¹ at `r = a` (slope 0 on both sides) and convex.
 
+use super::root;
+
 /// Profile at radial distance `r ≤ R`.
 #[inline]
 pub(super) fn height(radius: f64, corner: f64, r: f64) -> f64 {
@@ -53,13 +55,14 @@ pub(super) fn facet_radius(radius: f64, corner: f64, sin_tilt: f64) -> f64 {
 /// ```
 ///
 /// (using `a d²/(a+s)³ ≤ a/(a+s) ≤ 1` and `a d² (a-2s)/(a+s)⁴ ≤ a (a-2s)/(a+s)² ≤ 1`).
-/// So Newton's method converges monotonically once it is right of the root, and never
-/// leaves the domain. A good start: since `τ/ρ ≤ 1`, the root has `h' ≥ m`, i.e.
+/// So the root is unique, and bracketed: since `τ/ρ ≤ 1` the root has `h' ≥ m`, i.e.
 /// `s ≥ s₀ = c m / sqrt(1 + m²)` (equality when the edge line crosses the axis, `d = 0`:
-/// `G(s₀) = -d² s₀² / (a + s₀)²`). From `max(s₀, d - a)` one Newton step lands right of the
-/// root (convexity); it is capped at `c` (where `G = c² (R² - d²)/R² ≥ 0`), and the next
-/// steps descend to the root (see the code for the polynomial form and the stopping rule). Then `τ* = sqrt((a + s)² - d²)`; the caller
-/// clamps it to the edge's interval `[lo, hi]` inside the disk.
+/// `G(s₀) = -d² s₀² / (a + s₀)² ≤ 0`), and at `s = c` (the rim) `G = c² (R² - d²)/R² ≥ 0`.
+/// The shared root finder (`root.rs`, Illinois regula falsi) closes the bracket
+/// `[max(s₀, d - a), c]` on the polynomial `g(s) = (a + s)² G(s)` (same root and sign, no
+/// division) to `1e-9 c`; the objective is stationary at the root, so an error `δ` in `s`
+/// costs `O(δ²/c)` in height, below rounding. Then `τ* = sqrt((a + s)² - d²)`; the caller clamps it to the edge's interval
+/// `[lo, hi]` inside the disk.
 ///
 /// Short edges (the usual case on a fine mesh) often have the stationary point outside
 /// `[lo, hi]`. Since `g` below has the sign of `τ - τ*` (for `τ` in the corner), one
@@ -108,48 +111,21 @@ pub(super) fn edge_stationary(
     if lo > 0.0 && g_at(lo) >= 0.0 {
         return unmirror(lo);
     }
-    // First step on G from the left (lands right of the root, by convexity) ...
-    let mut s = (c * mm / k.sqrt()).max(d - a).min(c);
-    {
-        // G / G' with numerator and denominator multiplied by (a + s)³: one division.
+    // The polynomial `g(s) = (a + s)² G(s)`: the same root and sign, no division.
+    let g = |s: f64| {
         let q = a + s;
-        let q3 = q * q * q;
-        let num = q3 * (k * s * s - mc2) - s * s * d2 * q;
-        let den = 2.0 * s * (k * q3 - a * d2);
-        let next = s - num / den;
-        s = if next < c { next } else { c };
-    }
-    // ... then descend on `g(s) = (a + s)² G(s) = (a + s)² (k s² - m² c²) - d² s²`: the same
-    // root, a polynomial (one division per step), and increasing and convex right of the
-    // root (there its derivatives are sums of nonnegative terms). Halley's step (cubic
-    // convergence) takes it there in about two steps from the first Newton point; a Halley
-    // step more than twice the Newton step (far from the root) falls back to Newton.
-    // The objective is stationary at the root, so an error δ in `s` costs only O(δ²) in
-    // height: stopping once a step is below 1e-5 c leaves `s` within ~1e-12 c (checked
-    // against bisection to full precision) and the height exact to rounding.
-    let tol = 1e-5 * c;
-    for _ in 0..40 {
-        let q = a + s;
-        let e = k * s * s - mc2;
-        let g = q * q * e - d2 * s * s;
-        if !(g > 0.0) {
-            break;
-        }
-        let dg = 2.0 * (q * e + q * q * k * s - d2 * s);
-        let ddg = 2.0 * (e + 4.0 * q * k * s + q * q * k - d2);
-        // Halley: 2 g g' / (2 g'² - g g''), unless that exceeds twice Newton's g / g'.
-        let dg2 = dg * dg;
-        let gdd = g * ddg;
-        let step = if dg2 > gdd {
-            2.0 * g * dg / (2.0 * dg2 - gdd)
-        } else {
-            g / dg
-        };
-        s -= step;
-        if !(step > tol) {
-            break;
-        }
-    }
+        q * q * (k * s * s - mc2) - d2 * s * s
+    };
+    let left = (c * mm / k.sqrt()).max(d - a).min(c);
+    let (g_left, g_c) = (g(left), g(c));
+    let s = if !(g_left < 0.0) {
+        left
+    } else if !(g_c > 0.0) {
+        c
+    } else {
+        let (lo, hi) = root::illinois(g, left, c, g_left, g_c, 1e-9 * c);
+        0.5 * (lo + hi)
+    };
     let q = a + s;
     (q * q - d2).max(0.0).sqrt().copysign(m)
 }

@@ -59,6 +59,7 @@ mod flat;
 mod plane;
 mod push;
 mod push_edge;
+mod root;
 mod vertex;
 
 pub use fiber::{Fiber, FiberAxis};

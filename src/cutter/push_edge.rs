@@ -31,6 +31,7 @@
 //! harmless and saves sign bookkeeping.
 
 use super::fiber::{Span, P};
+use super::root;
 use super::{Cutter, Shape};
 
 /// Offers the extremes of the edge from `a` to `b` (fiber coordinates) to `span`.
@@ -215,8 +216,8 @@ fn cone(k: f64, a: P, d: P, c0: f64, c1: f64, span: &mut Span) {
 /// maximiser. Both are multiplied by `sqrt(dz (2c - dz)) ≥ 0` so there is no division
 /// (`ρ' = (c - dz) / sqrt(dz (2c - dz))` is infinite at `dz = 0`), and the outside one also
 /// by `ρ`: at the boundary of `Ω` (`ρ = |w|`) the two then agree, so the function is
-/// continuous with one sign change and regula falsi (Illinois) finds it, safeguarded by
-/// its bracket. `φ₋` is the same with `d_x` negated.
+/// continuous with one sign change and the shared root finder (`root.rs`, Illinois regula
+/// falsi, safeguarded by its bracket) finds it. `φ₋` is the same with `d_x` negated.
 ///
 /// The maximiser is stationary, so an error `δ` in `s` costs `O(δ²)` along the fiber; the
 /// bracket stops at `1e-13` of the piece.
@@ -243,43 +244,11 @@ fn bull(flat: f64, c: f64, a: P, d: P, c0: f64, c1: f64, span: &mut Span) {
                 rho * ((c - z) * d[2] - w.signum() * d[1] * sq)
             }
         };
-        let (mut lo, mut hi) = (c0, c1);
-        let (mut flo, mut fhi) = (right(lo), right(hi));
+        let (flo, fhi) = (right(c0), right(c1));
         if fhi >= 0.0 || flo <= 0.0 {
             continue;
         }
-        // Illinois: regula falsi that halves the value kept at a stale end, so both ends
-        // move and the bracket shrinks superlinearly; bisection if the secant misbehaves.
-        let tol = 1e-13 * (c1 - c0);
-        let mut side = 0i8;
-        for _ in 0..100 {
-            if !(hi - lo > tol) {
-                break;
-            }
-            let mut mid = lo + (hi - lo) * (flo / (flo - fhi));
-            if !(mid > lo && mid < hi) {
-                mid = 0.5 * (lo + hi);
-            }
-            let fm = right(mid);
-            if fm > 0.0 {
-                lo = mid;
-                flo = fm;
-                if side == 1 {
-                    fhi *= 0.5;
-                }
-                side = 1;
-            } else if fm < 0.0 {
-                hi = mid;
-                fhi = fm;
-                if side == -1 {
-                    flo *= 0.5;
-                }
-                side = -1;
-            } else {
-                lo = mid;
-                hi = mid;
-            }
-        }
+        let (lo, hi) = root::illinois(right, c0, c1, flo, fhi, 1e-13 * (c1 - c0));
         offer(lo);
         offer(hi);
     }
