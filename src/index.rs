@@ -136,6 +136,7 @@ impl Index {
         self.triangles
     }
 
+    /// True when no triangle is indexed.
     pub fn is_empty(&self) -> bool {
         self.triangles == 0
     }

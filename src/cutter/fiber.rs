@@ -14,6 +14,7 @@ pub enum FiberAxis {
 /// A horizontal line at height `z`: along X at `y = across`, or along Y at `x = across`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Fiber {
+    /// The direction the fiber runs in.
     pub axis: FiberAxis,
     /// The fixed other coordinate (`y` for an X fiber, `x` for a Y fiber).
     pub across: f64,

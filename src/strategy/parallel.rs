@@ -14,13 +14,13 @@
 
 use super::surface::Surface;
 use super::Cancelled;
-use crate::geom::Rect;
+use crate::geom::{DVec2, DVec3, Rect};
 use crate::job::{Direction, Milling, ParallelSpec, Pattern, Resolved};
 use crate::model::Model;
 use crate::toolpath::{Move, Toolpath};
 
 /// A raster line from its start to its end (XY).
-type Segment = ([f64; 2], [f64; 2]);
+type Segment = (DVec2, DVec2);
 
 /// One raster pass set: lines along X (`along_x`) or Y covering `area`.
 fn lines(area: &Rect, stepover: f64, along_x: bool) -> Vec<Segment> {
@@ -34,16 +34,16 @@ fn lines(area: &Rect, stepover: f64, along_x: bool) -> Vec<Segment> {
         .map(|j| {
             let c = c0 + (c1 - c0) * j as f64 / n as f64;
             if along_x {
-                ([area.min.x, c], [area.max.x, c])
+                (DVec2::new(area.min.x, c), DVec2::new(area.max.x, c))
             } else {
-                ([c, area.min.y], [c, area.max.y])
+                (DVec2::new(c, area.min.y), DVec2::new(c, area.max.y))
             }
         })
         .collect()
 }
 
 /// Samples many lines, in parallel when the `parallel` feature is on.
-fn sample_lines(s: &Surface, segs: &[Segment], step: f64, tol: f64) -> Vec<Vec<[f64; 3]>> {
+fn sample_lines(s: &Surface, segs: &[Segment], step: f64, tol: f64) -> Vec<Vec<DVec3>> {
     #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
     {
         use rayon::prelude::*;
@@ -62,10 +62,10 @@ fn sample_lines(s: &Surface, segs: &[Segment], step: f64, tol: f64) -> Vec<Vec<[
 /// A cutter location as the toolpath stores it. XY was sampled at points `f32` holds (see
 /// `surface.rs`), so it is exact; Z is rounded up, so a location far from the origin, where
 /// `f32` is coarse, is never below the height computed for it.
-fn f32p(p: [f64; 3]) -> [f32; 3] {
-    let z = p[2] as f32;
-    let z = if (z as f64) < p[2] { z.next_up() } else { z };
-    [p[0] as f32, p[1] as f32, z]
+fn f32p(p: DVec3) -> [f32; 3] {
+    let z = p.z as f32;
+    let z = if (z as f64) < p.z { z.next_up() } else { z };
+    [p.x as f32, p.y as f32, z]
 }
 
 /// Builds the parallel-finishing toolpath. `progress(fraction)` is called between batches
@@ -116,8 +116,8 @@ pub fn generate(
                     // gouges; the link runs from the last point to this line's start.
                     let last = tp.last().expect("a previous line exists");
                     let link = s.line(
-                        [last[0] as f64, last[1] as f64],
-                        [start[0], start[1]],
+                        DVec2::new(last[0] as f64, last[1] as f64),
+                        start.truncate(),
                         spec.sampling,
                         spec.tolerance,
                     );
@@ -130,7 +130,7 @@ pub fn generate(
                             tp.push(Move::Rapid, [last[0], last[1], safe]);
                         }
                     }
-                    tp.push(Move::Rapid, [start[0] as f32, start[1] as f32, safe]);
+                    tp.push(Move::Rapid, [start.x as f32, start.y as f32, safe]);
                     tp.push(Move::Plunge, f32p(start));
                 }
                 for p in pts.iter().skip(1) {

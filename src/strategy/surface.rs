@@ -4,6 +4,7 @@
 
 use super::simplify::simplify;
 use crate::cutter::Cutter;
+use crate::geom::{DVec2, DVec3};
 use crate::model::Model;
 
 /// Refinement of a sampled line stops at this fraction of the sampling distance.
@@ -11,8 +12,11 @@ pub const MIN_STEP_FRACTION: f64 = 1.0 / 64.0;
 
 /// A cutter over the model, above a floor: what every strategy samples.
 pub struct Surface<'a> {
+    /// The model, indexed.
     pub model: &'a Model,
+    /// The cutter whose tip the heights are for.
     pub cutter: &'a Cutter,
+    /// No height is below this (the operation's floor).
     pub floor: f64,
 }
 
@@ -54,14 +58,14 @@ impl<'a> Surface<'a> {
     /// fall between two of five samples that are collinear within `tol / 2`, on both sides
     /// of it stretches a concave function agrees with a line at three points. Refinement stops at [`MIN_STEP_FRACTION`] of the sampling, where a remaining
     /// jump is a wall crossed square.
-    pub fn line(&self, a: [f64; 2], b: [f64; 2], step: f64, tol: f64) -> Vec<[f64; 3]> {
-        let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+    pub fn line(&self, a: DVec2, b: DVec2, step: f64, tol: f64) -> Vec<DVec3> {
+        let len = a.distance(b);
         let n = ((len / step).ceil() as usize).max(1);
         let mut r = Refine {
             surface: self,
             a,
             b,
-            len2: (b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2),
+            len2: a.distance_squared(b),
             min_dt: MIN_STEP_FRACTION / n as f64,
             tol,
             hint: None,
@@ -76,10 +80,7 @@ impl<'a> Surface<'a> {
         }
         simplify(&r.out, tol * 0.5)
             .into_iter()
-            .map(|(t, z)| {
-                let p = r.at(t);
-                [p[0], p[1], z]
-            })
+            .map(|(t, z)| r.at(t).extend(z))
             .collect()
     }
 }
@@ -90,16 +91,16 @@ impl<'a> Surface<'a> {
 /// in f64 and rounded on output lands beside the place its height was computed for, and
 /// on a slope that is a gouge. Sampling only at points `f32` holds makes the emitted point
 /// the very one that was checked. Near the origin it moves a point by less than 1e-6 mm.
-fn snap(p: [f64; 2]) -> [f64; 2] {
-    [p[0] as f32 as f64, p[1] as f32 as f64]
+fn snap(p: DVec2) -> DVec2 {
+    p.as_vec2().as_dvec2()
 }
 
 /// The state of one line's refinement: (t, z) samples emitted in order of `t`, where `t`
 /// is the parameter of the snapped point actually sampled.
 struct Refine<'s, 'a> {
     surface: &'s Surface<'a>,
-    a: [f64; 2],
-    b: [f64; 2],
+    a: DVec2,
+    b: DVec2,
     len2: f64,
     min_dt: f64,
     tol: f64,
@@ -109,22 +110,20 @@ struct Refine<'s, 'a> {
 
 impl Refine<'_, '_> {
     /// The point at parameter `t` of the line.
-    fn at(&self, t: f64) -> [f64; 2] {
-        let (a, b) = (self.a, self.b);
-        [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]
+    fn at(&self, t: f64) -> DVec2 {
+        self.a + (self.b - self.a) * t
     }
 
     /// The height at the snapped point nearest to parameter `t`, with that point's own
     /// parameter (its projection on the line, so the chord tests see where it really is).
     fn sample(&mut self, t: f64) -> (f64, f64) {
         let p = snap(self.at(t));
-        let (a, b) = (self.a, self.b);
         let ts = if self.len2 > 0.0 {
-            ((p[0] - a[0]) * (b[0] - a[0]) + (p[1] - a[1]) * (b[1] - a[1])) / self.len2
+            (p - self.a).dot(self.b - self.a) / self.len2
         } else {
             t
         };
-        (ts, self.surface.height(p[0], p[1], &mut self.hint))
+        (ts, self.surface.height(p.x, p.y, &mut self.hint))
     }
 
     /// Emits the samples of the interval from `a` (already emitted) to `b`, refined until
