@@ -44,6 +44,7 @@
 //! alternate by nature; its boundary pass follows the rule for working outwards.
 
 pub mod allowance;
+pub mod inside;
 pub mod pocket;
 pub mod ramp;
 pub mod region;
@@ -355,7 +356,7 @@ pub fn generate(
         cutter: &al.cutter,
         floor: res.floor - al.lift,
     };
-    let top = spec.z_top.unwrap_or(res.stock.top());
+    let top = spec.top(res.stock.top());
     let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
     let zs = levels(spec.stepdown, top, bottom, &[]);
     // The stock's XY box: entries go down in air only a radius outside it.
@@ -365,33 +366,16 @@ pub fn generate(
         res.stock.max.x,
         res.stock.max.y,
     ];
-    // The cutter centre must reach a radius beyond the stock to clear its sides, unless
-    // the job limits the area explicitly (clamps, a vise: never cut outside it).
     let r0 = res.cutter.radius;
-    let area = if res.bounded {
-        [
-            res.area.min.x,
-            res.area.min.y,
-            res.area.max.x,
-            res.area.max.y,
-        ]
-    } else {
-        [
-            res.area.min.x.min(stock[0] - r0),
-            res.area.min.y.min(stock[1] - r0),
-            res.area.max.x.max(stock[2] + r0),
-            res.area.max.y.max(stock[3] + r0),
-        ]
-    };
+    let a = spec.machined_area(res.area, res.stock.rect(), res.bounded, r0);
+    let area = [a.min.x, a.min.y, a.max.x, a.max.y];
     let mut tp = Toolpath::new();
     if zs.is_empty() {
         progress(1.0);
         return Ok(tp);
     }
-    // The grid reaches the grown tool's extra radius beyond the area, and one sampling step
-    // more, so the region near the area's edge comes from real heights.
-    let pad = 2.0 * spec.sampling + radial;
-    let grid_area = [area[0] - pad, area[1] - pad, area[2] + pad, area[3] + pad];
+    let g = spec.sampled_area(res.area, res.stock.rect(), res.bounded, r0);
+    let grid_area = [g.min.x, g.min.y, g.max.x, g.max.y];
     let mut grid_progress = |f: f32| progress(0.5 * f);
     let grid = HeightGrid::sample(&grown, grid_area, spec.sampling, &mut grid_progress)?;
     let grid = region::framed(&grid, grown.floor - 1.0);
