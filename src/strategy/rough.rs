@@ -52,7 +52,7 @@ pub mod zigzag;
 
 use super::contour::{contours_unrefined, project, HeightGrid};
 use super::surface::Surface;
-use super::waterline::{free_link, levels};
+use super::zlevel::{free_link, levels};
 use super::Cancelled;
 use crate::job::{ClearPattern, Milling, Resolved, RoughSpec};
 use crate::model::Model;

@@ -1,0 +1,65 @@
+//! What the Z-level strategies (waterline and roughing) share: the levels an operation
+//! cuts at, the height grid their contours start from, and the check that a straight link
+//! at a level stays free.
+
+use super::contour::HeightGrid;
+use super::surface::Surface;
+use super::Cancelled;
+use crate::job::Resolved;
+
+/// The Z levels of an operation, top down: the explicit list, or every `stepdown` below
+/// `top` down to and including `bottom`.
+pub fn levels(stepdown: f64, top: f64, bottom: f64, list: &[f64]) -> Vec<f64> {
+    let mut v: Vec<f64> = if list.is_empty() {
+        let n = ((top - bottom) / stepdown).ceil().max(0.0) as usize;
+        (1..=n)
+            .map(|k| (top - k as f64 * stepdown).max(bottom))
+            .collect()
+    } else {
+        list.to_vec()
+    };
+    v.sort_by(|a, b| b.total_cmp(a));
+    v.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    v
+}
+
+/// True when the straight XY segment `a → b` is free at height `z` (drop-cutter at most `z`
+/// at every sample, spaced `step`).
+pub fn free_link(s: &Surface, a: [f64; 2], b: [f64; 2], z: f64, step: f64) -> bool {
+    let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+    let n = ((len / step).ceil() as usize).max(1);
+    let mut hint = None;
+    (0..=n).all(|k| {
+        let t = k as f64 / n as f64;
+        s.height(
+            a[0] + (b[0] - a[0]) * t,
+            a[1] + (b[1] - a[1]) * t,
+            &mut hint,
+        ) <= z + 1e-9
+    })
+}
+
+/// The drop-cutter grid the levels' contours start from. It reaches one step beyond the
+/// operation's area, so its border is free unless the area cuts through the model.
+pub fn level_grid(
+    s: &Surface,
+    res: &Resolved,
+    step: f64,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<HeightGrid, Cancelled> {
+    let a = res.area.inflate(step);
+    HeightGrid::sample(s, [a.min.x, a.min.y, a.max.x, a.max.y], step, progress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_from_stepdown_and_list() {
+        assert_eq!(levels(2.0, 10.0, 5.0, &[]), vec![8.0, 6.0, 5.0]);
+        assert_eq!(levels(2.0, 10.0, 4.0, &[]), vec![8.0, 6.0, 4.0]);
+        assert_eq!(levels(1.0, 3.0, 3.0, &[]), Vec::<f64>::new());
+        assert_eq!(levels(1.0, 0.0, 0.0, &[2.0, 5.0, 2.0]), vec![5.0, 2.0]);
+    }
+}
