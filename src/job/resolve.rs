@@ -15,14 +15,16 @@ pub const MAX_SAMPLES: f64 = 2.0e8;
 #[cfg(target_arch = "wasm32")]
 pub const MAX_SAMPLES: f64 = 2.0e7;
 
-/// The most toolpath points one job may make. A point costs about 55 bytes by the time it
-/// is a toolpath entry, a G-code line and a preview vertex: 1e7 is about half a gigabyte
-/// and a program of hundreds of hours, which no roughing job means to be.
+/// The most toolpath points one job may make, as [`StrategySpec::estimated_points`] bounds
+/// them (an upper bound: real programs have a fifth to a twentieth of it). A point costs
+/// about 55 bytes by the time it is a toolpath entry, a G-code line and a preview vertex:
+/// 1e7 is about half a gigabyte and a program of hundreds of hours, which no roughing job
+/// means to be.
 #[cfg(not(target_arch = "wasm32"))]
 pub const MAX_POINTS: f64 = 1.0e7;
-/// In the page, a fifth of the native limit: about 220 MB, well inside a tab's memory.
+/// In the page, 40% of the native limit: at most about 220 MB, well inside a tab's memory.
 #[cfg(target_arch = "wasm32")]
-pub const MAX_POINTS: f64 = 2.0e6;
+pub const MAX_POINTS: f64 = 4.0e6;
 
 /// Everything a strategy needs once the job has been checked against the model.
 #[derive(Clone, Debug, PartialEq)]
