@@ -5,6 +5,7 @@
 
 pub mod contour;
 pub mod parallel;
+pub mod polyline;
 pub mod rough;
 pub mod surface;
 pub mod waterline;

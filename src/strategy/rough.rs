@@ -50,7 +50,8 @@ pub mod ramp;
 pub mod region;
 pub mod zigzag;
 
-use super::contour::{contours_unrefined, project, HeightGrid};
+use super::contour::{contours_unrefined, HeightGrid};
+use super::polyline::project;
 use super::surface::Surface;
 use super::zlevel::{free_link, levels};
 use super::Cancelled;

@@ -1,0 +1,90 @@
+//! The drop-cutter height sampled on a regular grid, once per operation: it does not
+//! depend on the level, so every level's contours reuse it.
+
+use crate::strategy::surface::Surface;
+use crate::strategy::Cancelled;
+
+/// Drop-cutter heights on a regular grid.
+#[derive(Clone, Debug)]
+pub struct HeightGrid {
+    pub x0: f64,
+    pub y0: f64,
+    pub step: f64,
+    pub nx: usize,
+    pub ny: usize,
+    /// Row-major heights, `i + j * nx`.
+    pub h: Vec<f64>,
+}
+
+impl HeightGrid {
+    /// Samples `area` (`[min x, min y, max x, max y]`) every `step` or less.
+    pub fn sample(
+        s: &Surface,
+        area: [f64; 4],
+        step: f64,
+        progress: &mut dyn FnMut(f32) -> bool,
+    ) -> Result<HeightGrid, Cancelled> {
+        let nx = (((area[2] - area[0]) / step).ceil() as usize).max(1) + 1;
+        let ny = (((area[3] - area[1]) / step).ceil() as usize).max(1) + 1;
+        let sx = (area[2] - area[0]) / (nx - 1) as f64;
+        let sy = (area[3] - area[1]) / (ny - 1) as f64;
+        // Square cells keep the bisection and refinement isotropic.
+        let step = sx.max(sy);
+        let mut h = Vec::with_capacity(nx * ny);
+        let row = |j: usize| -> Vec<f64> {
+            let mut hint = None;
+            (0..nx)
+                .map(|i| {
+                    s.height(
+                        area[0] + i as f64 * step,
+                        area[1] + j as f64 * step,
+                        &mut hint,
+                    )
+                })
+                .collect()
+        };
+        let batch = 16;
+        let mut j = 0;
+        while j < ny {
+            if !progress(j as f32 / ny as f32) {
+                return Err(Cancelled);
+            }
+            let rows: Vec<usize> = (j..(j + batch).min(ny)).collect();
+            #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+            let done: Vec<Vec<f64>> = {
+                use rayon::prelude::*;
+                rows.par_iter().map(|&r| row(r)).collect()
+            };
+            #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
+            let done: Vec<Vec<f64>> = rows.iter().map(|&r| row(r)).collect();
+            for r in done {
+                h.extend_from_slice(&r);
+            }
+            j += batch;
+        }
+        Ok(HeightGrid {
+            x0: area[0],
+            y0: area[1],
+            step,
+            nx,
+            ny,
+            h,
+        })
+    }
+
+    pub(super) fn point(&self, i: i64, j: i64) -> [f64; 2] {
+        [
+            self.x0 + i as f64 * self.step,
+            self.y0 + j as f64 * self.step,
+        ]
+    }
+
+    /// Height at node `(i, j)`; nodes outside the grid are `None` (treated as free).
+    pub(super) fn at(&self, i: i64, j: i64) -> Option<f64> {
+        if i < 0 || j < 0 || i >= self.nx as i64 || j >= self.ny as i64 {
+            None
+        } else {
+            Some(self.h[i as usize + j as usize * self.nx])
+        }
+    }
+}
