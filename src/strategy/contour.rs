@@ -40,7 +40,9 @@ use refine::refine;
 /// A waterline path at one level: closed, or open where it met the edge of the area.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contour {
+    /// The path's points, material on their left; a closed path does not repeat its first.
     pub points: Vec<[f64; 2]>,
+    /// True for a loop, false for a path cut at the grid's edge.
     pub closed: bool,
 }
 

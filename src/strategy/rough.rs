@@ -63,7 +63,9 @@ use region::Region;
 /// One pass: a closed ring or an open line, at the layer's height.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pass {
+    /// The tool centre's path; a ring does not repeat its first point.
     pub pts: Vec<[f64; 2]>,
+    /// True for a ring, false for a line (walked there and back when ramped along).
     pub closed: bool,
 }
 

@@ -7,10 +7,15 @@ use crate::strategy::Cancelled;
 /// Drop-cutter heights on a regular grid.
 #[derive(Clone, Debug)]
 pub struct HeightGrid {
+    /// X of node column 0.
     pub x0: f64,
+    /// Y of node row 0.
     pub y0: f64,
+    /// Distance between neighbouring nodes, the same along X and Y.
     pub step: f64,
+    /// Nodes along X.
     pub nx: usize,
+    /// Nodes along Y.
     pub ny: usize,
     /// Row-major heights, `i + j * nx`.
     pub h: Vec<f64>,

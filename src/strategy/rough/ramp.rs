@@ -15,6 +15,7 @@ pub struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
+    /// The closed polyline `pts` (its last point joins its first), measured.
     pub fn new(pts: &'a [[f64; 2]]) -> Walk<'a> {
         let n = pts.len();
         let mut cum = Vec::with_capacity(n + 1);
@@ -28,6 +29,7 @@ impl<'a> Walk<'a> {
         Walk { pts, cum }
     }
 
+    /// The length of one lap.
     pub fn perimeter(&self) -> f64 {
         *self.cum.last().unwrap_or(&0.0)
     }
