@@ -55,6 +55,7 @@ use super::polyline::project;
 use super::surface::Surface;
 use super::zlevel::{free_link, levels};
 use super::Cancelled;
+use crate::geom::Rect;
 use crate::job::{ClearPattern, Milling, Resolved, RoughSpec};
 use crate::model::Model;
 use crate::toolpath::{Move, Toolpath};
@@ -83,15 +84,15 @@ struct Layer<'a> {
     link_reach: f64,
     sampling: f64,
     /// The stock's XY box.
-    stock: [f64; 4],
+    stock: Rect,
 }
 
 impl Layer<'_> {
     /// At least a radius outside the stock: the tool can go down here in air.
     fn outside_stock(&self, p: [f64; 2]) -> bool {
         let s = self.stock;
-        let dx = (s[0] - p[0]).max(p[0] - s[2]).max(0.0);
-        let dy = (s[1] - p[1]).max(p[1] - s[3]).max(0.0);
+        let dx = (s.min.x - p[0]).max(p[0] - s.max.x).max(0.0);
+        let dy = (s.min.y - p[1]).max(p[1] - s.max.y).max(0.0);
         dx.hypot(dy) >= self.radius * (1.0 - 1e-6)
     }
 }
@@ -363,22 +364,15 @@ pub fn generate(
     let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
     let zs = levels(spec.stepdown, top, bottom, &[]);
     // The stock's XY box: entries go down in air only a radius outside it.
-    let stock = [
-        res.stock.min.x,
-        res.stock.min.y,
-        res.stock.max.x,
-        res.stock.max.y,
-    ];
+    let stock = res.stock.rect();
     let r0 = res.cutter.radius;
-    let a = spec.machined_area(res.area, res.stock.rect(), res.bounded, r0);
-    let area = [a.min.x, a.min.y, a.max.x, a.max.y];
+    let area = spec.machined_area(res.area, stock, res.bounded, r0);
     let mut tp = Toolpath::new();
     if zs.is_empty() {
         progress(1.0);
         return Ok(tp);
     }
-    let g = spec.sampled_area(res.area, res.stock.rect(), res.bounded, r0);
-    let grid_area = [g.min.x, g.min.y, g.max.x, g.max.y];
+    let grid_area = spec.sampled_area(res.area, stock, res.bounded, r0);
     let mut grid_progress = |f: f32| progress(0.5 * f);
     let grid = HeightGrid::sample(&grown, grid_area, spec.sampling, &mut grid_progress)?;
     let grid = region::framed(&grid, grown.floor - 1.0);

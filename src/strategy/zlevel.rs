@@ -48,7 +48,7 @@ pub fn level_grid(
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<HeightGrid, Cancelled> {
     let a = res.area.inflate(step);
-    HeightGrid::sample(s, [a.min.x, a.min.y, a.max.x, a.max.y], step, progress)
+    HeightGrid::sample(s, a, step, progress)
 }
 
 #[cfg(test)]

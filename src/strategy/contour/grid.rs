@@ -1,6 +1,7 @@
 //! The drop-cutter height sampled on a regular grid, once per operation: it does not
 //! depend on the level, so every level's contours reuse it.
 
+use crate::geom::Rect;
 use crate::strategy::surface::Surface;
 use crate::strategy::Cancelled;
 
@@ -22,17 +23,17 @@ pub struct HeightGrid {
 }
 
 impl HeightGrid {
-    /// Samples `area` (`[min x, min y, max x, max y]`) every `step` or less.
+    /// Samples `area` every `step` or less.
     pub fn sample(
         s: &Surface,
-        area: [f64; 4],
+        area: Rect,
         step: f64,
         progress: &mut dyn FnMut(f32) -> bool,
     ) -> Result<HeightGrid, Cancelled> {
-        let nx = (((area[2] - area[0]) / step).ceil() as usize).max(1) + 1;
-        let ny = (((area[3] - area[1]) / step).ceil() as usize).max(1) + 1;
-        let sx = (area[2] - area[0]) / (nx - 1) as f64;
-        let sy = (area[3] - area[1]) / (ny - 1) as f64;
+        let nx = ((area.width() / step).ceil() as usize).max(1) + 1;
+        let ny = ((area.height() / step).ceil() as usize).max(1) + 1;
+        let sx = area.width() / (nx - 1) as f64;
+        let sy = area.height() / (ny - 1) as f64;
         // Square cells keep the bisection and refinement isotropic.
         let step = sx.max(sy);
         let mut h = Vec::with_capacity(nx * ny);
@@ -41,8 +42,8 @@ impl HeightGrid {
             (0..nx)
                 .map(|i| {
                     s.height(
-                        area[0] + i as f64 * step,
-                        area[1] + j as f64 * step,
+                        area.min.x + i as f64 * step,
+                        area.min.y + j as f64 * step,
                         &mut hint,
                     )
                 })
@@ -68,8 +69,8 @@ impl HeightGrid {
             j += batch;
         }
         Ok(HeightGrid {
-            x0: area[0],
-            y0: area[1],
+            x0: area.min.x,
+            y0: area.min.y,
             step,
             nx,
             ny,

@@ -17,6 +17,7 @@
 //! The result is a list of [`Region`]s: one outer boundary, counter-clockwise, and its holes
 //! (islands of material), clockwise — the convention `cavalier_contours` works in.
 
+use crate::geom::Rect;
 use crate::strategy::contour::{Contour, HeightGrid};
 use i_overlay::core::fill_rule::FillRule;
 use i_overlay::core::overlay_rule::OverlayRule;
@@ -61,12 +62,11 @@ pub fn signed_area2(p: &[[f64; 2]]) -> f64 {
         .sum()
 }
 
-/// The free region at one level inside `area` (`[min x, min y, max x, max y]`), from that
-/// level's closed contours. Pieces smaller than `min_area` are dropped (slivers the tool
+/// The free region at one level inside `area`, from that level's closed contours. Pieces smaller than `min_area` are dropped (slivers the tool
 /// centre could not usefully follow).
-pub fn free_regions(loops: &[Contour], area: [f64; 4], min_area: f64) -> Vec<Region> {
-    let mut lo = [area[0], area[1]];
-    let mut hi = [area[2], area[3]];
+pub fn free_regions(loops: &[Contour], area: Rect, min_area: f64) -> Vec<Region> {
+    let mut lo = [area.min.x, area.min.y];
+    let mut hi = [area.max.x, area.max.y];
     for p in loops.iter().flat_map(|c| &c.points) {
         lo = [lo[0].min(p[0]), lo[1].min(p[1])];
         hi = [hi[0].max(p[0]), hi[1].max(p[1])];
@@ -81,7 +81,7 @@ pub fn free_regions(loops: &[Contour], area: [f64; 4], min_area: f64) -> Vec<Reg
             .filter(|c| c.points.len() >= 3)
             .map(|c| c.points.clone()),
     );
-    let clip = vec![rect([area[0], area[1]], [area[2], area[3]])];
+    let clip = vec![rect([area.min.x, area.min.y], [area.max.x, area.max.y])];
     let shapes = subject.overlay(&clip, OverlayRule::Intersect, FillRule::EvenOdd);
     let mut out = Vec::new();
     for shape in shapes {
@@ -113,6 +113,7 @@ pub fn free_regions(loops: &[Contour], area: [f64; 4], min_area: f64) -> Vec<Reg
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geom::DVec2;
 
     fn square(c: [f64; 2], r: f64, ccw: bool) -> Contour {
         let mut points = vec![
@@ -137,7 +138,7 @@ mod tests {
             square([5.0, 5.0], 1.0, true),
             square([10.0, 5.0], 2.0, true),
         ];
-        let r = free_regions(&loops, [0.0, 0.0, 10.0, 10.0], 1e-6);
+        let r = free_regions(&loops, Rect::new(DVec2::ZERO, DVec2::splat(10.0)), 1e-6);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].holes.len(), 1);
         assert!(signed_area2(&r[0].outer) > 0.0);
@@ -153,7 +154,7 @@ mod tests {
             square([5.0, 5.0], 6.0, true),
             square([5.0, 5.0], 2.0, false),
         ];
-        let r = free_regions(&loops, [0.0, 0.0, 10.0, 10.0], 1e-6);
+        let r = free_regions(&loops, Rect::new(DVec2::ZERO, DVec2::splat(10.0)), 1e-6);
         assert_eq!(r.len(), 1);
         assert!(r[0].holes.is_empty());
         assert!((0.5 * signed_area2(&r[0].outer) - 16.0).abs() < 1e-6);
