@@ -1,6 +1,8 @@
 //! Small polyline helpers the strategies share: projection onto a segment, and the
 //! clean-ups that keep a path's points few (collinear points, near duplicates).
 
+use crate::geom::DVec2;
+
 /// Removes points lying within `tol` of the chord that replaces them (every removed point
 /// is checked against the final chord, so errors do not accumulate). Open paths keep both
 /// ends; a closed loop keeps its first point.
@@ -51,19 +53,21 @@ pub(crate) fn dedup_close(pts: &[[f64; 2]], closed: bool) -> Vec<[f64; 2]> {
     out
 }
 
-/// Closest point of segment `a b` to `p`, and its parameter along the segment.
-pub(crate) fn project(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> ([f64; 2], f64) {
-    let d = [b[0] - a[0], b[1] - a[1]];
-    let l2 = d[0] * d[0] + d[1] * d[1];
+/// Closest point of segment `a b` to `p`, and its parameter along the segment: the foot
+/// of the perpendicular, `t = (p - a)·d / |d|²` with `d = b - a`, clamped to the segment.
+pub(crate) fn project(p: DVec2, a: DVec2, b: DVec2) -> (DVec2, f64) {
+    let d = b - a;
+    let l2 = d.dot(d);
     let t = if l2 > 0.0 {
-        (((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1]) / l2).clamp(0.0, 1.0)
+        ((p - a).dot(d) / l2).clamp(0.0, 1.0)
     } else {
         0.0
     };
-    ([a[0] + t * d[0], a[1] + t * d[1]], t)
+    (a + d * t, t)
 }
 
+/// Distance from `p` to the segment `a b`.
 pub(crate) fn dist_to_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (q, _) = project(p, a, b);
-    (p[0] - q[0]).hypot(p[1] - q[1])
+    let p = DVec2::from(p);
+    p.distance(project(p, a.into(), b.into()).0)
 }

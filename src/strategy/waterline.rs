@@ -67,7 +67,7 @@ pub fn emit_level(
                 let from = [l[0] as f64, l[1] as f64];
                 let low = z.min(l[2] as f64);
                 let near = (start[0] - from[0]).hypot(start[1] - from[1]) <= link_reach;
-                near && free_link(s, from, start, low, s.cutter.radius * 0.1)
+                near && free_link(s, from.into(), start.into(), low, s.cutter.radius * 0.1)
             }
             _ => false,
         };

@@ -5,6 +5,7 @@
 use super::contour::HeightGrid;
 use super::surface::Surface;
 use super::Cancelled;
+use crate::geom::DVec2;
 use crate::job::Resolved;
 
 /// The Z levels of an operation, top down: the explicit list, or every `stepdown` below
@@ -25,17 +26,12 @@ pub fn levels(stepdown: f64, top: f64, bottom: f64, list: &[f64]) -> Vec<f64> {
 
 /// True when the straight XY segment `a → b` is free at height `z` (drop-cutter at most `z`
 /// at every sample, spaced `step`).
-pub fn free_link(s: &Surface, a: [f64; 2], b: [f64; 2], z: f64, step: f64) -> bool {
-    let len = (b[0] - a[0]).hypot(b[1] - a[1]);
-    let n = ((len / step).ceil() as usize).max(1);
+pub fn free_link(s: &Surface, a: DVec2, b: DVec2, z: f64, step: f64) -> bool {
+    let n = ((a.distance(b) / step).ceil() as usize).max(1);
     let mut hint = None;
     (0..=n).all(|k| {
-        let t = k as f64 / n as f64;
-        s.height(
-            a[0] + (b[0] - a[0]) * t,
-            a[1] + (b[1] - a[1]) * t,
-            &mut hint,
-        ) <= z + 1e-9
+        let p = a + (b - a) * (k as f64 / n as f64);
+        s.height(p.x, p.y, &mut hint) <= z + 1e-9
     })
 }
 
