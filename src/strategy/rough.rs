@@ -101,7 +101,7 @@ fn clearance(p: DVec2, r: &Region) -> f64 {
     std::iter::once(&r.outer)
         .chain(&r.holes)
         .flat_map(|l| (0..l.len()).map(move |k| (l[k], l[(k + 1) % l.len()])))
-        .map(|(a, b)| p.distance(project(p, a.into(), b.into()).0))
+        .map(|(a, b)| p.distance(project(p, a, b).0))
         .fold(f64::INFINITY, f64::min)
 }
 
@@ -294,8 +294,8 @@ fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -
     let flat_tol = 0.25 * spec.tolerance;
     // Natural orientation (outer counter-clockwise, islands clockwise) is climb when
     // working inwards; see the module doc.
-    let oriented = |pts: &[[f64; 2]], inwards: bool| {
-        let mut v: Vec<DVec2> = pts.iter().map(|&p| p.into()).collect();
+    let oriented = |pts: &[DVec2], inwards: bool| {
+        let mut v = pts.to_vec();
         if inwards != climb {
             v.reverse();
         }
@@ -318,7 +318,7 @@ fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -
             let fill = zigzag::lines(region, step)
                 .into_iter()
                 .map(|s| Pass {
-                    pts: s.map(DVec2::from).to_vec(),
+                    pts: s.to_vec(),
                     closed: false,
                 })
                 .collect();
@@ -402,19 +402,19 @@ pub fn generate(
                         let da = todo[a]
                             .outer
                             .iter()
-                            .map(|&p| h.distance(p.into()))
+                            .map(|&p| h.distance(p))
                             .fold(f64::INFINITY, f64::min);
                         let db = todo[b]
                             .outer
                             .iter()
-                            .map(|&p| h.distance(p.into()))
+                            .map(|&p| h.distance(p))
                             .fold(f64::INFINITY, f64::min);
                         da.total_cmp(&db)
                     })
                     .unwrap_or(0)
             });
             let r = todo.swap_remove(k);
-            let open = r.outer.iter().any(|&p| layer.outside_stock(p.into()));
+            let open = r.outer.iter().any(|&p| layer.outside_stock(p));
             let stages = plan(&r, spec, step, radius, open);
             emit_region(&mut tp, &layer, &r, stages, open);
         }

@@ -12,11 +12,13 @@
 //! edges in the cells its box covers.
 
 use super::region::Region;
+use crate::geom::DVec2;
+use crate::strategy::polyline::project;
 
 /// The region's boundary edges, bucketed for segment queries.
 pub struct Boundary {
-    edges: Vec<([f64; 2], [f64; 2])>,
-    lo: [f64; 2],
+    edges: Vec<(DVec2, DVec2)>,
+    lo: DVec2,
     cell: f64,
     nx: usize,
     ny: usize,
@@ -27,7 +29,7 @@ pub struct Boundary {
 impl Boundary {
     /// The boundary of `region`.
     pub fn new(region: &Region) -> Boundary {
-        let loops: Vec<&[[f64; 2]]> = std::iter::once(region.outer.as_slice())
+        let loops: Vec<&[DVec2]> = std::iter::once(region.outer.as_slice())
             .chain(region.holes.iter().map(|h| h.as_slice()))
             .collect();
         Boundary::of_loops(&loops, 0.0)
@@ -36,25 +38,23 @@ impl Boundary {
     /// The boundary made of closed `loops` (the region inside an odd number of them), its
     /// edges bucketed in cells at least `cell` wide and about four average edges (at most
     /// 512 × 512 cells, so the index stays small whatever the region).
-    pub fn of_loops(loops: &[&[[f64; 2]]], cell: f64) -> Boundary {
-        let edges: Vec<([f64; 2], [f64; 2])> = loops
+    pub fn of_loops(loops: &[&[DVec2]], cell: f64) -> Boundary {
+        let edges: Vec<(DVec2, DVec2)> = loops
             .iter()
             .flat_map(|l| (0..l.len()).map(move |k| (l[k], l[(k + 1) % l.len()])))
             .collect();
-        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        let (mut lo, mut hi) = (DVec2::INFINITY, DVec2::NEG_INFINITY);
         let mut total = 0.0;
         for (a, b) in &edges {
-            for p in [a, b] {
-                lo = [lo[0].min(p[0]), lo[1].min(p[1])];
-                hi = [hi[0].max(p[0]), hi[1].max(p[1])];
-            }
-            total += (b[0] - a[0]).hypot(b[1] - a[1]);
+            lo = lo.min(a.min(*b));
+            hi = hi.max(a.max(*b));
+            total += a.distance(*b);
         }
-        let span = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(1e-9);
+        let span = (hi - lo).max_element().max(1e-9);
         let mean = total / edges.len().max(1) as f64;
         let cell = (4.0 * mean).max(cell).max(span / 512.0).max(1e-9);
-        let nx = ((hi[0] - lo[0]) / cell) as usize + 1;
-        let ny = ((hi[1] - lo[1]) / cell) as usize + 1;
+        let nx = ((hi.x - lo.x) / cell) as usize + 1;
+        let ny = ((hi.y - lo.y) / cell) as usize + 1;
         let mut b = Boundary {
             edges,
             lo,
@@ -75,19 +75,20 @@ impl Boundary {
     }
 
     /// The cells covered by the box of segment `p q`, clamped to the grid.
-    fn span(&self, p: [f64; 2], q: [f64; 2]) -> (usize, usize, usize, usize) {
+    fn span(&self, p: DVec2, q: DVec2) -> (usize, usize, usize, usize) {
         let c =
             |v: f64, o: f64, n: usize| (((v - o) / self.cell).floor().max(0.0) as usize).min(n - 1);
+        let (lo, hi) = (p.min(q), p.max(q));
         (
-            c(p[0].min(q[0]), self.lo[0], self.nx),
-            c(p[1].min(q[1]), self.lo[1], self.ny),
-            c(p[0].max(q[0]), self.lo[0], self.nx),
-            c(p[1].max(q[1]), self.lo[1], self.ny),
+            c(lo.x, self.lo.x, self.nx),
+            c(lo.y, self.lo.y, self.ny),
+            c(hi.x, self.lo.x, self.nx),
+            c(hi.y, self.lo.y, self.ny),
         )
     }
 
     /// True when segment `p q` crosses or touches a boundary edge.
-    fn meets(&self, p: [f64; 2], q: [f64; 2]) -> bool {
+    fn meets(&self, p: DVec2, q: DVec2) -> bool {
         let (i0, j0, i1, j1) = self.span(p, q);
         (j0..=j1).any(|j| {
             (i0..=i1).any(|i| {
@@ -100,12 +101,12 @@ impl Boundary {
     }
 
     /// Even-odd: is `p` inside the region (inside the outer loop, outside every hole)?
-    fn contains(&self, p: [f64; 2]) -> bool {
+    fn contains(&self, p: DVec2) -> bool {
         let mut inside = false;
         for &(a, b) in &self.edges {
-            if (a[1] > p[1]) != (b[1] > p[1]) {
-                let x = a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0]);
-                if x > p[0] {
+            if (a.y > p.y) != (b.y > p.y) {
+                let x = a.x + (p.y - a.y) / (b.y - a.y) * (b.x - a.x);
+                if x > p.x {
                     inside = !inside;
                 }
             }
@@ -114,8 +115,8 @@ impl Boundary {
     }
 
     /// True when no boundary edge comes closer than `r` to `p`.
-    fn clear(&self, p: [f64; 2], r: f64) -> bool {
-        let (i0, j0, i1, j1) = self.span([p[0] - r, p[1] - r], [p[0] + r, p[1] + r]);
+    fn clear(&self, p: DVec2, r: f64) -> bool {
+        let (i0, j0, i1, j1) = self.span(p - DVec2::splat(r), p + DVec2::splat(r));
         let r2 = r * r;
         (j0..=j1).all(|j| {
             (i0..=i1).all(|i| {
@@ -130,47 +131,35 @@ impl Boundary {
     /// True when the closed ring `pts` lies inside the region and keeps at least `r` from
     /// its boundary at its vertices and every `r / 4` along each segment. Every point of a
     /// segment is within `r / 8` of a sample, so the whole ring keeps at least `7 r / 8`.
-    pub fn holds_clear(&self, pts: &[[f64; 2]], r: f64) -> bool {
+    pub fn holds_clear(&self, pts: &[DVec2], r: f64) -> bool {
         let n = pts.len();
         self.holds(pts)
             && (0..n).all(|k| {
                 let (a, b) = (pts[k], pts[(k + 1) % n]);
-                let len = (b[0] - a[0]).hypot(b[1] - a[1]);
-                let m = ((4.0 * len / r).ceil() as usize).clamp(1, 1 << 16);
-                (0..m).all(|i| {
-                    let t = i as f64 / m as f64;
-                    self.clear([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])], r)
-                })
+                let m = ((4.0 * a.distance(b) / r).ceil() as usize).clamp(1, 1 << 16);
+                (0..m).all(|i| self.clear(a.lerp(b, i as f64 / m as f64), r))
             })
     }
 
     /// True when the closed ring `pts` lies inside the region, meeting no boundary edge.
-    pub fn holds(&self, pts: &[[f64; 2]]) -> bool {
+    pub fn holds(&self, pts: &[DVec2]) -> bool {
         let n = pts.len();
         n >= 2 && self.contains(pts[0]) && (0..n).all(|k| !self.meets(pts[k], pts[(k + 1) % n]))
     }
 }
 
 /// Squared distance from `p` to the segment `a b`.
-pub(super) fn distance2_to_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let d = [b[0] - a[0], b[1] - a[1]];
-    let l2 = d[0] * d[0] + d[1] * d[1];
-    let t = if l2 > 0.0 {
-        (((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1]) / l2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let (x, y) = (a[0] + t * d[0] - p[0], a[1] + t * d[1] - p[1]);
-    x * x + y * y
+pub(super) fn distance2_to_segment(p: DVec2, a: DVec2, b: DVec2) -> f64 {
+    p.distance_squared(project(p, a, b).0)
 }
 
 /// Orientation of `c` seen from `a → b`: twice the signed area of the triangle.
-fn orient(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
-    (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+fn orient(a: DVec2, b: DVec2, c: DVec2) -> f64 {
+    (b - a).perp_dot(c - a)
 }
 
 /// True when the closed segments `p q` and `a b` share a point.
-fn segments_meet(p: [f64; 2], q: [f64; 2], a: [f64; 2], b: [f64; 2]) -> bool {
+fn segments_meet(p: DVec2, q: DVec2, a: DVec2, b: DVec2) -> bool {
     let (d1, d2) = (orient(a, b, p), orient(a, b, q));
     let (d3, d4) = (orient(p, q, a), orient(p, q, b));
     if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0))
@@ -178,12 +167,8 @@ fn segments_meet(p: [f64; 2], q: [f64; 2], a: [f64; 2], b: [f64; 2]) -> bool {
     {
         return true;
     }
-    let on = |a: [f64; 2], b: [f64; 2], c: [f64; 2], d: f64| {
-        d == 0.0
-            && c[0] >= a[0].min(b[0])
-            && c[0] <= a[0].max(b[0])
-            && c[1] >= a[1].min(b[1])
-            && c[1] <= a[1].max(b[1])
+    let on = |a: DVec2, b: DVec2, c: DVec2, d: f64| {
+        d == 0.0 && c.cmpge(a.min(b)).all() && c.cmple(a.max(b)).all()
     };
     on(a, b, p, d1) || on(a, b, q, d2) || on(p, q, a, d3) || on(p, q, b, d4)
 }
@@ -192,18 +177,22 @@ fn segments_meet(p: [f64; 2], q: [f64; 2], a: [f64; 2], b: [f64; 2]) -> bool {
 mod tests {
     use super::*;
 
+    fn pts(v: &[[f64; 2]]) -> Vec<DVec2> {
+        v.iter().map(|&p| p.into()).collect()
+    }
+
     #[test]
     fn ring_through_an_island_is_refused() {
         let region = Region {
-            outer: vec![[0.0, 0.0], [20.0, 0.0], [20.0, 20.0], [0.0, 20.0]],
-            holes: vec![vec![[9.0, 9.0], [9.0, 11.0], [11.0, 11.0], [11.0, 9.0]]],
+            outer: pts(&[[0.0, 0.0], [20.0, 0.0], [20.0, 20.0], [0.0, 20.0]]),
+            holes: vec![pts(&[[9.0, 9.0], [9.0, 11.0], [11.0, 11.0], [11.0, 9.0]])],
         };
         let b = Boundary::new(&region);
         // Round the island: fine. Through it, or outside the outer loop: refused.
-        assert!(b.holds(&[[2.0, 2.0], [18.0, 2.0], [18.0, 18.0], [2.0, 18.0]]));
-        assert!(!b.holds(&[[2.0, 2.0], [18.0, 2.0], [18.0, 10.0], [2.0, 10.0]]));
-        assert!(!b.holds(&[[-2.0, 2.0], [18.0, 2.0], [18.0, 5.0], [-2.0, 5.0]]));
+        assert!(b.holds(&pts(&[[2.0, 2.0], [18.0, 2.0], [18.0, 18.0], [2.0, 18.0]])));
+        assert!(!b.holds(&pts(&[[2.0, 2.0], [18.0, 2.0], [18.0, 10.0], [2.0, 10.0]])));
+        assert!(!b.holds(&pts(&[[-2.0, 2.0], [18.0, 2.0], [18.0, 5.0], [-2.0, 5.0]])));
         // Inside the island entirely: not in the region.
-        assert!(!b.holds(&[[9.5, 9.5], [10.5, 9.5], [10.5, 10.5]]));
+        assert!(!b.holds(&pts(&[[9.5, 9.5], [10.5, 9.5], [10.5, 10.5]])));
     }
 }
