@@ -34,6 +34,7 @@ pub use grid::HeightGrid;
 
 use super::polyline::{dedup_close, drop_collinear};
 use super::surface::Surface;
+use crate::geom::DVec2;
 use march::Crossing;
 use refine::refine;
 
@@ -41,7 +42,7 @@ use refine::refine;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contour {
     /// The path's points, material on their left; a closed path does not repeat its first.
-    pub points: Vec<[f64; 2]>,
+    pub points: Vec<DVec2>,
     /// True for a loop, false for a path cut at the grid's edge.
     pub closed: bool,
 }
@@ -62,7 +63,7 @@ pub fn contours_unrefined(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<
 fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) -> Vec<Contour> {
     let (pts, next) = march::link(s, g, z, tol / 16.0);
     // A finished path: refined towards the true boundary, or only cleaned up.
-    let finish = |points: &[[f64; 2]], closed: bool| Contour {
+    let finish = |points: &[DVec2], closed: bool| Contour {
         points: if refining {
             refine(s, z, points, closed, tol, g.step)
         } else {
@@ -79,7 +80,7 @@ fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) 
 fn trace(
     pts: &[Crossing],
     next: &[usize],
-    finish: impl Fn(&[[f64; 2]], bool) -> Contour,
+    finish: impl Fn(&[DVec2], bool) -> Contour,
 ) -> Vec<Contour> {
     let mut seen = vec![false; pts.len()];
     let mut out = Vec::new();
@@ -96,13 +97,13 @@ fn trace(
         }
         let closed = k == start;
         if cyc.iter().all(|&k| !pts[k].virtual_) && closed {
-            let loop_pts: Vec<[f64; 2]> = cyc.iter().map(|&k| pts[k].p).collect();
+            let loop_pts: Vec<DVec2> = cyc.iter().map(|&k| pts[k].p).collect();
             out.push(finish(&loop_pts, true));
         } else {
             // Rotate so a virtual point comes first, then cut at every virtual point.
             let first = cyc.iter().position(|&k| pts[k].virtual_).unwrap_or(0);
             cyc.rotate_left(first);
-            let mut run: Vec<[f64; 2]> = Vec::new();
+            let mut run: Vec<DVec2> = Vec::new();
             for &k in cyc.iter().chain(std::iter::once(&cyc[0])) {
                 if pts[k].virtual_ {
                     if run.len() >= 2 {

@@ -6,7 +6,7 @@ use crate::geom::DVec2;
 /// Removes points lying within `tol` of the chord that replaces them (every removed point
 /// is checked against the final chord, so errors do not accumulate). Open paths keep both
 /// ends; a closed loop keeps its first point.
-pub(crate) fn drop_collinear(pts: &[[f64; 2]], closed: bool, tol: f64) -> Vec<[f64; 2]> {
+pub(crate) fn drop_collinear(pts: &[DVec2], closed: bool, tol: f64) -> Vec<DVec2> {
     if pts.len() < 3 {
         return pts.to_vec();
     }
@@ -33,20 +33,17 @@ pub(crate) fn drop_collinear(pts: &[[f64; 2]], closed: bool, tol: f64) -> Vec<[f
 
 /// Drops points within a tenth of a micron of the previous kept one (two crossings close to
 /// a grid node): below any output resolution, and a zero-length step confuses ramps.
-pub(crate) fn dedup_close(pts: &[[f64; 2]], closed: bool) -> Vec<[f64; 2]> {
+pub(crate) fn dedup_close(pts: &[DVec2], closed: bool) -> Vec<DVec2> {
     const CLOSE: f64 = 1e-4;
-    let mut out: Vec<[f64; 2]> = Vec::with_capacity(pts.len());
+    let mut out: Vec<DVec2> = Vec::with_capacity(pts.len());
     for &p in pts {
-        if out
-            .last()
-            .is_none_or(|q| (p[0] - q[0]).hypot(p[1] - q[1]) > CLOSE)
-        {
+        if out.last().is_none_or(|q| p.distance(*q) > CLOSE) {
             out.push(p);
         }
     }
     if closed && out.len() > 2 {
         let (a, b) = (out[0], out[out.len() - 1]);
-        if (a[0] - b[0]).hypot(a[1] - b[1]) <= CLOSE {
+        if a.distance(b) <= CLOSE {
             out.pop();
         }
     }
@@ -67,7 +64,6 @@ pub(crate) fn project(p: DVec2, a: DVec2, b: DVec2) -> (DVec2, f64) {
 }
 
 /// Distance from `p` to the segment `a b`.
-pub(crate) fn dist_to_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let p = DVec2::from(p);
-    p.distance(project(p, a.into(), b.into()).0)
+pub(crate) fn dist_to_segment(p: DVec2, a: DVec2, b: DVec2) -> f64 {
+    p.distance(project(p, a, b).0)
 }

@@ -14,6 +14,7 @@ use super::contour::{contours, Contour};
 use super::surface::Surface;
 use super::zlevel::{free_link, level_grid, levels};
 use super::Cancelled;
+use crate::geom::DVec2;
 use crate::job::{Milling, Resolved, WaterlineSpec};
 use crate::model::Model;
 use crate::toolpath::{Move, Toolpath};
@@ -36,7 +37,7 @@ pub fn emit_level(
     }
     let zf = z as f32;
     while !cs.is_empty() {
-        let here = tp.last().map(|p| [p[0] as f64, p[1] as f64]);
+        let here = tp.last().map(|p| DVec2::new(p[0] as f64, p[1] as f64));
         // The nearest contour entry: any point of a closed one, an end of an open one.
         let (ci, pi, _) = cs
             .iter()
@@ -50,7 +51,7 @@ pub fn emit_level(
                 ends.into_iter().map(move |pi| (ci, pi, c.points[pi]))
             })
             .map(|(ci, pi, p)| {
-                let d = here.map_or(0.0, |h| (p[0] - h[0]).hypot(p[1] - h[1]));
+                let d = here.map_or(0.0, |h| p.distance(h));
                 (ci, pi, d)
             })
             .min_by(|a, b| a.2.total_cmp(&b.2))
@@ -64,10 +65,10 @@ pub fn emit_level(
         let start = c.points[0];
         let linked = match tp.last() {
             Some(l) if l[2] < safe as f32 => {
-                let from = [l[0] as f64, l[1] as f64];
+                let from = DVec2::new(l[0] as f64, l[1] as f64);
                 let low = z.min(l[2] as f64);
-                let near = (start[0] - from[0]).hypot(start[1] - from[1]) <= link_reach;
-                near && free_link(s, from.into(), start.into(), low, s.cutter.radius * 0.1)
+                let near = start.distance(from) <= link_reach;
+                near && free_link(s, from, start, low, s.cutter.radius * 0.1)
             }
             _ => false,
         };
@@ -77,13 +78,14 @@ pub fn emit_level(
                     tp.push(Move::Rapid, [l[0], l[1], safe as f32]);
                 }
             }
-            tp.push(Move::Rapid, [start[0] as f32, start[1] as f32, safe as f32]);
-            tp.push(Move::Plunge, [start[0] as f32, start[1] as f32, zf]);
+            let top = start.as_vec2().extend(safe as f32);
+            tp.push(Move::Rapid, top.to_array());
+            tp.push(Move::Plunge, start.as_vec2().extend(zf).to_array());
         } else {
-            tp.push(Move::Feed, [start[0] as f32, start[1] as f32, zf]);
+            tp.push(Move::Feed, start.as_vec2().extend(zf).to_array());
         }
         for p in &c.points[1..] {
-            tp.push(Move::Feed, [p[0] as f32, p[1] as f32, zf]);
+            tp.push(Move::Feed, p.as_vec2().extend(zf).to_array());
         }
     }
 }

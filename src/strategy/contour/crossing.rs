@@ -2,24 +2,19 @@
 //! with bisection on the drop-cutter where the two disagree.
 
 use crate::cutter::Fiber;
+use crate::geom::DVec2;
 use crate::strategy::surface::Surface;
 
 /// Bisection between a free point `a` and a blocked point `b` for the boundary; returns the
 /// free end of the final bracket (never inside the material).
-pub(super) fn boundary(
-    s: &Surface,
-    z: f64,
-    mut a: [f64; 2],
-    mut b: [f64; 2],
-    eps: f64,
-) -> [f64; 2] {
+pub(super) fn boundary(s: &Surface, z: f64, mut a: DVec2, mut b: DVec2, eps: f64) -> DVec2 {
     let mut hint = None;
     for _ in 0..64 {
-        if (b[0] - a[0]).hypot(b[1] - a[1]) <= eps {
+        if a.distance(b) <= eps {
             break;
         }
-        let m = [0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1])];
-        if s.height(m[0], m[1], &mut hint) > z {
+        let m = (a + b) * 0.5;
+        if s.height(m.x, m.y, &mut hint) > z {
             b = m;
         } else {
             a = m;
@@ -34,18 +29,18 @@ pub(super) fn boundary(
 /// from `a`. The point returned sits `FREE_MARGIN` on the free side of it, and is checked
 /// with the drop-cutter; where they disagree (a tangency at an end, a vertex ring lying
 /// exactly at `z`) bisection on the drop-cutter decides.
-pub(super) fn grid_crossing(s: &Surface, z: f64, a: [f64; 2], b: [f64; 2], eps: f64) -> [f64; 2] {
+pub(super) fn grid_crossing(s: &Surface, z: f64, a: DVec2, b: DVec2, eps: f64) -> DVec2 {
     const FREE_MARGIN: f64 = 1e-6;
-    let along_x = a[1] == b[1];
+    let along_x = a.y == b.y;
     let fiber = if along_x {
-        Fiber::along_x(a[1], z)
+        Fiber::along_x(a.y, z)
     } else {
-        Fiber::along_y(a[0], z)
+        Fiber::along_y(a.x, z)
     };
-    let (ta, tb) = if along_x { (a[0], b[0]) } else { (a[1], b[1]) };
+    let (ta, tb) = if along_x { (a.x, b.x) } else { (a.y, b.y) };
     let r = s.cutter.radius;
-    let lo = [a[0].min(b[0]) - r, a[1].min(b[1]) - r];
-    let hi = [a[0].max(b[0]) + r, a[1].max(b[1]) + r];
+    let lo = (a.min(b) - DVec2::splat(r)).to_array();
+    let hi = (a.max(b) + DVec2::splat(r)).to_array();
     let forward = tb > ta;
     // The first blocked parameter met going from `ta` towards `tb`.
     let mut first = if forward {
@@ -84,11 +79,15 @@ pub(super) fn grid_crossing(s: &Surface, z: f64, a: [f64; 2], b: [f64; 2], eps: 
     } else {
         (first + FREE_MARGIN).min(ta)
     };
-    let p = if along_x { [t, a[1]] } else { [a[0], t] };
+    let p = if along_x {
+        DVec2::new(t, a.y)
+    } else {
+        DVec2::new(a.x, t)
+    };
     // Trust, but verify against the drop-cutter: a tangency exactly at the fiber's height
     // (a mesh vertex ring lying at z) can make the push intervals' closure disagree with
     // the drop-cutter there; bisection then settles it.
-    if s.height(p[0], p[1], &mut None) > z + 1e-9 {
+    if s.height(p.x, p.y, &mut None) > z + 1e-9 {
         return boundary(s, z, a, b, eps);
     }
     p

@@ -1,7 +1,7 @@
 //! The drop-cutter height sampled on a regular grid, once per operation: it does not
 //! depend on the level, so every level's contours reuse it.
 
-use crate::geom::Rect;
+use crate::geom::{DVec2, Rect};
 use crate::strategy::surface::Surface;
 use crate::strategy::Cancelled;
 
@@ -78,11 +78,12 @@ impl HeightGrid {
         })
     }
 
-    pub(super) fn point(&self, i: i64, j: i64) -> [f64; 2] {
-        [
+    /// The node `(i, j)`'s position (also for nodes outside the grid).
+    pub(super) fn point(&self, i: i64, j: i64) -> DVec2 {
+        DVec2::new(
             self.x0 + i as f64 * self.step,
             self.y0 + j as f64 * self.step,
-        ]
+        )
     }
 
     /// Height at node `(i, j)`; nodes outside the grid are `None` (treated as free).

@@ -4,13 +4,14 @@
 
 use super::crossing::grid_crossing;
 use super::grid::HeightGrid;
+use crate::geom::DVec2;
 use crate::strategy::surface::Surface;
 use std::collections::HashMap;
 
 /// Crossing point on a grid edge, or a marker that it lies outside the grid.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Crossing {
-    pub p: [f64; 2],
+    pub p: DVec2,
     /// One end is outside the grid: the contour leaves the area here.
     pub virtual_: bool,
 }
@@ -73,7 +74,7 @@ pub(super) fn link(s: &Surface, g: &HeightGrid, z: f64, eps: f64) -> (Vec<Crossi
                 // contour cuts off (outside the grid the centre counts as free).
                 let p = g.point(ci, cj);
                 let inside = ci >= 0 && cj >= 0 && ci + 1 < g.nx as i64 && cj + 1 < g.ny as i64;
-                inside && s.height(p[0] + 0.5 * g.step, p[1] + 0.5 * g.step, &mut None) > z
+                inside && s.height(p.x + 0.5 * g.step, p.y + 0.5 * g.step, &mut None) > z
             });
             for (ex, en) in pairs {
                 let (i, j, hz) = edge(ex);

@@ -2,6 +2,7 @@
 //! chord by more than the tolerance, a point on it is inserted, recursively.
 
 use super::crossing::boundary;
+use crate::geom::DVec2;
 use crate::strategy::polyline::drop_collinear;
 use crate::strategy::surface::Surface;
 
@@ -11,11 +12,11 @@ use crate::strategy::surface::Surface;
 pub(super) fn refine(
     s: &Surface,
     z: f64,
-    pts: &[[f64; 2]],
+    pts: &[DVec2],
     closed: bool,
     tol: f64,
     step: f64,
-) -> Vec<[f64; 2]> {
+) -> Vec<DVec2> {
     let eps = tol / 16.0;
     let n = pts.len();
     let segs = if closed { n } else { n - 1 };
@@ -36,37 +37,37 @@ pub(super) fn refine(
 fn refine_between(
     s: &Surface,
     z: f64,
-    a: [f64; 2],
-    b: [f64; 2],
+    a: DVec2,
+    b: DVec2,
     tol: f64,
     eps: f64,
     step: f64,
     depth: u32,
-    out: &mut Vec<[f64; 2]>,
+    out: &mut Vec<DVec2>,
 ) {
-    let d = [b[0] - a[0], b[1] - a[1]];
-    let len = d[0].hypot(d[1]);
+    let d = b - a;
+    let len = d.length();
     if depth > 12 || len < 0.5 * tol {
         return;
     }
     // Left normal: towards the blocked side.
-    let nrm = [-d[1] / len, d[0] / len];
-    let m = [0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1])];
+    let nrm = d.perp() / len;
+    let m = (a + b) * 0.5;
     // March out along the normal to the *nearest* change (free <-> blocked), then bisect:
     // a bisection over the whole reach could land on another part of the boundary (an
     // island across a narrow gap) and make the loop cross itself.
     let reach = step.max(len);
     const MARCH: usize = 8;
     let mut hint = None;
-    let blocked_mid = s.height(m[0], m[1], &mut hint) > z;
+    let blocked_mid = s.height(m.x, m.y, &mut hint) > z;
     // Towards the free side when the midpoint is blocked, towards the material otherwise.
     let sgn = if blocked_mid { -1.0 } else { 1.0 };
-    let at = |t: f64| [m[0] + sgn * nrm[0] * t, m[1] + sgn * nrm[1] * t];
+    let at = |t: f64| m + nrm * sgn * t;
     let mut prev = m;
     let mut found = None;
     for k in 1..=MARCH {
         let p = at(reach * k as f64 / MARCH as f64);
-        if (s.height(p[0], p[1], &mut hint) > z) != blocked_mid {
+        if (s.height(p.x, p.y, &mut hint) > z) != blocked_mid {
             found = Some(if blocked_mid {
                 boundary(s, z, p, prev, eps)
             } else {
@@ -81,7 +82,7 @@ fn refine_between(
     };
     // Half the tolerance here, a quarter for dropping points below: the chords stay within
     // three quarters of the tolerance of the boundary.
-    if (q[0] - m[0]).hypot(q[1] - m[1]) > 0.5 * tol {
+    if q.distance(m) > 0.5 * tol {
         refine_between(s, z, a, q, tol, eps, step, depth + 1, out);
         out.push(q);
         refine_between(s, z, q, b, tol, eps, step, depth + 1, out);

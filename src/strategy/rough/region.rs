@@ -67,7 +67,6 @@ pub fn signed_area2(p: &[DVec2]) -> f64 {
 pub fn free_regions(loops: &[Contour], area: Rect, min_area: f64) -> Vec<Region> {
     let mut bounds = area;
     for &p in loops.iter().flat_map(|c| &c.points) {
-        let p = DVec2::from(p);
         bounds = Rect::new(bounds.min.min(p), bounds.max.max(p));
     }
     let m = 1.0 + 0.01 * bounds.width().max(bounds.height());
@@ -84,7 +83,7 @@ pub fn free_regions(loops: &[Contour], area: Rect, min_area: f64) -> Vec<Region>
         loops
             .iter()
             .filter(|c| c.points.len() >= 3)
-            .map(|c| c.points.iter().map(|&p| DVec2::from(p)).collect()),
+            .map(|c| c.points.clone()),
     );
     let clip = vec![rect(area)];
     let shapes = subject.overlay(&clip, OverlayRule::Intersect, FillRule::EvenOdd);
@@ -130,7 +129,7 @@ mod tests {
             points.reverse();
         }
         Contour {
-            points,
+            points: points.into_iter().map(DVec2::from).collect(),
             closed: true,
         }
     }
