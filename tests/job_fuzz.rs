@@ -335,6 +335,13 @@ fn hostile_shapes_are_refused_or_run_quickly() {
             // Long (thousands of waterline levels), but reporting progress: cancelled by
             // the 8 s budget.
             Err(EngineError::Cancelled) => cancelled += 1,
+            // Ran, and said why nothing was cut.
+            Err(EngineError::NothingToCut(why)) => {
+                assert!(why
+                    .iter()
+                    .all(|w| !w.field.is_empty() && !w.reason.is_empty()));
+                refused += 1;
+            }
             Err(e) => panic!("{text}: {e}"),
         }
     }
