@@ -34,8 +34,11 @@ pub enum Pattern {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Milling {
+    /// The cutter's edge meets the material moving with the feed: the material on the
+    /// tool's left (thin chips out, a better finish on rigid machines).
     #[default]
     Climb,
+    /// The edge meets the material against the feed: the material on the tool's right.
     Conventional,
 }
 
@@ -61,6 +64,7 @@ impl Default for StrategySpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ParallelSpec {
+    /// Which way the raster lines run.
     pub direction: Direction,
     /// Distance between lines.
     pub stepover: f64,
@@ -69,7 +73,9 @@ pub struct ParallelSpec {
     /// Height tolerance: samples are added where the surface departs from a straight
     /// segment by more than this, and points are removed where they add less.
     pub tolerance: f64,
+    /// How consecutive lines are joined.
     pub pattern: Pattern,
+    /// Climb or conventional, for one-way lines.
     pub milling: Milling,
 }
 
@@ -102,6 +108,7 @@ pub struct WaterlineSpec {
     pub sampling: f64,
     /// Contours follow the true boundary within this distance.
     pub tolerance: f64,
+    /// Climb (contours with the material on the left) or conventional (reversed).
     pub milling: Milling,
 }
 
@@ -146,7 +153,9 @@ pub struct RoughSpec {
     pub z_top: Option<f64>,
     /// Lowest layer. Default: the floor.
     pub z_bottom: Option<f64>,
+    /// How a layer is cleared.
     pub pattern: ClearPattern,
+    /// Climb or conventional, for every ring and boundary pass.
     pub milling: Milling,
     /// Ramp angle for entries into closed material, degrees from horizontal.
     pub ramp_angle: f64,
