@@ -75,7 +75,8 @@ pub struct ParallelSpec {
     pub tolerance: f64,
     /// How consecutive lines are joined.
     pub pattern: Pattern,
-    /// Climb or conventional, for one-way lines.
+    /// Climb or conventional: the direction of every one-way line, and of the first line
+    /// of a zigzag (which then alternates).
     pub milling: Milling,
 }
 
