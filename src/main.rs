@@ -422,7 +422,7 @@ fn waterline(a: &Args) -> Result<(), Fail> {
     let model = Model::new(mesh, &ModelTransform::default(), Units::Mm)?;
     let res = job.resolve(&model.mesh().bounds())?.remove(0);
     let s = swarf::strategy::surface::Surface::new(&model, &res);
-    let grid = swarf::strategy::waterline::level_grid(&s, &res, spec.sampling, &mut |_| true)
+    let grid = swarf::strategy::zlevel::level_grid(&s, &res, spec.sampling, &mut |_| true)
         .map_err(|_| Fail("cancelled".into()))?;
     let loops = swarf::strategy::contour::contours(&s, &grid, z, spec.tolerance);
     let mut out = BufWriter::new(std::io::stdout().lock());

@@ -193,7 +193,6 @@ fn waterline_links_never_cross_the_part() {
     }
     // The contours themselves, for the record: two islands at every level.
     let s = Surface::new(&m, &out.resolved[0]);
-    let g =
-        swarf::strategy::waterline::level_grid(&s, &out.resolved[0], 0.5, &mut |_| true).unwrap();
+    let g = swarf::strategy::zlevel::level_grid(&s, &out.resolved[0], 0.5, &mut |_| true).unwrap();
     assert_eq!(contours(&s, &g, 10.0, 0.01).len(), 2);
 }

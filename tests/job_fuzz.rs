@@ -120,9 +120,8 @@ fn random_job(rng: &mut Rng) -> String {
     )
 }
 
-#[test]
-fn absurd_jobs_are_refused_or_run_quickly() {
-    let model = Model::new(
+fn small_model() -> Model {
+    Model::new(
         swarf::mesh::Mesh::merged(&[
             demo::cuboid([0.0, 0.0, 0.0], [20.0, 15.0, 6.0]),
             demo::sphere([30.0, 8.0, 4.0], 5.0, 16),
@@ -130,7 +129,100 @@ fn absurd_jobs_are_refused_or_run_quickly() {
         &ModelTransform::default(),
         Units::Mm,
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// Runs a job with the fuzzer's rule: progress at least every 5 s, cancelled after 8 s.
+fn run_watched(model: &Model, job: &Job, text: &str) -> Result<engine::Output, EngineError> {
+    let start = Instant::now();
+    let mut last = Instant::now();
+    let mut longest = Duration::ZERO;
+    let r = engine::generate(model, job, &mut |_| {
+        longest = longest.max(last.elapsed());
+        last = Instant::now();
+        start.elapsed() < Duration::from_secs(8)
+    });
+    longest = longest.max(last.elapsed());
+    assert!(
+        longest < Duration::from_secs(5),
+        "{longest:?} without a progress report: {text}"
+    );
+    r
+}
+
+/// The runaways found by hand, each refused up front naming its field, or run to the end
+/// within the fuzzer's time.
+#[test]
+fn runaway_shapes_are_refused_naming_the_field() {
+    let model = small_model();
+    let refused = [
+        // A stepover of a few nanometres: millions of rings a layer.
+        (
+            r#"{"strategy": {"type": "rough", "stepover_ratio": 1e-6}, "stock": {"margin": 50}}"#,
+            "strategy.stepover_ratio",
+        ),
+        // A stock 1e6 wide: a grid of 4e12 samples.
+        (
+            r#"{"strategy": {"type": "rough"}, "stock": {"min": [-5e5, -5e5, 0], "max": [5e5, 5e5, 20]}}"#,
+            "stock",
+        ),
+        // More stock to leave than the model is large.
+        (
+            r#"{"strategy": {"type": "rough", "stock_to_leave": 100}}"#,
+            "strategy.stock_to_leave",
+        ),
+        // Levels above the safe height.
+        (
+            r#"{"strategy": {"type": "rough", "z_top": 1e5}}"#,
+            "strategy.z_top",
+        ),
+        (
+            r#"{"strategy": {"type": "waterline", "z_top": 40}, "machine": {"safe_height": 30}}"#,
+            "strategy.z_top",
+        ),
+        // A program of hundreds of hours: many layers of fine stepover.
+        (
+            r#"{"strategy": {"type": "rough", "stepdown": 0.001, "stepover_ratio": 0.01}}"#,
+            "strategy.stepdown",
+        ),
+    ];
+    for (text, field) in refused {
+        let job = Job::from_json(text).unwrap();
+        match run_watched(&model, &job, text) {
+            Err(EngineError::Job(e)) => {
+                assert_eq!(e.field, field, "{text}: {e}");
+                assert!(
+                    e.message.chars().any(|c| c.is_ascii_digit()),
+                    "no figure in {e}"
+                );
+            }
+            other => panic!("{text}: not refused: {:?}", other.map(|o| o.summary)),
+        }
+    }
+}
+
+/// `z_top` above the stock but below the safe height starts at the stock's top: no feed
+/// climbs, none is above the stock, and the program ends.
+#[test]
+fn z_top_above_the_stock_starts_at_the_stock() {
+    let model = small_model();
+    let text = r#"{"strategy": {"type": "rough", "z_top": 9}, "machine": {"safe_height": 12}}"#;
+    let job = Job::from_json(text).unwrap();
+    let out = run_watched(&model, &job, text).unwrap();
+    let tp = &out.toolpath;
+    let stock_top = out.resolved[0].stock.max.z as f32;
+    for i in 1..tp.len() {
+        if tp.kind(i) != swarf::toolpath::Move::Rapid {
+            let (a, b) = (tp.point(i - 1), tp.point(i));
+            assert!(b[2] <= a[2] + 1e-6, "cutting move climbs to {b:?}");
+            assert!(b[2] <= stock_top + 1e-4, "cutting above the stock at {b:?}");
+        }
+    }
+}
+
+#[test]
+fn absurd_jobs_are_refused_or_run_quickly() {
+    let model = small_model();
     let mut rng = Rng(0x5eed_1234_abcd_9876);
     let (mut refused, mut ran, mut cancelled) = (0, 0, 0);
     // SWARF_FUZZ_ITERS runs a longer campaign by hand; CI runs 400.
@@ -190,4 +282,69 @@ fn absurd_jobs_are_refused_or_run_quickly() {
     }
     eprintln!("{ran} ran, {refused} refused, {cancelled} cancelled after 8 s");
     assert!(ran > 20 && refused > 20, "ran {ran}, refused {refused}");
+}
+
+/// A roughing or waterline job built from the shapes that found the runaways: tiny
+/// stepover ratios and stepdowns, allowances as large as the model or larger, stock boxes
+/// from a few mm to a million wide, tops far above the model.
+fn hostile_job(rng: &mut Rng) -> String {
+    let strategy = rng.pick(&["rough", "rough", "waterline"]);
+    let mut s = vec![format!("\"type\": \"{strategy}\"")];
+    let mut pick = |name: &str, values: &[&str], s: &mut Vec<String>| {
+        if rng.next().is_multiple_of(2) {
+            s.push(format!("\"{name}\": {}", rng.pick(values)));
+        }
+    };
+    pick("stepdown", &["0.003", "0.01", "0.1", "2"], &mut s);
+    pick("z_top", &["8", "20", "100", "1e5"], &mut s);
+    if strategy == "rough" {
+        pick("stepover_ratio", &["1e-6", "1e-4", "0.01", "0.4"], &mut s);
+        pick("stock_to_leave", &["0.5", "30", "60", "100"], &mut s);
+    }
+    let stock = match rng.next() % 4 {
+        0 => {
+            let w = rng.pick(&["1", "50", "1000", "1e5", "1e6"]);
+            format!(", \"stock\": {{\"min\": [-{w}, -{w}, 0], \"max\": [{w}, {w}, 10]}}")
+        }
+        1 => format!(
+            ", \"stock\": {{\"margin\": {}}}",
+            rng.pick(&["0", "50", "1000", "1e4"])
+        ),
+        _ => String::new(),
+    };
+    format!("{{\"strategy\": {{{}}}{stock}}}", s.join(", "))
+}
+
+#[test]
+fn hostile_shapes_are_refused_or_run_quickly() {
+    let model = small_model();
+    let mut rng = Rng(0x0bad_cafe_f00d_1234);
+    let (mut refused, mut ran, mut cancelled) = (0, 0, 0);
+    for _ in 0..120 {
+        let text = hostile_job(&mut rng);
+        let job = Job::from_json(&text).unwrap();
+        match run_watched(&model, &job, &text) {
+            Ok(out) => {
+                ran += 1;
+                assert!(out.gcode.ends_with("M2\n") || out.gcode.ends_with("M30\n"));
+            }
+            Err(EngineError::Job(e)) => {
+                assert!(!e.field.is_empty() && !e.message.is_empty(), "{text}");
+                refused += 1;
+            }
+            // Long (thousands of waterline levels), but reporting progress: cancelled by
+            // the 8 s budget.
+            Err(EngineError::Cancelled) => cancelled += 1,
+            // Ran, and said why nothing was cut.
+            Err(EngineError::NothingToCut(why)) => {
+                assert!(why
+                    .iter()
+                    .all(|w| !w.field.is_empty() && !w.reason.is_empty()));
+                refused += 1;
+            }
+            Err(e) => panic!("{text}: {e}"),
+        }
+    }
+    eprintln!("hostile: {ran} ran, {refused} refused, {cancelled} cancelled after 8 s");
+    assert!(ran > 10 && refused > 10, "ran {ran}, refused {refused}");
 }

@@ -7,6 +7,7 @@ mod common;
 use swarf::cutter::Cutter;
 use swarf::demo;
 use swarf::engine::{self, Model};
+use swarf::geom::{DVec2, Rect};
 use swarf::index::Index;
 use swarf::job::{Job, ModelTransform, StrategySpec, ToolKind, WaterlineSpec};
 use swarf::mesh::Mesh;
@@ -33,12 +34,10 @@ fn loops(model: &Model, c: &Cutter, z: f64, step: f64) -> Vec<Contour> {
         floor: b.min[2] as f64,
     };
     let pad = c.radius() + 2.0 * step;
-    let area = [
-        b.min[0] as f64 - pad,
-        b.min[1] as f64 - pad,
-        b.max[0] as f64 + pad,
-        b.max[1] as f64 + pad,
-    ];
+    let area = Rect::new(
+        DVec2::new(b.min[0] as f64 - pad, b.min[1] as f64 - pad),
+        DVec2::new(b.max[0] as f64 + pad, b.max[1] as f64 + pad),
+    );
     let g = HeightGrid::sample(&s, area, step, &mut |_| true).unwrap();
     contours(&s, &g, z, TOL)
 }

@@ -256,12 +256,12 @@ fn waterline_table(models: &[(String, Model)], threads: usize) {
         let res = job.resolve(&model.mesh().bounds()).unwrap().remove(0);
         let s = swarf::strategy::surface::Surface::new(model, &res);
         let t = Instant::now();
-        let grid = swarf::strategy::waterline::level_grid(&s, &res, 0.5, &mut |_| true).unwrap();
+        let grid = swarf::strategy::zlevel::level_grid(&s, &res, 0.5, &mut |_| true).unwrap();
         let grid_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let out = engine::generate(model, &job, &mut |_| true).unwrap();
         let total = t.elapsed().as_secs_f64();
-        let levels = swarf::strategy::waterline::levels(2.0, res.top, res.floor, &[]).len();
+        let levels = swarf::strategy::zlevel::levels(2.0, res.top, res.floor, &[]).len();
         std::hint::black_box(grid.h.len());
         println!(
             "| {name} | {levels} | {} | {total:.2} | {:.3} | {grid_s:.2} |",

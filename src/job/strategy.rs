@@ -3,6 +3,7 @@
 use super::validate::positive;
 use super::{err, JobError};
 use crate::cutter::Cutter;
+use crate::geom::Rect;
 use serde::{Deserialize, Serialize};
 
 /// Raster direction.
@@ -33,8 +34,11 @@ pub enum Pattern {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Milling {
+    /// The cutter's edge meets the material moving with the feed: the material on the
+    /// tool's left (thin chips out, a better finish on rigid machines).
     #[default]
     Climb,
+    /// The edge meets the material against the feed: the material on the tool's right.
     Conventional,
 }
 
@@ -60,6 +64,7 @@ impl Default for StrategySpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ParallelSpec {
+    /// Which way the raster lines run.
     pub direction: Direction,
     /// Distance between lines.
     pub stepover: f64,
@@ -68,7 +73,10 @@ pub struct ParallelSpec {
     /// Height tolerance: samples are added where the surface departs from a straight
     /// segment by more than this, and points are removed where they add less.
     pub tolerance: f64,
+    /// How consecutive lines are joined.
     pub pattern: Pattern,
+    /// Climb or conventional: the direction of every one-way line, and of the first line
+    /// of a zigzag (which then alternates).
     pub milling: Milling,
 }
 
@@ -101,6 +109,7 @@ pub struct WaterlineSpec {
     pub sampling: f64,
     /// Contours follow the true boundary within this distance.
     pub tolerance: f64,
+    /// Climb (contours with the material on the left) or conventional (reversed).
     pub milling: Milling,
 }
 
@@ -145,7 +154,9 @@ pub struct RoughSpec {
     pub z_top: Option<f64>,
     /// Lowest layer. Default: the floor.
     pub z_bottom: Option<f64>,
+    /// How a layer is cleared.
     pub pattern: ClearPattern,
+    /// Climb or conventional, for every ring and boundary pass.
     pub milling: Milling,
     /// Ramp angle for entries into closed material, degrees from horizontal.
     pub ramp_angle: f64,
@@ -153,6 +164,33 @@ pub struct RoughSpec {
     pub sampling: f64,
     /// Region boundaries follow the true boundary within this distance.
     pub tolerance: f64,
+}
+
+impl RoughSpec {
+    /// The XY area roughing's height grid samples: the machining `area`, widened to reach
+    /// a cutter `radius` beyond the `stock` unless the area was given explicitly (clamps, a
+    /// vise: never cut outside it), then by the grown tool's extra radius and two sampling
+    /// steps so the region near the edge comes from real heights.
+    pub fn sampled_area(&self, area: Rect, stock: Rect, bounded: bool, radius: f64) -> Rect {
+        self.machined_area(area, stock, bounded, radius)
+            .inflate(2.0 * self.sampling + self.stock_to_leave)
+    }
+
+    /// The area the cutter centre may clear: `area`, or when not `bounded`, at least a
+    /// `radius` beyond the `stock` (to clear its sides).
+    pub fn machined_area(&self, area: Rect, stock: Rect, bounded: bool, radius: f64) -> Rect {
+        if bounded {
+            area
+        } else {
+            area.union(&stock.inflate(radius))
+        }
+    }
+
+    /// The top of the stock roughing starts from: `z_top`, never above the stock's top
+    /// (there is nothing to cut above it).
+    pub fn top(&self, stock_top: f64) -> f64 {
+        self.z_top.map_or(stock_top, |z| z.min(stock_top))
+    }
 }
 
 impl Default for RoughSpec {
@@ -336,7 +374,8 @@ impl StrategySpec {
     }
 
     /// Cutter-location samples the strategy will take over an area of `w × h` and
-    /// `depth` of Z range (before refinement): what the job limit is checked against.
+    /// `depth` of Z range (before refinement): what the job limit is checked against. For
+    /// roughing `w × h` is the area its grid samples ([`RoughSpec::sampled_area`]).
     pub fn estimated_samples(&self, w: f64, h: f64, depth: f64) -> f64 {
         match self {
             StrategySpec::Parallel(s) => {
@@ -363,6 +402,24 @@ impl StrategySpec {
         }
     }
 
+    /// Roughing's toolpath points over an area of `w × h` and `depth` of Z range with a
+    /// cutter of `radius`, as (per layer, all layers); zero for the finishing strategies,
+    /// whose points the samples already bound.
+    ///
+    /// A layer is cleared by passes a stepover `s` apart, so their length is at most the
+    /// area over `s`; the passes follow region boundaries that come from the grid, which
+    /// puts a vertex about every sampling step `g` along them: `w h / (s g)` points a layer
+    /// at most. Each point costs the toolpath, the G-code line and the preview.
+    pub fn estimated_points(&self, w: f64, h: f64, depth: f64, radius: f64) -> (f64, f64) {
+        match self {
+            StrategySpec::Rough(s) => {
+                let step = s.stepover_ratio * 2.0 * radius;
+                let layer = w * h / (step * s.sampling);
+                (layer, layer * (depth / s.stepdown).ceil().max(1.0))
+            }
+            _ => (0.0, 0.0),
+        }
+    }
     /// The name used in the job JSON.
     pub fn name(&self) -> &'static str {
         match self {

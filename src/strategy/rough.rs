@@ -44,15 +44,18 @@
 //! alternate by nature; its boundary pass follows the rule for working outwards.
 
 pub mod allowance;
+pub mod inside;
 pub mod pocket;
 pub mod ramp;
 pub mod region;
 pub mod zigzag;
 
-use super::contour::{contours_unrefined, project, HeightGrid};
+use super::contour::{contours_unrefined, HeightGrid};
+use super::polyline::project;
 use super::surface::Surface;
-use super::waterline::{free_link, levels};
+use super::zlevel::{free_link, levels};
 use super::Cancelled;
+use crate::geom::{DVec2, Rect};
 use crate::job::{ClearPattern, Milling, Resolved, RoughSpec};
 use crate::model::Model;
 use crate::toolpath::{Move, Toolpath};
@@ -61,7 +64,9 @@ use region::Region;
 /// One pass: a closed ring or an open line, at the layer's height.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pass {
-    pub pts: Vec<[f64; 2]>,
+    /// The tool centre's path; a ring does not repeat its first point.
+    pub pts: Vec<DVec2>,
+    /// True for a ring, false for a line (walked there and back when ramped along).
     pub closed: bool,
 }
 
@@ -79,49 +84,44 @@ struct Layer<'a> {
     link_reach: f64,
     sampling: f64,
     /// The stock's XY box.
-    stock: [f64; 4],
+    stock: Rect,
 }
 
 impl Layer<'_> {
     /// At least a radius outside the stock: the tool can go down here in air.
-    fn outside_stock(&self, p: [f64; 2]) -> bool {
+    fn outside_stock(&self, p: DVec2) -> bool {
         let s = self.stock;
-        let dx = (s[0] - p[0]).max(p[0] - s[2]).max(0.0);
-        let dy = (s[1] - p[1]).max(p[1] - s[3]).max(0.0);
-        dx.hypot(dy) >= self.radius * (1.0 - 1e-6)
+        let out = (s.min - p).max(p - s.max).max(DVec2::ZERO);
+        out.length() >= self.radius * (1.0 - 1e-6)
     }
 }
 
-fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (b[0] - a[0]).hypot(b[1] - a[1])
-}
-
 /// Distance from `p` to the region's boundary.
-fn clearance(p: [f64; 2], r: &Region) -> f64 {
+fn clearance(p: DVec2, r: &Region) -> f64 {
     std::iter::once(&r.outer)
         .chain(&r.holes)
         .flat_map(|l| (0..l.len()).map(move |k| (l[k], l[(k + 1) % l.len()])))
-        .map(|(a, b)| dist(p, project(p, a, b).0))
+        .map(|(a, b)| p.distance(project(p, a, b).0))
         .fold(f64::INFINITY, f64::min)
 }
 
 /// Where to enter `pass` from `here`: the pass rotated (closed) or reversed (open) so it
 /// starts at its point nearest `here`, and that distance.
-fn entered(pass: &Pass, here: [f64; 2]) -> (Pass, f64) {
+fn entered(pass: &Pass, here: DVec2) -> (Pass, f64) {
     if !pass.closed {
         let (a, b) = (pass.pts[0], *pass.pts.last().unwrap());
         let mut p = pass.clone();
-        if dist(here, b) < dist(here, a) {
+        if here.distance(b) < here.distance(a) {
             p.pts.reverse();
         }
-        let d = dist(here, p.pts[0]);
+        let d = here.distance(p.pts[0]);
         return (p, d);
     }
     let n = pass.pts.len();
     let (mut best, mut bk, mut bq) = (f64::INFINITY, 0, pass.pts[0]);
     for k in 0..n {
         let (q, _) = project(here, pass.pts[k], pass.pts[(k + 1) % n]);
-        let d = dist(here, q);
+        let d = here.distance(q);
         if d < best {
             (best, bk, bq) = (d, k, q);
         }
@@ -130,19 +130,19 @@ fn entered(pass: &Pass, here: [f64; 2]) -> (Pass, f64) {
     pts.push(bq);
     for k in 1..=n {
         let p = pass.pts[(bk + k) % n];
-        if dist(p, bq) > 1e-4 || k < n {
+        if p.distance(bq) > 1e-4 || k < n {
             pts.push(p);
         }
     }
-    pts.dedup_by(|a, b| dist(*a, *b) < 1e-4);
-    if pts.len() > 1 && dist(pts[0], *pts.last().unwrap()) < 1e-4 {
+    pts.dedup_by(|a, b| a.distance(*b) < 1e-4);
+    if pts.len() > 1 && pts[0].distance(*pts.last().unwrap()) < 1e-4 {
         pts.pop();
     }
     (Pass { pts, closed: true }, best)
 }
 
-fn push(tp: &mut Toolpath, kind: Move, p: [f64; 2], z: f64) {
-    tp.push(kind, [p[0] as f32, p[1] as f32, z as f32]);
+fn push(tp: &mut Toolpath, kind: Move, p: DVec2, z: f64) {
+    tp.push(kind, [p.x as f32, p.y as f32, z as f32]);
 }
 
 fn retract(tp: &mut Toolpath, safe: f64) {
@@ -159,7 +159,7 @@ fn retract(tp: &mut Toolpath, safe: f64) {
 fn cut(tp: &mut Toolpath, l: &Layer, region: &Region, pass: &Pass, linked: bool) -> bool {
     let start = pass.pts[0];
     // The loop the cut follows, starting at `start`; open passes are walked there and back.
-    let lap: Vec<[f64; 2]> = if pass.closed {
+    let lap: Vec<DVec2> = if pass.closed {
         pass.pts.clone()
     } else {
         let mut v = pass.pts.clone();
@@ -173,7 +173,7 @@ fn cut(tp: &mut Toolpath, l: &Layer, region: &Region, pass: &Pass, linked: bool)
         // The ramp loop: the pass itself when long enough, else a small helix inside the
         // region round the start, else nothing (skip).
         let helix;
-        let ramp_pts: Option<&[[f64; 2]]> = if plunge_ok {
+        let ramp_pts: Option<&[DVec2]> = if plunge_ok {
             None
         } else if walk.perimeter() >= l.radius {
             Some(&lap)
@@ -198,7 +198,7 @@ fn cut(tp: &mut Toolpath, l: &Layer, region: &Region, pass: &Pass, linked: bool)
         if let Some(rp) = ramp_pts {
             let (down, run) = ramp::descend(rp, l.z_prev, l.z, l.slope);
             for p in &down {
-                push(tp, Move::Feed, [p[0], p[1]], p[2]);
+                push(tp, Move::Feed, p.truncate(), p.z);
             }
             if std::ptr::eq(rp.as_ptr(), lap.as_ptr()) {
                 from = run;
@@ -246,7 +246,7 @@ fn emit_region(
         while !stage.is_empty() {
             let here = tp
                 .last()
-                .map(|p| [p[0] as f64, p[1] as f64])
+                .map(|p| DVec2::new(p[0] as f64, p[1] as f64))
                 .unwrap_or(stage[0].pts[0]);
             let at_layer = tp.last().is_some_and(|p| (p[2] as f64 - l.z).abs() < 1e-4);
             // Open region: start ring 0 at a point beside the stock.
@@ -258,7 +258,7 @@ fn emit_region(
                     .iter()
                     .enumerate()
                     .filter(|(_, &p)| l.outside_stock(p))
-                    .min_by(|a, b| dist(*a.1, here).total_cmp(&dist(*b.1, here)));
+                    .min_by(|a, b| a.1.distance(here).total_cmp(&b.1.distance(here)));
                 if let Some((k, _)) = best {
                     let mut p = stage.swap_remove(0);
                     p.pts.rotate_left(k);
@@ -294,7 +294,7 @@ fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -
     let flat_tol = 0.25 * spec.tolerance;
     // Natural orientation (outer counter-clockwise, islands clockwise) is climb when
     // working inwards; see the module doc.
-    let oriented = |pts: &[[f64; 2]], inwards: bool| {
+    let oriented = |pts: &[DVec2], inwards: bool| {
         let mut v = pts.to_vec();
         if inwards != climb {
             v.reverse();
@@ -355,43 +355,19 @@ pub fn generate(
         cutter: &al.cutter,
         floor: res.floor - al.lift,
     };
-    let top = spec.z_top.unwrap_or(res.stock.top());
+    let top = spec.top(res.stock.top());
     let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
     let zs = levels(spec.stepdown, top, bottom, &[]);
     // The stock's XY box: entries go down in air only a radius outside it.
-    let stock = [
-        res.stock.min.x,
-        res.stock.min.y,
-        res.stock.max.x,
-        res.stock.max.y,
-    ];
-    // The cutter centre must reach a radius beyond the stock to clear its sides, unless
-    // the job limits the area explicitly (clamps, a vise: never cut outside it).
+    let stock = res.stock.rect();
     let r0 = res.cutter.radius();
-    let area = if res.bounded {
-        [
-            res.area.min.x,
-            res.area.min.y,
-            res.area.max.x,
-            res.area.max.y,
-        ]
-    } else {
-        [
-            res.area.min.x.min(stock[0] - r0),
-            res.area.min.y.min(stock[1] - r0),
-            res.area.max.x.max(stock[2] + r0),
-            res.area.max.y.max(stock[3] + r0),
-        ]
-    };
+    let area = spec.machined_area(res.area, stock, res.bounded, r0);
     let mut tp = Toolpath::new();
     if zs.is_empty() {
         progress(1.0);
         return Ok(tp);
     }
-    // The grid reaches the grown tool's extra radius beyond the area, and one sampling step
-    // more, so the region near the area's edge comes from real heights.
-    let pad = 2.0 * spec.sampling + radial;
-    let grid_area = [area[0] - pad, area[1] - pad, area[2] + pad, area[3] + pad];
+    let grid_area = spec.sampled_area(res.area, stock, res.bounded, r0);
     let mut grid_progress = |f: f32| progress(0.5 * f);
     let grid = HeightGrid::sample(&grown, grid_area, spec.sampling, &mut grid_progress)?;
     let grid = region::framed(&grid, grown.floor - 1.0);
@@ -419,19 +395,19 @@ pub fn generate(
         let mut todo: Vec<Region> = regions;
         while !todo.is_empty() {
             // Nearest region first.
-            let here = tp.last().map(|p| [p[0] as f64, p[1] as f64]);
+            let here = tp.last().map(|p| DVec2::new(p[0] as f64, p[1] as f64));
             let k = here.map_or(0, |h| {
                 (0..todo.len())
                     .min_by(|&a, &b| {
                         let da = todo[a]
                             .outer
                             .iter()
-                            .map(|&p| dist(p, h))
+                            .map(|&p| h.distance(p))
                             .fold(f64::INFINITY, f64::min);
                         let db = todo[b]
                             .outer
                             .iter()
-                            .map(|&p| dist(p, h))
+                            .map(|&p| h.distance(p))
                             .fold(f64::INFINITY, f64::min);
                         da.total_cmp(&db)
                     })

@@ -10,44 +10,14 @@
 //! plunges. Climb milling keeps the material on the tool's left (the contours' own
 //! orientation); conventional reverses every contour.
 
-use super::contour::{contours, Contour, HeightGrid};
+use super::contour::{contours, Contour};
 use super::surface::Surface;
+use super::zlevel::{free_link, level_grid, levels};
 use super::Cancelled;
+use crate::geom::DVec2;
 use crate::job::{Milling, Resolved, WaterlineSpec};
 use crate::model::Model;
 use crate::toolpath::{Move, Toolpath};
-
-/// The Z levels of an operation, top down: the explicit list, or every `stepdown` below
-/// `top` down to and including `bottom`.
-pub fn levels(stepdown: f64, top: f64, bottom: f64, list: &[f64]) -> Vec<f64> {
-    let mut v: Vec<f64> = if list.is_empty() {
-        let n = ((top - bottom) / stepdown).ceil().max(0.0) as usize;
-        (1..=n)
-            .map(|k| (top - k as f64 * stepdown).max(bottom))
-            .collect()
-    } else {
-        list.to_vec()
-    };
-    v.sort_by(|a, b| b.total_cmp(a));
-    v.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
-    v
-}
-
-/// True when the straight XY segment `a → b` is free at height `z` (drop-cutter at most `z`
-/// at every sample, spaced `step`).
-pub fn free_link(s: &Surface, a: [f64; 2], b: [f64; 2], z: f64, step: f64) -> bool {
-    let len = (b[0] - a[0]).hypot(b[1] - a[1]);
-    let n = ((len / step).ceil() as usize).max(1);
-    let mut hint = None;
-    (0..=n).all(|k| {
-        let t = k as f64 / n as f64;
-        s.height(
-            a[0] + (b[0] - a[0]) * t,
-            a[1] + (b[1] - a[1]) * t,
-            &mut hint,
-        ) <= z + 1e-9
-    })
-}
 
 /// Appends contours at one level to the toolpath, ordered nearest-first from the tool.
 #[allow(clippy::too_many_arguments)]
@@ -67,7 +37,7 @@ pub fn emit_level(
     }
     let zf = z as f32;
     while !cs.is_empty() {
-        let here = tp.last().map(|p| [p[0] as f64, p[1] as f64]);
+        let here = tp.last().map(|p| DVec2::new(p[0] as f64, p[1] as f64));
         // The nearest contour entry: any point of a closed one, an end of an open one.
         let (ci, pi, _) = cs
             .iter()
@@ -81,7 +51,7 @@ pub fn emit_level(
                 ends.into_iter().map(move |pi| (ci, pi, c.points[pi]))
             })
             .map(|(ci, pi, p)| {
-                let d = here.map_or(0.0, |h| (p[0] - h[0]).hypot(p[1] - h[1]));
+                let d = here.map_or(0.0, |h| p.distance(h));
                 (ci, pi, d)
             })
             .min_by(|a, b| a.2.total_cmp(&b.2))
@@ -95,9 +65,9 @@ pub fn emit_level(
         let start = c.points[0];
         let linked = match tp.last() {
             Some(l) if l[2] < safe as f32 => {
-                let from = [l[0] as f64, l[1] as f64];
+                let from = DVec2::new(l[0] as f64, l[1] as f64);
                 let low = z.min(l[2] as f64);
-                let near = (start[0] - from[0]).hypot(start[1] - from[1]) <= link_reach;
+                let near = start.distance(from) <= link_reach;
                 near && free_link(s, from, start, low, s.cutter.radius() * 0.1)
             }
             _ => false,
@@ -108,27 +78,16 @@ pub fn emit_level(
                     tp.push(Move::Rapid, [l[0], l[1], safe as f32]);
                 }
             }
-            tp.push(Move::Rapid, [start[0] as f32, start[1] as f32, safe as f32]);
-            tp.push(Move::Plunge, [start[0] as f32, start[1] as f32, zf]);
+            let top = start.as_vec2().extend(safe as f32);
+            tp.push(Move::Rapid, top.to_array());
+            tp.push(Move::Plunge, start.as_vec2().extend(zf).to_array());
         } else {
-            tp.push(Move::Feed, [start[0] as f32, start[1] as f32, zf]);
+            tp.push(Move::Feed, start.as_vec2().extend(zf).to_array());
         }
         for p in &c.points[1..] {
-            tp.push(Move::Feed, [p[0] as f32, p[1] as f32, zf]);
+            tp.push(Move::Feed, p.as_vec2().extend(zf).to_array());
         }
     }
-}
-
-/// The drop-cutter grid the levels' contours start from. It reaches one step beyond the
-/// operation's area, so its border is free unless the area cuts through the model.
-pub fn level_grid(
-    s: &Surface,
-    res: &Resolved,
-    step: f64,
-    progress: &mut dyn FnMut(f32) -> bool,
-) -> Result<HeightGrid, Cancelled> {
-    let a = res.area.inflate(step);
-    HeightGrid::sample(s, [a.min.x, a.min.y, a.max.x, a.max.y], step, progress)
 }
 
 /// Builds the waterline toolpath. `progress` gets 0..1 and returns `false` to cancel.
@@ -165,17 +124,4 @@ pub fn generate(
     }
     progress(1.0);
     Ok(tp)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn levels_from_stepdown_and_list() {
-        assert_eq!(levels(2.0, 10.0, 5.0, &[]), vec![8.0, 6.0, 5.0]);
-        assert_eq!(levels(2.0, 10.0, 4.0, &[]), vec![8.0, 6.0, 4.0]);
-        assert_eq!(levels(1.0, 3.0, 3.0, &[]), Vec::<f64>::new());
-        assert_eq!(levels(1.0, 0.0, 0.0, &[2.0, 5.0, 2.0]), vec![5.0, 2.0]);
-    }
 }

@@ -7,37 +7,40 @@
 //! fill line walked there and back), lapping it as often as needed; the ramped stretch is
 //! then cut again at full depth by the pass itself.
 
+use crate::geom::{DVec2, DVec3};
+
 /// A closed polyline with its cumulative lengths, walked by arc length (wrapping round).
 pub struct Walk<'a> {
-    pts: &'a [[f64; 2]],
+    pts: &'a [DVec2],
     /// `cum[k]`: length from `pts[0]` to `pts[k]`; `cum[n]` is the perimeter.
     cum: Vec<f64>,
 }
 
 impl<'a> Walk<'a> {
-    pub fn new(pts: &'a [[f64; 2]]) -> Walk<'a> {
+    /// The closed polyline `pts` (its last point joins its first), measured.
+    pub fn new(pts: &'a [DVec2]) -> Walk<'a> {
         let n = pts.len();
         let mut cum = Vec::with_capacity(n + 1);
         let mut acc = 0.0;
         cum.push(0.0);
         for k in 0..n {
-            let (a, b) = (pts[k], pts[(k + 1) % n]);
-            acc += (b[0] - a[0]).hypot(b[1] - a[1]);
+            acc += pts[k].distance(pts[(k + 1) % n]);
             cum.push(acc);
         }
         Walk { pts, cum }
     }
 
+    /// The length of one lap.
     pub fn perimeter(&self) -> f64 {
         *self.cum.last().unwrap_or(&0.0)
     }
 
     /// The point at arc length `t` (any real; wraps round).
-    pub fn at(&self, t: f64) -> [f64; 2] {
+    pub fn at(&self, t: f64) -> DVec2 {
         let n = self.pts.len();
         let p = self.perimeter();
         if n == 0 || p <= 0.0 {
-            return self.pts.first().copied().unwrap_or([0.0; 2]);
+            return self.pts.first().copied().unwrap_or(DVec2::ZERO);
         }
         let t = t.rem_euclid(p);
         let k = self.cum.partition_point(|&c| c <= t).clamp(1, n) - 1;
@@ -48,12 +51,12 @@ impl<'a> Walk<'a> {
         } else {
             0.0
         };
-        [a[0] + u * (b[0] - a[0]), a[1] + u * (b[1] - a[1])]
+        a + (b - a) * u
     }
 
     /// Points from arc length `t0` to `t1 ≥ t0`: every vertex passed, then the end point,
     /// each with its arc length.
-    pub fn span(&self, t0: f64, t1: f64, out: &mut Vec<([f64; 2], f64)>) {
+    pub fn span(&self, t0: f64, t1: f64, out: &mut Vec<(DVec2, f64)>) {
         let p = self.perimeter();
         let n = self.pts.len();
         if n == 0 || p <= 0.0 || t1 <= t0 {
@@ -81,7 +84,7 @@ impl<'a> Walk<'a> {
 /// The descent from `z0` to `z1 < z0` along the closed loop `pts` from its first point,
 /// at slope `tan θ`: the points (x, y, z) after the start, and the arc length where the
 /// loop reaches `z1`. Empty when the loop has no length.
-pub fn descend(pts: &[[f64; 2]], z0: f64, z1: f64, slope: f64) -> (Vec<[f64; 3]>, f64) {
+pub fn descend(pts: &[DVec2], z0: f64, z1: f64, slope: f64) -> (Vec<DVec3>, f64) {
     let w = Walk::new(pts);
     if w.perimeter() <= 0.0 || z0 <= z1 {
         return (Vec::new(), 0.0);
@@ -91,19 +94,19 @@ pub fn descend(pts: &[[f64; 2]], z0: f64, z1: f64, slope: f64) -> (Vec<[f64; 3]>
     w.span(0.0, run, &mut pts2);
     let out = pts2
         .into_iter()
-        .map(|(p, t)| [p[0], p[1], (z0 - t * slope).max(z1)])
+        .map(|(p, t)| p.extend((z0 - t * slope).max(z1)))
         .collect();
     (out, run)
 }
 
 /// A circle of radius `r` through `p` (its centre `r` from `p` along +X), as 16 points
 /// starting at `p`, counter-clockwise when `ccw`.
-pub fn helix_loop(p: [f64; 2], r: f64, ccw: bool) -> Vec<[f64; 2]> {
-    let c = [p[0] - r, p[1]];
+pub fn helix_loop(p: DVec2, r: f64, ccw: bool) -> Vec<DVec2> {
+    let c = p - DVec2::new(r, 0.0);
     (0..16)
         .map(|k| {
             let a = std::f64::consts::TAU * k as f64 / 16.0 * if ccw { 1.0 } else { -1.0 };
-            [c[0] + r * a.cos(), c[1] + r * a.sin()]
+            c + DVec2::new(r * a.cos(), r * a.sin())
         })
         .collect()
 }
@@ -114,19 +117,19 @@ mod tests {
 
     #[test]
     fn walk_wraps_and_descends() {
-        let sq = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
+        let sq = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]].map(DVec2::from);
         let w = Walk::new(&sq);
         assert_eq!(w.perimeter(), 4.0);
-        assert_eq!(w.at(5.5), [1.0, 0.5]);
+        assert_eq!(w.at(5.5), DVec2::new(1.0, 0.5));
         let mut out = Vec::new();
         w.span(3.5, 5.5, &mut out);
-        let p: Vec<[f64; 2]> = out.iter().map(|o| o.0).collect();
+        let p: Vec<[f64; 2]> = out.iter().map(|o| o.0.to_array()).collect();
         assert_eq!(p, vec![[0.0, 0.0], [1.0, 0.0], [1.0, 0.5]]);
         // 1 down at slope 0.25: 4 along, one lap, ending back at the start.
         let (d, run) = descend(&sq, 1.0, 0.0, 0.25);
         assert_eq!(run, 4.0);
         assert_eq!(d.len(), 4);
-        assert_eq!(*d.last().unwrap(), [0.0, 0.0, 0.0]);
-        assert_eq!(d[1], [1.0, 1.0, 0.5]);
+        assert_eq!(*d.last().unwrap(), DVec3::ZERO);
+        assert_eq!(d[1], DVec3::new(1.0, 1.0, 0.5));
     }
 }

@@ -17,6 +17,7 @@
 //! The result is a list of [`Region`]s: one outer boundary, counter-clockwise, and its holes
 //! (islands of material), clockwise — the convention `cavalier_contours` works in.
 
+use crate::geom::{DVec2, Rect};
 use crate::strategy::contour::{Contour, HeightGrid};
 use i_overlay::core::fill_rule::FillRule;
 use i_overlay::core::overlay_rule::OverlayRule;
@@ -26,9 +27,9 @@ use i_overlay::float::single::SingleFloatOverlay;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Region {
     /// Counter-clockwise, not repeating its first point.
-    pub outer: Vec<[f64; 2]>,
+    pub outer: Vec<DVec2>,
     /// Clockwise, one per island.
-    pub holes: Vec<Vec<[f64; 2]>>,
+    pub holes: Vec<Vec<DVec2>>,
 }
 
 /// A copy of `g` with one ring of extra nodes round it at height `free` (at or below every
@@ -51,37 +52,40 @@ pub fn framed(g: &HeightGrid, free: f64) -> HeightGrid {
 }
 
 /// Twice the signed area (positive when counter-clockwise).
-pub fn signed_area2(p: &[[f64; 2]]) -> f64 {
+pub fn signed_area2(p: &[DVec2]) -> f64 {
     let n = p.len();
     (0..n)
         .map(|k| {
             let (a, b) = (p[k], p[(k + 1) % n]);
-            a[0] * b[1] - a[1] * b[0]
+            a.perp_dot(b)
         })
         .sum()
 }
 
-/// The free region at one level inside `area` (`[min x, min y, max x, max y]`), from that
-/// level's closed contours. Pieces smaller than `min_area` are dropped (slivers the tool
+/// The free region at one level inside `area`, from that level's closed contours. Pieces smaller than `min_area` are dropped (slivers the tool
 /// centre could not usefully follow).
-pub fn free_regions(loops: &[Contour], area: [f64; 4], min_area: f64) -> Vec<Region> {
-    let mut lo = [area[0], area[1]];
-    let mut hi = [area[2], area[3]];
-    for p in loops.iter().flat_map(|c| &c.points) {
-        lo = [lo[0].min(p[0]), lo[1].min(p[1])];
-        hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+pub fn free_regions(loops: &[Contour], area: Rect, min_area: f64) -> Vec<Region> {
+    let mut bounds = area;
+    for &p in loops.iter().flat_map(|c| &c.points) {
+        bounds = Rect::new(bounds.min.min(p), bounds.max.max(p));
     }
-    let m = 1.0 + 0.01 * (hi[0] - lo[0]).max(hi[1] - lo[1]);
-    let rect = |lo: [f64; 2], hi: [f64; 2]| vec![lo, [hi[0], lo[1]], hi, [lo[0], hi[1]]];
-    let mut subject: Vec<Vec<[f64; 2]>> =
-        vec![rect([lo[0] - m, lo[1] - m], [hi[0] + m, hi[1] + m])];
+    let m = 1.0 + 0.01 * bounds.width().max(bounds.height());
+    let rect = |r: Rect| {
+        vec![
+            r.min,
+            DVec2::new(r.max.x, r.min.y),
+            r.max,
+            DVec2::new(r.min.x, r.max.y),
+        ]
+    };
+    let mut subject: Vec<Vec<DVec2>> = vec![rect(bounds.inflate(m))];
     subject.extend(
         loops
             .iter()
             .filter(|c| c.points.len() >= 3)
             .map(|c| c.points.clone()),
     );
-    let clip = vec![rect([area[0], area[1]], [area[2], area[3]])];
+    let clip = vec![rect(area)];
     let shapes = subject.overlay(&clip, OverlayRule::Intersect, FillRule::EvenOdd);
     let mut out = Vec::new();
     for shape in shapes {
@@ -125,7 +129,7 @@ mod tests {
             points.reverse();
         }
         Contour {
-            points,
+            points: points.into_iter().map(DVec2::from).collect(),
             closed: true,
         }
     }
@@ -137,7 +141,7 @@ mod tests {
             square([5.0, 5.0], 1.0, true),
             square([10.0, 5.0], 2.0, true),
         ];
-        let r = free_regions(&loops, [0.0, 0.0, 10.0, 10.0], 1e-6);
+        let r = free_regions(&loops, Rect::new(DVec2::ZERO, DVec2::splat(10.0)), 1e-6);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].holes.len(), 1);
         assert!(signed_area2(&r[0].outer) > 0.0);
@@ -153,7 +157,7 @@ mod tests {
             square([5.0, 5.0], 6.0, true),
             square([5.0, 5.0], 2.0, false),
         ];
-        let r = free_regions(&loops, [0.0, 0.0, 10.0, 10.0], 1e-6);
+        let r = free_regions(&loops, Rect::new(DVec2::ZERO, DVec2::splat(10.0)), 1e-6);
         assert_eq!(r.len(), 1);
         assert!(r[0].holes.is_empty());
         assert!((0.5 * signed_area2(&r[0].outer) - 16.0).abs() < 1e-6);

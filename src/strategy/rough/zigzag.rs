@@ -11,17 +11,18 @@
 //! what the clipped ends leave near the walls.
 
 use super::region::Region;
+use crate::geom::DVec2;
 
 /// The inside pieces of the line `y` through the region's loops, as `(x_start, x_end)`.
-fn spans(loops: &[&[[f64; 2]]], y: f64) -> Vec<(f64, f64)> {
+fn spans(loops: &[&[DVec2]], y: f64) -> Vec<(f64, f64)> {
     let mut xs = Vec::new();
     for l in loops {
         let n = l.len();
         for k in 0..n {
             let (a, b) = (l[k], l[(k + 1) % n]);
-            if (a[1] > y) != (b[1] > y) {
-                let t = (y - a[1]) / (b[1] - a[1]);
-                xs.push(a[0] + t * (b[0] - a[0]));
+            if (a.y > y) != (b.y > y) {
+                let t = (y - a.y) / (b.y - a.y);
+                xs.push(a.x + t * (b.x - a.x));
             }
         }
     }
@@ -35,15 +36,15 @@ fn spans(loops: &[&[[f64; 2]]], y: f64) -> Vec<(f64, f64)> {
 /// Fill lines of `region` at spacing `s`, each `[start, end]`, in rows from low Y up and
 /// alternating in direction row by row (the order and direction are only a starting point:
 /// the emitter reorders by distance).
-pub fn lines(region: &Region, s: f64) -> Vec<[[f64; 2]; 2]> {
-    let loops: Vec<&[[f64; 2]]> = std::iter::once(region.outer.as_slice())
+pub fn lines(region: &Region, s: f64) -> Vec<[DVec2; 2]> {
+    let loops: Vec<&[DVec2]> = std::iter::once(region.outer.as_slice())
         .chain(region.holes.iter().map(|h| h.as_slice()))
         .collect();
     let (y0, y1) = region
         .outer
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-            (a.min(p[1]), b.max(p[1]))
+            (a.min(p.y), b.max(p.y))
         });
     if y1 <= y0 {
         return Vec::new();
@@ -59,9 +60,9 @@ pub fn lines(region: &Region, s: f64) -> Vec<[[f64; 2]; 2]> {
         }
         for (a, b) in row {
             if k % 2 == 0 {
-                out.push([[a, y], [b, y]]);
+                out.push([DVec2::new(a, y), DVec2::new(b, y)]);
             } else {
-                out.push([[b, y], [a, y]]);
+                out.push([DVec2::new(b, y), DVec2::new(a, y)]);
             }
         }
     }
@@ -72,16 +73,20 @@ pub fn lines(region: &Region, s: f64) -> Vec<[[f64; 2]; 2]> {
 mod tests {
     use super::*;
 
+    fn pts(v: &[[f64; 2]]) -> Vec<DVec2> {
+        v.iter().map(|&p| p.into()).collect()
+    }
+
     #[test]
     fn square_with_hole() {
         let region = Region {
-            outer: vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]],
-            holes: vec![vec![[4.0, 4.0], [4.0, 6.0], [6.0, 6.0], [6.0, 4.0]]],
+            outer: pts(&[[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]]),
+            holes: vec![pts(&[[4.0, 4.0], [4.0, 6.0], [6.0, 6.0], [6.0, 4.0]])],
         };
         let l = lines(&region, 1.0);
         // Ten rows; the two through the hole split in two.
         assert_eq!(l.len(), 12);
-        let total: f64 = l.iter().map(|s| (s[1][0] - s[0][0]).abs()).sum();
+        let total: f64 = l.iter().map(|s| s[0].distance(s[1])).sum();
         assert!((total - (100.0 - 4.0)).abs() < 1e-9, "{total}");
     }
 }
