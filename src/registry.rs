@@ -257,6 +257,8 @@ pub struct StrategyEntry {
     pub summary: &'static [&'static str],
     /// Default parameters, tagged by `type` as in the job JSON.
     pub defaults: StrategySpec,
+    /// Its fields' control keys (see [`Field::control_key`]), in the order it shows them.
+    pub fields: Vec<&'static str>,
 }
 
 /// A dialect's entry as the page reads it.
@@ -403,6 +405,7 @@ pub fn registry() -> Registry {
                 short: k.short,
                 summary: k.summary,
                 defaults: (k.default)(),
+                fields: k.fields.iter().map(Field::control_key).collect(),
             })
             .collect(),
         tools: TOOLS,
