@@ -9,6 +9,8 @@
 //! [`registry`] through `web.rs` and lists nothing itself, so adding a strategy or a
 //! controller touches Rust in one place and JavaScript in none.
 
+#![warn(missing_docs)]
+
 use serde::Serialize;
 
 use crate::job::{StrategyInfo, StrategySpec};
@@ -295,20 +297,17 @@ pub struct Registry {
     pub fields: Vec<PanelField>,
 }
 
-/// The serde name of a field-less enum value (`Dialect::Grbl` is `grbl`).
-fn serde_name<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        // Every enum listed here is a plain lowercase string in the job JSON.
-        _ => String::new(),
-    }
+/// A dialect's name in the job JSON: `Dialect` is `rename_all = "lowercase"`, so it is the
+/// variant's name in lower case (the tests check it against serde's own list).
+fn dialect_name(d: Dialect) -> String {
+    format!("{d:?}").to_ascii_lowercase()
 }
 
 /// The dialect's entry.
 pub fn dialect_entry(d: Dialect) -> DialectEntry {
     let c: &Capabilities = d.capabilities();
     DialectEntry {
-        name: serde_name(&d),
+        name: dialect_name(d),
         label: c.name,
         extension: c.file_extension,
         tool_change: c.tool_change,
@@ -450,7 +449,7 @@ mod tests {
 
     #[test]
     fn every_dialect_is_registered_with_an_extension() {
-        let names: Vec<String> = DIALECTS.iter().map(serde_name).collect();
+        let names: Vec<String> = DIALECTS.iter().map(|&d| dialect_name(d)).collect();
         assert_eq!(
             set(serde_variants::<Dialect>()),
             set(names.iter().map(String::as_str))

@@ -6,6 +6,8 @@
 //! The types are plain `'static` data, written in `const` items with the builder methods
 //! below (`Field::number("strategy.stepover", "Stepover", Quantity::Length).step(0.05)`).
 
+#![warn(missing_docs)]
+
 use serde::Serialize;
 
 /// How the page edits a field.

@@ -20,6 +20,8 @@
 //! validation error); no input reaches a panic, and `console_error_panic_hook` reports one
 //! if it ever happens.
 
+#![warn(missing_docs)]
+
 use js_sys::{Float32Array, Function, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;

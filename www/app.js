@@ -47,18 +47,29 @@ let panel = null;
 let ops = null;
 const unitLabel = () => (get(state.job, 'units') === 'inch' ? 'in' : 'mm');
 
-/** Draws what the engine says the job machines: the stock box and the machining areas.
- * A job the engine refuses leaves the last drawing (its message shows at the field). */
+/** What the engine says the job machines on the loaded model (the stock box and the
+ * machining areas), or undefined when it refuses the job (validation then shows why). */
+async function fetchPreview(job) {
+  try {
+    return await client.preview(job);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Draws a preview from fetchPreview; undefined keeps the last drawing. */
+function drawPreview(p) {
+  if (!viewer || p === undefined) return;
+  state.preview = p;
+  viewer.setStock(p ? p.stock : null, p ? p.areas.map((a) => ({ ...a, z: p.floor })) : []);
+}
+
 let previewSeq = 0;
 async function showPreview(job) {
   if (!viewer || !state.info) return;
   const seq = ++previewSeq;
-  try {
-    const p = await client.preview(job);
-    if (seq !== previewSeq) return;
-    state.preview = p;
-    viewer.setStock(p ? p.stock : null, p ? p.areas.map((a) => ({ ...a, z: p.floor })) : []);
-  } catch { /* refused: validation shows why */ }
+  const p = await fetchPreview(job);
+  if (seq === previewSeq) drawPreview(p);
 }
 
 function showModelStats(info, size) {
@@ -89,9 +100,14 @@ async function loadModel(file) {
     state.info = info;
     ui.name.textContent = name;
     timings.loaded = performance.now() - t0;
-    if (viewer) viewer.setModel(triangles, info.bounds);
+    // Asked before drawing, so the model and its stock box come up in one frame.
+    const preview = viewer ? await fetchPreview(state.job) : undefined;
+    ++previewSeq;
+    if (viewer) {
+      viewer.setModel(triangles, info.bounds);
+      drawPreview(preview);
+    }
     timings.preview = performance.now() - t0;
-    showPreview(state.job);
     showModelStats(info, file ? file.size : null);
     setStatus(`${name}: ${fmt.count(info.triangles)} triangles loaded.`);
   } catch (e) {
