@@ -3,7 +3,7 @@
 //! capabilities and file extension, and the settings panel built from them.
 //!
 //! Each entry is declared beside the code it describes: a strategy's [`StrategyInfo`] next
-//! to its spec in `job::strategy`, a dialect's [`Capabilities`] next to its post. This
+//! to its spec in `job::strategy`, a dialect's [`Capabilities`] row in `post::capabilities`. This
 //! module only collects them, plus the fields of the job's own sections (cutter, bounds,
 //! machine, model), which have no module of their own to sit in. The page reads
 //! [`registry`] through `web.rs` and lists nothing itself, so adding a strategy or a
@@ -116,9 +116,6 @@ pub const TOOL_PRESETS: &[ToolPreset] = &[
         angle: Some(60.0),
     },
 ];
-
-/// Every dialect of [`Dialect`], in the order the page lists them.
-pub const DIALECTS: &[Dialect] = &[Dialect::Linuxcnc, Dialect::Grbl];
 
 /// Units the job and the model file may be in, as `Units` names them.
 pub const UNITS: &[Choice] = &[Choice::new("mm", "mm"), Choice::new("inch", "inch")];
@@ -333,9 +330,8 @@ fn panel_field(group: &'static str, f: &Field) -> PanelField {
                 label: t.label.into(),
             })
             .collect(),
-        "machine.dialect" => DIALECTS
-            .iter()
-            .map(|&d| {
+        "machine.dialect" => Dialect::all()
+            .map(|d| {
                 let e = dialect_entry(d);
                 SelectOption {
                     label: format!("{} (.{})", e.label, e.extension),
@@ -409,7 +405,7 @@ pub fn registry() -> Registry {
             .collect(),
         tools: TOOLS,
         presets: TOOL_PRESETS,
-        dialects: DIALECTS.iter().map(|&d| dialect_entry(d)).collect(),
+        dialects: Dialect::all().map(dialect_entry).collect(),
         fields: panel(),
     }
 }
@@ -449,13 +445,13 @@ mod tests {
 
     #[test]
     fn every_dialect_is_registered_with_an_extension() {
-        let names: Vec<String> = DIALECTS.iter().map(|&d| dialect_name(d)).collect();
+        let names: Vec<String> = Dialect::all().map(dialect_name).collect();
         assert_eq!(
             set(serde_variants::<Dialect>()),
             set(names.iter().map(String::as_str))
         );
-        for d in DIALECTS {
-            let e = dialect_entry(*d);
+        for d in Dialect::all() {
+            let e = dialect_entry(d);
             assert!(
                 !e.extension.is_empty() && !e.extension.contains('.'),
                 "{e:?}"
