@@ -51,7 +51,8 @@ PROFILE_DIR=$PROFILE
 WASM="target/$TARGET/$PROFILE_DIR/swarf.wasm"
 
 mkdir -p "$OUT_DIR"
-wasm-bindgen --target "$BINDGEN_TARGET" --out-dir "$OUT_DIR" --out-name "$OUT_NAME" --no-typescript "$WASM"
+# The .d.ts it writes beside the glue is what `npm run lint:js` checks the worker against.
+wasm-bindgen --target "$BINDGEN_TARGET" --out-dir "$OUT_DIR" --out-name "$OUT_NAME" "$WASM"
 
 BG="$OUT_DIR/${OUT_NAME}_bg.wasm"
 if [ "$OPT_ENABLED" = 1 ]; then

@@ -13,6 +13,9 @@ echo "== cargo clippy"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --features parallel -- -D warnings
 
+echo "== page JavaScript: tsc --checkJs (JSDoc types, no emit)"
+npm run -s lint:js
+
 echo "== wasm build (no warnings allowed)"
 out=$(cargo build --lib --target wasm32-unknown-unknown --release 2>&1) || { echo "$out"; exit 1; }
 if echo "$out" | grep -q '^warning'; then echo "$out"; echo "wasm build has warnings"; exit 1; fi

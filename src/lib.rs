@@ -21,6 +21,8 @@
 //!   a job may chain operations, each with its own cutter.
 //! - [`engine`]: the front door shared by the CLI and the page: a loaded model (mesh + index)
 //!   and `generate`, which runs a job's operations and writes one program.
+//! - [`schema`], [`registry`]: how a job field is described, and the registries of the
+//!   extension points (strategies, cutters, dialects, the settings panel) the page reads.
 //! - [`demo`]: deterministic models made in code (the page's demo, tests, benchmarks).
 //! - `web` (wasm only): the `#[wasm_bindgen]` surface for the page.
 
@@ -33,6 +35,8 @@ pub mod job;
 pub mod mesh;
 pub mod model;
 pub mod post;
+pub mod registry;
+pub mod schema;
 pub mod strategy;
 pub mod toolpath;
 pub mod units;

@@ -152,16 +152,13 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
     if let Some((_, v)) = flags.iter().rev().find(|(k, _)| k == "strategy") {
         let want = v.to_ascii_lowercase();
         if job.strategy.name() != want {
-            job.strategy = match want.as_str() {
-                "parallel" => StrategySpec::Parallel(Default::default()),
-                "waterline" => StrategySpec::Waterline(Default::default()),
-                "rough" => StrategySpec::Rough(Default::default()),
-                _ => {
-                    return Err(Fail(format!(
-                        "usage: --strategy does not accept {v:?} (parallel, waterline, rough)"
-                    )))
-                }
-            };
+            job.strategy = StrategySpec::by_name(&want).ok_or_else(|| {
+                let names: Vec<_> = StrategySpec::KINDS.iter().map(|k| k.name).collect();
+                Fail(format!(
+                    "usage: --strategy does not accept {v:?} ({})",
+                    names.join(", ")
+                ))
+            })?;
         }
     }
     for (k, v) in flags {

@@ -20,6 +20,8 @@
 //! validation error); no input reaches a panic, and `console_error_panic_hook` reports one
 //! if it ever happens.
 
+#![warn(missing_docs)]
+
 use js_sys::{Float32Array, Function, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -27,7 +29,8 @@ use wasm_bindgen::JsCast;
 
 use crate::demo::demo_mesh;
 use crate::engine::{generate, EngineError, Model, Output};
-use crate::job::{Job, JobError, ParallelSpec, RoughSpec, StrategySpec, WaterlineSpec};
+use crate::geom::{Box3, Rect};
+use crate::job::{Job, JobError, StrategySpec};
 
 use crate::mesh::stl::{StlOptions, StlReader};
 use crate::mesh::Mesh;
@@ -81,17 +84,22 @@ pub fn default_job() -> Result<JsValue, JsValue> {
     to_js(&Job::default())
 }
 
-/// The default parameters of one strategy (`"parallel"`, `"waterline"` or `"rough"`), tagged
-/// by `type` as in the job JSON; `null` for an unknown name.
+/// The default parameters of the strategy named `kind` in the job JSON (one of the
+/// registry's), tagged by `type`; `null` for an unknown name.
 #[wasm_bindgen(js_name = defaultStrategy)]
 pub fn default_strategy(kind: &str) -> Result<JsValue, JsValue> {
-    let s = match kind {
-        "parallel" => StrategySpec::Parallel(ParallelSpec::default()),
-        "waterline" => StrategySpec::Waterline(WaterlineSpec::default()),
-        "rough" => StrategySpec::Rough(RoughSpec::default()),
-        _ => return Ok(JsValue::NULL),
-    };
-    to_js(&s)
+    match StrategySpec::by_name(kind) {
+        Some(s) => to_js(&s),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// Everything the page lists instead of writing it down itself (see [`crate::registry`]):
+/// `{ strategies: [{ name, label, short, summary, defaults }], tools, presets,
+/// dialects: [{ name, label, extension, ... }], fields: [...] }`.
+#[wasm_bindgen]
+pub fn registry() -> Result<JsValue, JsValue> {
+    to_js(&crate::registry::registry())
 }
 
 /// Checks a job without a model: `null` when valid, else `{ field, message }`.
@@ -124,6 +132,7 @@ impl Default for Engine {
 
 #[wasm_bindgen]
 impl Engine {
+    /// An engine with no model loaded.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Engine {
         Engine {
@@ -209,6 +218,39 @@ impl Engine {
             bytes_per_triangle: model.engine_bytes() as f64 / n.max(1) as f64,
             wasm_memory: wasm_memory_bytes(),
             dropped_degenerate: mesh.dropped_degenerate,
+        })
+    }
+
+    /// What the job will machine on the loaded model, for the preview: `{ stock: {min, max},
+    /// areas: [{min, max}], floor, top, safeHeight }`, the stock box roughing clears and each
+    /// operation's machining area (cutter centre limits), as [`Job::resolve`] works them out.
+    /// `null` when no model is loaded; a job the engine refuses throws its message.
+    pub fn preview(&self, job: JsValue) -> Result<JsValue, JsValue> {
+        let Some(model) = &self.model else {
+            return Ok(JsValue::NULL);
+        };
+        let job = job_from_js(job)?;
+        let resolved = job
+            .resolve(&model.mesh().bounds())
+            .map_err(|e| job_error(&e))?;
+        let Some(first) = resolved.first() else {
+            return Ok(JsValue::NULL);
+        };
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Preview {
+            stock: Box3,
+            areas: Vec<Rect>,
+            floor: f64,
+            top: f64,
+            safe_height: f64,
+        }
+        to_js(&Preview {
+            stock: first.stock,
+            areas: resolved.iter().map(|r| r.area).collect(),
+            floor: first.floor,
+            top: first.top,
+            safe_height: first.safe_height,
         })
     }
 
@@ -357,6 +399,35 @@ mod tests {
         let w = default_strategy("waterline").unwrap();
         assert!(Reflect::get(&w, &"z_top".into()).unwrap().is_null());
         assert!(default_strategy("pocket").unwrap().is_null());
+    }
+
+    #[wasm_bindgen_test]
+    fn registry_lists_every_strategy_with_its_defaults() {
+        let r = registry().unwrap();
+        let list: js_sys::Array = Reflect::get(&r, &"strategies".into()).unwrap().into();
+        assert_eq!(list.length() as usize, StrategySpec::KINDS.len());
+        for (k, info) in StrategySpec::KINDS.iter().enumerate() {
+            let d = Reflect::get(&list.get(k as u32), &"defaults".into()).unwrap();
+            let t = Reflect::get(&d, &"type".into()).unwrap();
+            assert_eq!(t.as_string().unwrap(), info.name);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn preview_follows_the_explicit_stock() {
+        let mut e = Engine::new();
+        e.load_demo(JsValue::NULL).unwrap();
+        let job = default_job().unwrap();
+        let stock =
+            js_sys::JSON::parse(r#"{"margin": 0, "min": [-70, -60, -1], "max": [70, 60, 40]}"#)
+                .unwrap();
+        Reflect::set(&job, &"stock".into(), &stock).unwrap();
+        let p = e.preview(job).unwrap();
+        let s = Reflect::get(&p, &"stock".into()).unwrap();
+        let max: js_sys::Array = Reflect::get(&s, &"max".into()).unwrap().into();
+        assert_eq!(max.get(2).as_f64(), Some(40.0));
+        let areas: js_sys::Array = Reflect::get(&p, &"areas".into()).unwrap().into();
+        assert_eq!(areas.length(), 1);
     }
 
     #[wasm_bindgen_test]

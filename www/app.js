@@ -7,18 +7,27 @@ import { buildOperations } from './operations.js';
 import * as fmt from './format.js';
 
 const $ = (id) => document.getElementById(id);
+/** @type {(id: string) => HTMLButtonElement} */
+const button = (id) => /** @type {HTMLButtonElement} */ ($(id));
 const ui = {
-  open: $('open'), file: $('file'), name: $('model-name'), canvas: $('view'),
-  generate: $('generate'), cancel: $('cancel'), download: $('download'),
-  progress: $('progress'), status: $('status'), error: $('error'), form: $('settings'),
-  dropHint: $('drop-hint'),
+  open: button('open'), file: /** @type {HTMLInputElement} */ ($('file')), name: $('model-name'),
+  canvas: /** @type {HTMLCanvasElement} */ ($('view')),
+  generate: button('generate'), cancel: button('cancel'), download: button('download'),
+  progress: /** @type {HTMLProgressElement} */ ($('progress')), status: $('status'), error: $('error'),
+  form: /** @type {HTMLFormElement} */ ($('settings')), dropHint: $('drop-hint'),
 };
 const stat = (k, v) => { document.querySelector(`[data-stat="${k}"]`).textContent = v; };
 
-const state = { file: null, name: 'demo', info: null, result: null, job: null, busy: false };
+const state = {
+  file: null, name: 'demo', info: null, result: null, resultJob: null, job: null, busy: false,
+  /** @type {any} the engine's registry */ registry: null,
+  /** @type {any} the engine's stock box and machining areas for the job */ preview: null,
+};
 // For tests and the benchmark: timings in ms of the last load and generate.
 const timings = {};
-window.swarf = { state, timings };
+/** @type {any} */
+const exposed = { state, timings, viewer: null };
+/** @type {any} */ (window).swarf = exposed;
 
 function setStatus(text) { ui.status.textContent = text; }
 function showError(text) {
@@ -29,6 +38,7 @@ function showError(text) {
 let viewer = null;
 try {
   viewer = new Viewer(ui.canvas);
+  exposed.viewer = viewer;
 } catch (e) {
   showError(`The 3D preview is unavailable: ${e.message}. Generating G-code still works.`);
 }
@@ -37,14 +47,29 @@ let panel = null;
 let ops = null;
 const unitLabel = () => (get(state.job, 'units') === 'inch' ? 'in' : 'mm');
 
-function stockBox(info, job) {
-  // The engine's default margin is the cutter radius.
-  const margin = get(job, 'bounds.margin');
-  const tools = job.operations && job.operations.length ? job.operations.map((o) => o.tool) : [job.tool];
-  const radius = Math.max(0, ...tools.map((t) => (Number(t && t.diameter) || 0) / 2));
-  const m = margin == null ? radius : Number(margin) || 0;
-  const b = info.bounds;
-  return { min: [b.min[0] - m, b.min[1] - m, b.min[2]], max: [b.max[0] + m, b.max[1] + m, b.max[2]] };
+/** What the engine says the job machines on the loaded model (the stock box and the
+ * machining areas), or undefined when it refuses the job (validation then shows why). */
+async function fetchPreview(job) {
+  try {
+    return await client.preview(job);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Draws a preview from fetchPreview; undefined keeps the last drawing. */
+function drawPreview(p) {
+  if (!viewer || p === undefined) return;
+  state.preview = p;
+  viewer.setStock(p ? p.stock : null, p ? p.areas.map((a) => ({ ...a, z: p.floor })) : []);
+}
+
+let previewSeq = 0;
+async function showPreview(job) {
+  if (!viewer || !state.info) return;
+  const seq = ++previewSeq;
+  const p = await fetchPreview(job);
+  if (seq === previewSeq) drawPreview(p);
 }
 
 function showModelStats(info, size) {
@@ -75,9 +100,12 @@ async function loadModel(file) {
     state.info = info;
     ui.name.textContent = name;
     timings.loaded = performance.now() - t0;
+    // Asked before drawing, so the model and its stock box come up in one frame.
+    const preview = viewer ? await fetchPreview(state.job) : undefined;
+    ++previewSeq;
     if (viewer) {
       viewer.setModel(triangles, info.bounds);
-      viewer.setStock(stockBox(info, state.job));
+      drawPreview(preview);
     }
     timings.preview = performance.now() - t0;
     showModelStats(info, file ? file.size : null);
@@ -158,10 +186,9 @@ async function cancel() {
 function download() {
   const r = state.result;
   if (!r) return;
-  const grbl = get(state.resultJob, 'machine.dialect') === 'grbl';
   const a = document.createElement('a');
   a.href = URL.createObjectURL(new Blob([r.gcode], { type: 'text/plain' }));
-  a.download = fmt.stem(state.name) + (grbl ? '.gcode' : '.ngc');
+  a.download = fmt.programName(state.registry, state.name, get(state.resultJob, 'machine.dialect'));
   document.body.append(a);
   a.click();
   a.remove();
@@ -179,7 +206,7 @@ async function onSettingsChange(job, field) {
   showError('');
   if (ops) ops.refresh();
   if (field && field.reload && state.info) await loadModel(state.file);
-  else if (viewer && state.info) viewer.setStock(stockBox(state.info, job));
+  else showPreview(job);
   const seq = ++validateSeq;
   try {
     let err = await client.validate(job);
@@ -208,6 +235,7 @@ async function checkEditor(job) {
 function buildOperationsPanel(job) {
   ops = buildOperations({
     job,
+    registry: state.registry,
     unit: unitLabel,
     checkEditor,
     loadEditor(op, k) {
@@ -257,13 +285,15 @@ async function start() {
   ui.cancel.addEventListener('click', cancel);
   ui.download.addEventListener('click', download);
   ui.form.addEventListener('submit', (e) => e.preventDefault());
-  for (const b of document.querySelectorAll('[data-preset]')) b.addEventListener('click', () => viewer && viewer.preset(b.dataset.preset));
+  for (const b of document.querySelectorAll('button[data-preset]')) if (b instanceof HTMLElement) b.addEventListener('click', () => viewer && viewer.preset(b.dataset.preset));
   $('fit').addEventListener('click', () => viewer && viewer.fit());
   try {
     const defaults = await client.defaultJob();
     const strategies = await client.defaultStrategies();
+    const registry = await client.registry();
+    state.registry = registry;
     state.job = loadJob(defaults, strategies);
-    panel = buildPanel(ui.form, defaults, state.job, onSettingsChange, { strategies, memory: loadStrategyMemory(strategies) });
+    panel = buildPanel(ui.form, defaults, state.job, onSettingsChange, { registry, strategies, memory: loadStrategyMemory(strategies) });
     if (Array.isArray(state.job.operations)) buildOperationsPanel(state.job);
     else ops = { showError: () => false, clearErrors() {}, refresh() {} };
   } catch (e) {

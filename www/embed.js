@@ -1,6 +1,11 @@
 // <swarf-cam model="part.stl"> — Swarf on any page with one script tag:
 //   <script type="module" src="https://example.org/swarf/embed.js"></script>
-//   <swarf-cam model="part.stl" job="job.json"></swarf-cam>
+//   <swarf-cam model="part.stl" job='{"tool": {"diameter": 3}}'></swarf-cam>
+// `job` is job JSON text (not a URL), laid over the engine's default job one level deep: each
+// top-level section given replaces those keys of the default's section (`tool.diameter`
+// above, the rest of `tool` kept); a strategy of another `type` starts from that strategy's
+// defaults. It is read at each load and each generate, so a changed attribute applies to
+// the next Generate.
 // The engine, its worker and the wasm resolve relative to this script's own URL. When a
 // toolpath is generated the element fires a non-bubbling `gcode` event on itself
 // (detail: { gcode, name, summary }); nothing is sent anywhere else.
@@ -121,7 +126,7 @@ class SwarfCam extends HTMLElement {
       const job = await this.job();
       const r = await this.client.generate(job, (p) => { this.progress.value = p; });
       if (this.viewer) this.viewer.setPath(r.points, r.kinds);
-      this.result = { gcode: r.gcode, job };
+      this.result = { gcode: r.gcode, job, registry: await this.client.registry() };
       this.btnDownload.disabled = false;
       this.statusEl.hidden = false;
       this.status(`${fmt.count(r.kinds.length)} points, ${fmt.bytes(r.gcode.length)} of G-code`);
@@ -142,10 +147,9 @@ class SwarfCam extends HTMLElement {
 
   download() {
     if (!this.result) return;
-    const grbl = this.result.job.machine && this.result.job.machine.dialect === 'grbl';
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([this.result.gcode], { type: 'text/plain' }));
-    a.download = fmt.stem(this.name) + (grbl ? '.gcode' : '.ngc');
+    a.download = fmt.programName(this.result.registry, this.name, this.result.job.machine?.dialect);
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   }

@@ -48,9 +48,8 @@ export class EngineClient {
     this.pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);
     else {
-      const err = new Error(msg.error.message);
-      err.field = msg.error.field;
-      p.reject(err);
+      // The job field at fault travels with the message, for the page to place it.
+      p.reject(Object.assign(new Error(msg.error.message), { field: msg.error.field }));
     }
   }
 
@@ -67,9 +66,20 @@ export class EngineClient {
     return (await this.ready).job;
   }
 
-  /** Default parameters per strategy type: { parallel, waterline, rough }, each tagged by `type`. */
+  /** Default parameters per strategy name (the engine's registry), each tagged by `type`. */
   async defaultStrategies() {
     return (await this.ready).strategies;
+  }
+
+  /** The engine's registry: strategies, cutters, dialects and the settings panel's fields. */
+  async registry() {
+    return (await this.ready).registry;
+  }
+
+  /** What `job` machines on the loaded model: { stock, areas, floor, top, safeHeight }, or
+   * null with no model; rejects with the engine's message for a job it refuses. */
+  preview(job) {
+    return this.call('preview', { job });
   }
 
   /** `source`: a File/Blob, or null for the built-in demo; `job` gives the import transform

@@ -15,7 +15,13 @@ export function duration(s) {
   return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`;
 }
 /** A file name's stem, safe for a download name. */
-export function stem(name) {
+function stem(name) {
   const s = String(name || 'model').replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '');
   return s.slice(0, 80) || 'model';
+}
+/** A program's download name: the model's stem and the dialect's extension (the engine's
+ * registry says which). */
+export function programName(registry, modelName, dialect) {
+  const d = registry && registry.dialects.find((x) => x.name === dialect);
+  return stem(modelName) + '.' + (d ? d.extension : 'nc');
 }

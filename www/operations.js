@@ -3,39 +3,46 @@
 // tool. It is a view of `job.operations` (the CLI's JSON); when the list is empty the job's
 // own `tool` and `strategy` are the one operation.
 
-export const STRATEGY_NAMES = { parallel: 'Parallel', waterline: 'Waterline', rough: 'Rough' };
-const TOOL_NAMES = { flat: 'flat', ball: 'ball', bull: 'bull', cone: 'V-bit' };
-
 const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? String(+v.toFixed(4)) : String(v));
 
-export function toolSummary(tool, unit) {
-  const d = `${num(tool.diameter)} ${unit}`;
-  if (tool.type === 'bull') return `${d} bull r${num(tool.corner_radius)}`;
-  if (tool.type === 'cone') return `${d} ${num(tool.angle)}° V-bit`;
-  return `${d} ${TOOL_NAMES[tool.type] ?? tool.type}`;
-}
-
-export function strategySummary(s) {
-  switch (s.type) {
-    case 'parallel': return `stepover ${num(s.stepover)}`;
-    case 'waterline':
-      return Array.isArray(s.levels) && s.levels.length ? `${s.levels.length} level${s.levels.length > 1 ? 's' : ''}` : `stepdown ${num(s.stepdown)}`;
-    case 'rough': return `stepdown ${num(s.stepdown)}, leave ${num(s.stock_to_leave)}`;
-    default: return '';
-  }
+/**
+ * Fills a summary template of the engine's registry from `values`: `{key}` is a value,
+ * `{#key noun}` the length of a list with the noun ("3 levels"). Null when a value is
+ * missing or a list is empty, so the next template is tried.
+ * @param {string} template
+ * @param {Record<string, any>} values
+ * @returns {string | null}
+ */
+function fill(template, values) {
+  let ok = true;
+  const text = template.replace(/\{(#?)(\w+)(?: (\w+))?\}/g, (_, count, key, noun) => {
+    const v = values[key];
+    if (count) {
+      if (!Array.isArray(v) || v.length === 0) ok = false;
+      return ok ? `${v.length} ${noun}${v.length === 1 ? '' : 's'}` : '';
+    }
+    if (v == null) ok = false;
+    return num(v);
+  });
+  return ok ? text : null;
 }
 
 /** One row's text, e.g. "1. Rough, 6 mm flat, stepdown 2, leave 0.5 (T1)". */
-export function summary(op, k, unit) {
-  const name = STRATEGY_NAMES[op.strategy.type] ?? op.strategy.type;
-  return `${k + 1}. ${name}, ${toolSummary(op.tool, unit)}, ${strategySummary(op.strategy)} (T${op.tool.number})`;
+function summary(registry, op, k, unit) {
+  const kind = registry.strategies.find((s) => s.name === op.strategy.type);
+  const tool = registry.tools.find((t) => t.name === op.tool.type);
+  const name = kind ? kind.short : op.strategy.type;
+  const toolText = (tool && fill(tool.summary, { ...op.tool, unit })) ?? `${num(op.tool.diameter)} ${unit} ${op.tool.type}`;
+  let params = '';
+  for (const t of kind ? kind.summary : []) if ((params = fill(t, op.strategy) ?? '')) break;
+  return `${k + 1}. ${name}, ${toolText}, ${params} (T${op.tool.number})`;
 }
 
-function sameTool(a, b) {
-  if (a.type !== b.type || a.diameter !== b.diameter || a.flute_length !== b.flute_length) return false;
-  if (a.type === 'bull' && a.corner_radius !== b.corner_radius) return false;
-  if (a.type === 'cone' && a.angle !== b.angle) return false;
-  return true;
+/** Two cutters are the same tool when their kind and the parameters of its shape agree. */
+function sameTool(registry, a, b) {
+  if (a.type !== b.type) return false;
+  const shape = registry.tools.find((t) => t.name === a.type)?.shape ?? ['diameter'];
+  return shape.every((k) => a[k] === b[k]);
 }
 
 function button(text, label, onClick) {
@@ -47,18 +54,8 @@ function button(text, label, onClick) {
   return b;
 }
 
-/**
- * The "Operations" fieldset. `ctx`:
- * - `job`: the job object (its `operations` array is edited in place);
- * - `unit()`: the length unit's label;
- * - `checkEditor(job)`: resolves true when that one-operation job is valid (else shows the
- *   engine's message next to the field);
- * - `loadEditor(op)`: puts an operation's cutter and strategy into the settings panel;
- * - `onChange(note)`: after every change of the list.
- * Returns { fieldset, refresh(), clearErrors(), showError(field, message) }.
- */
-export function buildOperations(ctx) {
-  const { job } = ctx;
+/** The fieldset's frame: legend, hint, the list, and the Add / Clear buttons. */
+function buildFrame(onAdd, onClear) {
   const fs = document.createElement('fieldset');
   fs.className = 'operations';
   const legend = document.createElement('legend');
@@ -73,15 +70,69 @@ export function buildOperations(ctx) {
   list.setAttribute('aria-describedby', 'ops-hint');
   const bar = document.createElement('div');
   bar.className = 'op-actions';
-  const add = button('Add as operation', null, addCurrent);
+  const add = button('Add as operation', null, onAdd);
   add.id = 'op-add';
-  const clear = button('Clear operations', null, () => {
-    job.operations.length = 0;
-    changed(null, add);
-  });
+  const clear = button('Clear operations', null, onClear);
   clear.id = 'op-clear';
   bar.append(add, clear);
   fs.append(legend, hint, list, bar);
+  return { fs, hint, list, add, clear };
+}
+
+/**
+ * One operation's row: its text, move / load / remove buttons and its error line.
+ * @param {{ k: number, count: number, text: string, error: string, move: (d: number) => void,
+ *   load: () => void, remove: () => void }} r
+ */
+function buildRow(r) {
+  const { k } = r;
+  const li = document.createElement('li');
+  li.className = 'op';
+  const text = document.createElement('span');
+  text.className = 'op-text';
+  text.id = `op-${k}-text`;
+  text.textContent = r.text;
+  const tools = document.createElement('div');
+  tools.className = 'op-buttons';
+  const n = k + 1;
+  const up = button('↑', `Move operation ${n} up`, () => r.move(-1));
+  up.dataset.act = 'up';
+  up.disabled = k === 0;
+  const down = button('↓', `Move operation ${n} down`, () => r.move(1));
+  down.dataset.act = 'down';
+  down.disabled = k === r.count - 1;
+  const edit = button('Load', `Load operation ${n} into the settings`, r.load);
+  const remove = button('Remove', `Remove operation ${n}`, r.remove);
+  remove.dataset.act = 'remove';
+  tools.append(up, down, edit, remove);
+  const err = document.createElement('div');
+  err.className = 'error';
+  err.id = `op-${k}-error`;
+  err.setAttribute('aria-live', 'polite');
+  err.textContent = r.error;
+  li.setAttribute('aria-describedby', err.id);
+  if (r.error) li.classList.add('invalid');
+  li.append(text, tools, err);
+  return li;
+}
+
+/**
+ * The "Operations" fieldset. `ctx`:
+ * - `job`: the job object (its `operations` array is edited in place);
+ * - `registry`: the engine's registry (strategy and cutter names, summaries, shapes);
+ * - `unit()`: the length unit's label;
+ * - `checkEditor(job)`: resolves true when that one-operation job is valid (else shows the
+ *   engine's message next to the field);
+ * - `loadEditor(op)`: puts an operation's cutter and strategy into the settings panel;
+ * - `onChange(note)`: after every change of the list.
+ * Returns { fieldset, refresh(), clearErrors(), showError(field, message) }.
+ */
+export function buildOperations(ctx) {
+  const { job, registry } = ctx;
+  const { fs, hint, list, add, clear } = buildFrame(() => addCurrent(), () => {
+    job.operations.length = 0;
+    changed(null, add);
+  });
   let errors = [];
 
   async function addCurrent() {
@@ -92,9 +143,9 @@ export function buildOperations(ctx) {
     let note = null;
     // Another cutter under a number already taken would make the tool change a no-op on
     // the machine: give it the next free number (and show that in the panel).
-    if (job.operations.some((o) => o.tool.number === tool.number && !sameTool(o.tool, tool))) {
+    if (job.operations.some((o) => o.tool.number === tool.number && !sameTool(registry, o.tool, tool))) {
       const was = tool.number;
-      const same = job.operations.find((o) => sameTool(o.tool, tool));
+      const same = job.operations.find((o) => sameTool(registry, o.tool, tool));
       tool.number = same ? same.tool.number : Math.max(0, ...job.operations.map((o) => o.tool.number)) + 1;
       job.tool.number = tool.number;
       note = `Tool number set to T${tool.number}: T${was} is another cutter in this program.`;
@@ -119,7 +170,7 @@ export function buildOperations(ctx) {
     // Keep the keyboard on the moved row: the same arrow, or the other one at an end.
     changed(null, () => {
       const row = list.children[k + d];
-      const same = row?.querySelector(d < 0 ? '[data-act=up]' : '[data-act=down]');
+      const same = /** @type {HTMLButtonElement | null} */ (row?.querySelector(d < 0 ? '[data-act=up]' : '[data-act=down]'));
       return same && !same.disabled ? same : row?.querySelector(d < 0 ? '[data-act=down]' : '[data-act=up]');
     });
   }
@@ -134,37 +185,15 @@ export function buildOperations(ctx) {
     const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
     list.replaceChildren();
     ops.forEach((op, k) => {
-      const li = document.createElement('li');
-      li.className = 'op';
-      const text = document.createElement('span');
-      text.className = 'op-text';
-      text.id = `op-${k}-text`;
-      text.textContent = summary(op, k, unit);
-      const tools = document.createElement('div');
-      tools.className = 'op-buttons';
-      const n = k + 1;
-      const up = button('↑', `Move operation ${n} up`, () => move(k, -1));
-      up.dataset.act = 'up';
-      up.disabled = k === 0;
-      const down = button('↓', `Move operation ${n} down`, () => move(k, 1));
-      down.dataset.act = 'down';
-      down.disabled = k === ops.length - 1;
-      const edit = button('Load', `Load operation ${n} into the settings`, () => ctx.loadEditor(op, k));
-      const remove = button('Remove', `Remove operation ${n}`, () => {
-        ops.splice(k, 1);
-        changed(null, () => list.children[Math.min(k, ops.length - 1)]?.querySelector('[data-act=remove]'));
-      });
-      remove.dataset.act = 'remove';
-      tools.append(up, down, edit, remove);
-      const err = document.createElement('div');
-      err.className = 'error';
-      err.id = `op-${k}-error`;
-      err.setAttribute('aria-live', 'polite');
-      err.textContent = errors[k] || '';
-      li.setAttribute('aria-describedby', err.id);
-      if (errors[k]) li.classList.add('invalid');
-      li.append(text, tools, err);
-      list.append(li);
+      list.append(buildRow({
+        k, count: ops.length, text: summary(registry, op, k, unit), error: errors[k] || '',
+        move: (d) => move(k, d),
+        load: () => ctx.loadEditor(op, k),
+        remove: () => {
+          ops.splice(k, 1);
+          changed(null, () => list.children[Math.min(k, ops.length - 1)]?.querySelector('[data-act=remove]'));
+        },
+      }));
     });
     clear.hidden = ops.length === 0;
     if (focused) [...list.querySelectorAll('button')].find((x) => x.getAttribute('aria-label') === focused)?.focus();

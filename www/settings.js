@@ -1,86 +1,43 @@
-// The settings panel is a view of the job object (the CLI's JSON schema, whose defaults come
-// from the engine). Each control names its job path; controls whose path the engine's job
-// does not have are not shown, so the panel follows the engine's schema as it grows.
+// The settings panel is a view of the job object (the CLI's JSON schema). Everything in it
+// comes from the engine's registry (src/registry.rs): the fields with their job paths,
+// labels, limits and conditions, the strategies with their defaults, the cutter presets and
+// the dialects. This file only renders them, so a new strategy or parameter needs no change
+// here.
 
 const STORE_KEY = 'swarf.job';
 const MEMORY_KEY = 'swarf.strategies';
 
-const LEN = 'len'; // a length in the job's units
-export const FIELDS = [
-  { group: 'Cutter', path: 'tool.type', label: 'Cutter type', type: 'select',
-    options: [['flat', 'Flat end mill'], ['ball', 'Ball nose'], ['bull', 'Bull nose'], ['cone', 'V-bit (cone)']] },
-  { group: 'Cutter', path: 'tool.diameter', label: 'Diameter', type: 'number', unit: LEN, step: 0.1, min: 0 },
-  { group: 'Cutter', path: 'tool.corner_radius', label: 'Corner radius', type: 'number', unit: LEN, step: 0.1, min: 0,
-    when: (j) => get(j, 'tool.type') === 'bull' },
-  { group: 'Cutter', path: 'tool.angle', label: 'Included angle', type: 'number', unit: '°', step: 1, min: 1, max: 179,
-    when: (j) => get(j, 'tool.type') === 'cone' },
-  { group: 'Cutter', path: 'tool.flute_length', label: 'Flute length', type: 'number', unit: LEN, step: 1, min: 0 },
-  { group: 'Cutter', path: 'tool.number', label: 'Tool number', type: 'number', step: 1, min: 0, integer: true },
-  { group: 'Strategy', path: 'strategy.type', label: 'Strategy', type: 'select', swap: true,
-    options: [['parallel', 'Parallel finishing'], ['waterline', 'Waterline finishing'], ['rough', 'Roughing (z-level)']] },
-  // Parallel finishing.
-  { group: 'Strategy', kinds: ['parallel'], path: 'strategy.direction', label: 'Raster direction', type: 'select',
-    options: [['x', 'Along X'], ['y', 'Along Y'], ['xy', 'Crosshatch (X then Y)']] },
-  { group: 'Strategy', kinds: ['parallel'], path: 'strategy.stepover', label: 'Stepover', type: 'number', unit: LEN, step: 0.05, min: 0 },
-  // Waterline and roughing: Z levels.
-  { group: 'Strategy', kinds: ['waterline', 'rough'], path: 'strategy.stepdown', label: 'Stepdown', type: 'number', unit: LEN, step: 0.1, min: 0 },
-  { group: 'Strategy', kinds: ['rough'], path: 'strategy.stepover_ratio', label: 'Stepover ratio', type: 'number', unit: '× diameter', step: 0.05, min: 0, max: 1 },
-  { group: 'Strategy', kinds: ['rough'], path: 'strategy.stock_to_leave', label: 'Stock to leave', type: 'number', unit: LEN, step: 0.1, min: 0 },
-  { group: 'Strategy', kinds: ['rough'], path: 'stock.margin', label: 'Raw stock beyond the model (sides, top)', type: 'number', unit: LEN, step: 0.5, min: 0 },
-  { group: 'Strategy', kinds: ['rough'], path: 'strategy.stock_to_leave_z', label: 'Stock to leave on floors (empty: same)', type: 'number', unit: LEN, step: 0.1, min: 0, nullable: true },
-  { group: 'Strategy', kinds: ['waterline'], path: 'strategy.z_top', label: 'Top Z (empty: model top)', type: 'number', unit: LEN, step: 0.5, nullable: true },
-  { group: 'Strategy', kinds: ['rough'], path: 'strategy.z_top', id: 'f-strategy-rough-z_top', label: 'Stock top Z (empty: model top)', type: 'number', unit: LEN, step: 0.5, nullable: true },
-  { group: 'Strategy', kinds: ['waterline', 'rough'], path: 'strategy.z_bottom', label: 'Bottom Z (empty: floor)', type: 'number', unit: LEN, step: 0.5, nullable: true },
-  { group: 'Strategy', kinds: ['waterline'], path: 'strategy.levels', label: 'Z levels (empty: by stepdown)', type: 'list', unit: LEN },
-  { group: 'Strategy', kinds: ['rough'], path: 'strategy.ramp_angle', label: 'Ramp angle', type: 'number', unit: '°', step: 0.5, min: 0.5, max: 90 },
-  // Shared.
-  { group: 'Strategy', kinds: ['parallel', 'waterline', 'rough'], path: 'strategy.sampling', label: 'Sampling distance', type: 'number', unit: LEN, step: 0.05, min: 0 },
-  { group: 'Strategy', kinds: ['parallel', 'waterline', 'rough'], path: 'strategy.tolerance', label: 'Tolerance', type: 'number', unit: LEN, step: 0.005, min: 0 },
-  { group: 'Strategy', kinds: ['parallel'], path: 'strategy.pattern', label: 'Line linking', type: 'select',
-    options: [['zigzag', 'Zigzag (both ways)'], ['oneway', 'One way']] },
-  { group: 'Strategy', kinds: ['rough'], path: 'strategy.pattern', id: 'f-strategy-rough-pattern', label: 'Clearing pattern', type: 'select',
-    options: [['offset', 'Offset (follows the part)'], ['zigzag', 'Zigzag lines']] },
-  { group: 'Strategy', kinds: ['parallel'], path: 'strategy.milling', label: 'Milling (one way)', type: 'select',
-    options: [['climb', 'Climb'], ['conventional', 'Conventional']], when: (j) => get(j, 'strategy.pattern') === 'oneway' },
-  { group: 'Strategy', kinds: ['waterline', 'rough'], path: 'strategy.milling', id: 'f-strategy-contour-milling', label: 'Milling', type: 'select',
-    options: [['climb', 'Climb'], ['conventional', 'Conventional']] },
-  { group: 'Strategy', path: 'bounds.margin', label: 'Margin (empty: cutter radius)', type: 'number', unit: LEN, step: 0.5, nullable: true },
-  { group: 'Strategy', path: 'bounds.floor', label: 'Floor Z (empty: model bottom)', type: 'number', unit: LEN, step: 0.5, nullable: true },
-  { group: 'Machine', path: 'units', label: 'Job and G-code units', type: 'select', options: [['mm', 'mm'], ['inch', 'inch']], reload: true },
-  { group: 'Machine', path: 'machine.dialect', label: 'G-code dialect', type: 'select',
-    options: [['linuxcnc', 'LinuxCNC (.ngc)'], ['grbl', 'GRBL (.gcode)']] },
-  { group: 'Machine', path: 'machine.feed', label: 'Feed rate', type: 'number', unit: LEN + '/min', step: 10, min: 0 },
-  { group: 'Machine', path: 'machine.plunge_feed', label: 'Plunge feed', type: 'number', unit: LEN + '/min', step: 10, min: 0 },
-  { group: 'Machine', path: 'machine.rapid_rate', label: 'Rapid rate (for the estimate)', type: 'number', unit: LEN + '/min', step: 100, min: 0 },
-  { group: 'Machine', path: 'machine.spindle', label: 'Spindle speed', type: 'number', unit: 'rpm', step: 100, min: 0 },
-  { group: 'Machine', path: 'machine.safe_height', label: 'Safe height Z (empty: top + 5)', type: 'number', unit: LEN, step: 0.5, nullable: true },
-  { group: 'Machine', path: 'machine.blend_tolerance', label: 'Blend tolerance (G64 P)', type: 'number', unit: LEN, step: 0.005, min: 0 },
-  { group: 'Machine', path: 'machine.exact_stop', label: 'Exact stop (G61)', type: 'checkbox' },
-  { group: 'Model', path: 'model.units', label: 'File units', type: 'select', options: [['mm', 'mm'], ['inch', 'inch']], reload: true },
-  { group: 'Model', path: 'model.scale', label: 'Scale', type: 'number', step: 0.1, min: 0, reload: true, uniform: 3 },
-  { group: 'Model', path: 'model.place', label: 'Place', type: 'select', reload: true,
-    options: [['none', 'As in the file'], ['center', 'Centred, bottom at Z 0'], ['origin', 'Corner at the origin']] },
-];
+/**
+ * @typedef {{ value: string, label: string }} SelectOption
+ * @typedef {{ path: string, equals: string }} When
+ * @typedef {{ group: string, kinds?: string[], path: string, control?: string, label: string,
+ *   type: 'number' | 'select' | 'checkbox' | 'list', quantity: string, min: number | null,
+ *   max: number | null, step: number | null, integer: boolean, nullable: boolean,
+ *   options: SelectOption[], when: When | null, reload: boolean, uniform: number }} Field
+ * @typedef {{ name: string, label: string, short: string, summary: string[], defaults: any,
+ *   fields: string[] }} StrategyEntry
+ * @typedef {{ name: string, label: string, summary: string, shape: string[] }} ToolEntry
+ * @typedef {{ name: string, label: string, extension: string }} DialectEntry
+ * @typedef {{ name: string, type: string, diameter: number, corner_radius?: number, angle?: number }} Preset
+ * @typedef {{ strategies: StrategyEntry[], tools: ToolEntry[], presets: Preset[],
+ *   dialects: DialectEntry[], fields: Field[] }} Registry
+ */
 
-/** Cutter presets: a few common tools (mm). */
-export const PRESETS = [
-  { name: '6 mm ball', tool: { type: 'ball', diameter: 6 } },
-  { name: '3 mm ball', tool: { type: 'ball', diameter: 3 } },
-  { name: '6 mm flat', tool: { type: 'flat', diameter: 6 } },
-  { name: '6 mm bull r1', tool: { type: 'bull', diameter: 6, corner_radius: 1 } },
-  { name: '60° V-bit 6 mm', tool: { type: 'cone', diameter: 6, angle: 60 } },
-];
+/** How a quantity is labelled, given the job's length unit. */
+const UNIT_LABELS = {
+  length: (u) => u, feed: (u) => u + '/min', angle: () => '°', ratio: () => '× diameter', rpm: () => 'rpm',
+};
 
 export function get(obj, path) {
   return path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
 }
-export function has(obj, path) {
+function has(obj, path) {
   const keys = path.split('.');
   const last = keys.pop();
   const parent = keys.reduce((o, k) => (o == null ? undefined : o[k]), obj);
   return parent != null && typeof parent === 'object' && Object.prototype.hasOwnProperty.call(parent, last);
 }
-export function set(obj, path, value) {
+function set(obj, path, value) {
   const keys = path.split('.');
   const last = keys.pop();
   const parent = keys.reduce((o, k) => (o[k] ??= {}), obj);
@@ -100,7 +57,7 @@ function overlay(defaults, stored) {
 
 /** A stored strategy laid over the defaults of its own type. A strategy saved before the
  * type tag existed is parallel finishing; an unknown type falls back to `fallback`. */
-export function overlayStrategy(strategies, stored, fallback) {
+function overlayStrategy(strategies, stored, fallback) {
   const type = stored && typeof stored === 'object' ? (stored.type ?? 'parallel') : null;
   if (!type || !strategies || !strategies[type]) return structuredClone(fallback);
   const out = overlay(strategies[type], stored);
@@ -110,7 +67,7 @@ export function overlayStrategy(strategies, stored, fallback) {
 }
 
 /** The job remembered in localStorage (or `stored`), made to fit the engine's schema. */
-export function normalizeJob(defaults, strategies, stored) {
+function normalizeJob(defaults, strategies, stored) {
   const job = overlay(defaults, stored);
   if (!('strategy' in defaults)) return job;
   job.strategy = overlayStrategy(strategies, stored && stored.strategy, defaults.strategy);
@@ -149,118 +106,154 @@ function saveStrategyMemory(memory) {
   try { localStorage.setItem(MEMORY_KEY, JSON.stringify(memory)); } catch { /* not remembered */ }
 }
 
-/**
- * Builds the panel into `root`. `onChange(job, field)` runs after every edit.
- * Returns { showError(field, message), clearErrors(), refresh() }.
- */
-export function buildPanel(root, defaults, job, onChange, { strategies = null, memory = null } = {}) {
-  root.replaceChildren();
-  const kindOf = (j) => get(j, 'strategy.type') ?? 'parallel';
-  // A strategy field exists when the engine's defaults for one of its strategy types have it.
-  const exists = (f) => {
-    if (!f.kinds) return has(defaults, f.path);
-    const key = f.path.replace(/^strategy\./, '');
-    if (strategies) return f.kinds.some((k) => strategies[k] && has(strategies[k], key));
-    return f.kinds.includes(kindOf(defaults)) && has(defaults, f.path);
-  };
-  const remember = () => {
-    if (!memory) return;
-    memory[kindOf(job)] = structuredClone(job.strategy);
-    saveStrategyMemory(memory);
-  };
-  const rows = [];
-  const groups = new Map();
-  const unitLabel = () => (get(job, 'units') === 'inch' ? 'in' : 'mm');
+/** The control's element id: from its control key, so that tests and labels can name it. */
+const controlId = (f) => 'f-' + (f.control ?? f.path).replace(/\W/g, '-');
 
-  const presetBox = document.createElement('div');
-  presetBox.className = 'presets';
-  const pl = document.createElement('span');
-  pl.textContent = 'Presets:';
-  pl.id = 'preset-label';
-  presetBox.append(pl);
-  presetBox.setAttribute('role', 'group');
-  presetBox.setAttribute('aria-labelledby', 'preset-label');
-  for (const p of PRESETS) {
+/** The preset buttons: each sets the cutter's fields it names. */
+function buildPresets(presets, job, apply) {
+  const box = document.createElement('div');
+  box.className = 'presets';
+  const label = document.createElement('span');
+  label.textContent = 'Presets:';
+  label.id = 'preset-label';
+  box.append(label);
+  box.setAttribute('role', 'group');
+  box.setAttribute('aria-labelledby', 'preset-label');
+  for (const p of presets) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = p.name;
     b.addEventListener('click', () => {
-      for (const [k, v] of Object.entries(p.tool)) if (has(job, 'tool.' + k)) set(job, 'tool.' + k, v);
-      refresh();
-      onChange(job, null);
+      for (const [k, v] of Object.entries(p)) if (k !== 'name' && has(job, 'tool.' + k)) set(job, 'tool.' + k, v);
+      apply();
     });
-    presetBox.append(b);
+    box.append(b);
   }
+  return box;
+}
 
-  for (const f of FIELDS) {
-    if (!exists(f)) continue;
+/** The input element of one field. */
+function makeInput(f) {
+  if (f.type === 'select') {
+    const select = document.createElement('select');
+    for (const { value, label } of f.options) {
+      const o = document.createElement('option');
+      o.value = value;
+      o.textContent = label;
+      select.append(o);
+    }
+    return select;
+  }
+  const input = document.createElement('input');
+  if (f.type === 'list') {
+    input.type = 'text';
+    input.inputMode = 'decimal';
+    input.placeholder = 'e.g. 8, 5, 2';
+  } else {
+    input.type = f.type;
+    if (f.type === 'number') {
+      input.inputMode = 'decimal';
+      if (f.step != null) input.step = String(f.integer ? Math.max(1, f.step) : f.step);
+      if (f.min != null) input.min = String(f.min);
+      if (f.max != null) input.max = String(f.max);
+    }
+  }
+  return input;
+}
+
+/** One labelled row: { row, input, unit, err }. */
+function makeRow(f) {
+  const id = controlId(f);
+  const row = document.createElement('div');
+  row.className = 'field';
+  const label = document.createElement('label');
+  label.htmlFor = id;
+  const name = document.createElement('span');
+  name.textContent = f.label;
+  const unit = document.createElement('span');
+  unit.className = 'unit';
+  label.append(name, ' ', unit);
+  const input = makeInput(f);
+  input.id = id;
+  input.name = f.path;
+  input.dataset.path = f.path;
+  const err = document.createElement('div');
+  err.className = 'error';
+  err.id = id + '-error';
+  err.setAttribute('aria-live', 'polite');
+  input.setAttribute('aria-describedby', err.id);
+  if (f.type === 'checkbox') row.classList.add('check');
+  row.append(label, input, err);
+  return { row, input, unit, err };
+}
+
+/** The job value a control holds. */
+function readInput(f, input) {
+  if (f.type === 'checkbox') return input.checked;
+  if (f.type === 'list') return input.value.split(/[\s,;]+/).filter(Boolean).map(Number);
+  if (f.type !== 'number') return input.value;
+  const v = input.value.trim() === '' ? (f.nullable ? null : NaN) : Number(input.value);
+  return f.uniform && v != null ? new Array(f.uniform).fill(v) : v;
+}
+
+/** Shows a job value in its control (leaving one being typed in alone). */
+function writeInput(f, input, v) {
+  if (f.uniform && Array.isArray(v)) v = v[0];
+  if (f.type === 'checkbox') input.checked = !!v;
+  else if (f.type === 'list') {
+    if (document.activeElement !== input) input.value = Array.isArray(v) ? v.join(', ') : '';
+  } else if (document.activeElement !== input || f.type === 'select') input.value = v == null || Number.isNaN(v) ? '' : String(v);
+}
+
+/**
+ * Builds the panel into `root` from the engine's registry. `onChange(job, field)` runs after
+ * every edit. Returns { showError(field, message), clearErrors(), refresh(), remember(), groups }.
+ * @param {HTMLElement} root
+ * @param {any} defaults
+ * @param {any} job
+ * @param {(job: any, field: Field | null) => void} onChange
+ * @param {{ registry: Registry, strategies: Record<string, any>, memory: Record<string, any> }} opts
+ */
+export function buildPanel(root, defaults, job, onChange, { registry, strategies, memory }) {
+  root.replaceChildren();
+  const kindOf = (j) => get(j, 'strategy.type') ?? 'parallel';
+  const remember = () => {
+    memory[kindOf(job)] = structuredClone(job.strategy);
+    saveStrategyMemory(memory);
+  };
+  const rows = [];
+  /** @type {Map<string, HTMLFieldSetElement>} */
+  const groups = new Map();
+  // Strategy fields sit in one box, reordered to the chosen strategy's own order.
+  const strategyBox = document.createElement('div');
+  const byKey = new Map();
+  const unitLabel = () => (get(job, 'units') === 'inch' ? 'in' : 'mm');
+  const apply = () => { refresh(); onChange(job, null); };
+
+  for (const f of registry.fields) {
+    if (!has(defaults, f.path) && !f.kinds) continue;
     if (!groups.has(f.group)) {
       const fs = document.createElement('fieldset');
       const lg = document.createElement('legend');
       lg.textContent = f.group;
       fs.append(lg);
-      if (f.group === 'Cutter') fs.append(presetBox);
+      if (f.group === 'Cutter') fs.append(buildPresets(registry.presets, job, apply));
       groups.set(f.group, fs);
       root.append(fs);
     }
-    const id = f.id ?? 'f-' + f.path.replace(/\W/g, '-');
-    const row = document.createElement('div');
-    row.className = 'field';
-    const label = document.createElement('label');
-    label.htmlFor = id;
-    const name = document.createElement('span');
-    name.textContent = f.label;
-    const unit = document.createElement('span');
-    unit.className = 'unit';
-    label.append(name, ' ', unit);
-    let input;
-    if (f.type === 'select') {
-      input = document.createElement('select');
-      for (const [v, t] of f.options) {
-        const o = document.createElement('option');
-        o.value = v;
-        o.textContent = t;
-        input.append(o);
-      }
-    } else if (f.type === 'list') {
-      input = document.createElement('input');
-      input.type = 'text';
-      input.inputMode = 'decimal';
-      input.placeholder = 'e.g. 8, 5, 2';
-    } else {
-      input = document.createElement('input');
-      input.type = f.type;
-      if (f.type === 'number') {
-        input.inputMode = 'decimal';
-        for (const k of ['step', 'min', 'max']) if (f[k] != null) input[k] = f[k];
-      }
-    }
-    input.id = id;
-    input.name = f.path;
-    input.dataset.path = f.path;
-    const err = document.createElement('div');
-    err.className = 'error';
-    err.id = id + '-error';
-    err.setAttribute('aria-live', 'polite');
-    input.setAttribute('aria-describedby', err.id);
-    if (f.type === 'checkbox') row.classList.add('check');
-    row.append(label, input, err);
-    groups.get(f.group).append(row);
-    rows.push({ f, row, input, unit, err });
-
-    input.addEventListener('change', () => {
-      let v;
-      if (f.type === 'checkbox') v = input.checked;
-      else if (f.type === 'number') {
-        v = input.value.trim() === '' ? (f.nullable ? null : NaN) : Number(input.value);
-        if (f.uniform && v != null) v = new Array(f.uniform).fill(v);
-      } else if (f.type === 'list') {
-        v = input.value.split(/[\s,;]+/).filter(Boolean).map(Number);
-      } else v = input.value;
-      if (f.swap) {
+    const r = { f, ...makeRow(f) };
+    if (f.kinds) {
+      if (!strategyBox.isConnected) groups.get(f.group).append(strategyBox);
+      strategyBox.append(r.row);
+      byKey.set(f.control ?? f.path, r.row);
+    } else groups.get(f.group).append(r.row);
+    rows.push(r);
+    r.input.addEventListener('change', () => {
+      const v = readInput(f, r.input);
+      if (f.path === 'strategy.type') {
         // Another strategy: keep this one's parameters for later, bring back that one's.
         remember();
-        job.strategy = structuredClone(memory?.[v] ?? strategies?.[v] ?? { type: v });
+        job.strategy = structuredClone(memory[v] ?? strategies[v] ?? { type: v });
       } else set(job, f.path, v);
       remember();
       refresh();
@@ -268,15 +261,19 @@ export function buildPanel(root, defaults, job, onChange, { strategies = null, m
     });
   }
 
+  let shownKind = null;
   function refresh() {
+    const kind = kindOf(job);
+    if (kind !== shownKind) {
+      shownKind = kind;
+      const entry = registry.strategies.find((s) => s.name === kind);
+      for (const key of entry ? entry.fields : []) if (byKey.has(key)) strategyBox.append(byKey.get(key));
+    }
     for (const { f, row, input, unit } of rows) {
-      let v = get(job, f.path);
-      if (f.uniform && Array.isArray(v)) v = v[0];
-      if (f.type === 'checkbox') input.checked = !!v;
-      else if (f.type === 'list' && document.activeElement !== input) input.value = Array.isArray(v) ? v.join(', ') : '';
-      else if (f.type === 'list') { /* being edited */ } else if (document.activeElement !== input || f.type === 'select') input.value = v == null || Number.isNaN(v) ? '' : String(v);
-      row.hidden = (f.kinds && !f.kinds.includes(kindOf(job))) || (f.when ? !f.when(job) : false);
-      unit.textContent = f.unit ? '(' + f.unit.replace(LEN, unitLabel()) + ')' : '';
+      writeInput(f, input, get(job, f.path));
+      row.hidden = (f.kinds && !f.kinds.includes(kind)) || (f.when ? get(job, f.when.path) !== f.when.equals : false);
+      const label = UNIT_LABELS[f.quantity];
+      unit.textContent = label ? '(' + label(unitLabel()) + ')' : '';
     }
   }
   refresh();

@@ -3,7 +3,8 @@
 // the build hash (pkg/build.js, written by scripts/build-web.sh), so a new build installs a
 // new cache and the old one is deleted on activation.
 importScripts('./pkg/build.js');
-const CACHE = 'swarf-' + self.SWARF_BUILD;
+const sw = /** @type {ServiceWorkerGlobalScope & { SWARF_BUILD: string }} */ (/** @type {unknown} */ (self));
+const CACHE = 'swarf-' + sw.SWARF_BUILD;
 const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'engine-client.js', 'worker.js', 'viewer.js',
   'settings.js', 'operations.js', 'format.js', 'embed.js', 'manifest.webmanifest',
@@ -11,18 +12,18 @@ const SHELL = [
   'pkg/swarf.js', 'pkg/swarf_bg.wasm', 'pkg/build.js',
 ];
 
-self.addEventListener('install', (e) => {
-  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+sw.addEventListener('install', (e) => {
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => sw.skipWaiting()));
 });
 
-self.addEventListener('activate', (e) => {
+sw.addEventListener('activate', (e) => {
   e.waitUntil((async () => {
     for (const k of await caches.keys()) if (k.startsWith('swarf-') && k !== CACHE) await caches.delete(k);
-    await self.clients.claim();
+    await sw.clients.claim();
   })());
 });
 
-self.addEventListener('fetch', (e) => {
+sw.addEventListener('fetch', (e) => {
   const req = e.request;
   if (req.method !== 'GET' || new URL(req.url).origin !== location.origin) return;
   e.respondWith((async () => {

@@ -17,19 +17,20 @@ void main() {
   o = vec4(base * l, 1.0);
 }`;
 const LINE_VS = `#version 300 es
-uniform mat4 uMvp; uniform vec3 uColors[4];
+uniform mat4 uMvp; uniform vec3 uColors[5];
 in vec3 aPos; in uint aKind; flat out vec3 vColor;
-void main() { vColor = uColors[min(aKind, 3u)]; gl_Position = uMvp * vec4(aPos, 1.0); }`;
+void main() { vColor = uColors[min(aKind, 4u)]; gl_Position = uMvp * vec4(aPos, 1.0); }`;
 const LINE_FS = `#version 300 es
 precision mediump float; flat in vec3 vColor; out vec4 o;
 void main() { o = vec4(vColor, 1.0); }`;
 
-// Move kinds 0 rapid, 1 plunge, 2 feed; 3 is the stock box.
-export const KIND_COLORS = [
+// Move kinds 0 rapid, 1 plunge, 2 feed; 3 is the stock box, 4 the machining area.
+const KIND_COLORS = [
   [0.93, 0.26, 0.21], // rapid: red
   [0.98, 0.70, 0.10], // plunge: amber
   [0.10, 0.45, 0.95], // feed: blue
   [0.20, 0.75, 0.35], // stock box: green
+  [0.85, 0.80, 0.30], // machining area: pale yellow
 ];
 
 function compile(gl, vs, fs) {
@@ -71,7 +72,7 @@ function lookAt(eye, target, up) {
     -dot(x, eye), -dot(y, eye), -dot(z, eye), 1]);
 }
 
-export const PRESETS = {
+const PRESETS = {
   top: { yaw: -Math.PI / 2, pitch: Math.PI / 2 - 1e-3 },
   front: { yaw: -Math.PI / 2, pitch: 0 },
   iso: { yaw: -Math.PI / 4, pitch: Math.atan(1 / Math.SQRT2) },
@@ -88,6 +89,10 @@ export class Viewer {
     this.model = null; // { vao, buf, count, bounds }
     this.path = null;
     this.box = null;
+    /** @type {{min: number[], max: number[]} | null} the stock box drawn */
+    this.stock = null;
+    /** @type {{min: number[], max: number[], z: number}[]} the machining areas drawn */
+    this.areas = [];
     this.view = { ...PRESETS.iso, dist: 100, target: [0, 0, 0] };
     this.radius = 50;
     this.dirty = true;
@@ -117,18 +122,29 @@ export class Viewer {
     this.redraw();
   }
 
-  /** The stock box, `{min:[x,y,z], max:[x,y,z]}`, or null. */
-  setStock(b) {
+  /**
+   * The stock box `{min:[x,y,z], max:[x,y,z]}` (or null) and the machining areas, each
+   * `{min:[x,y], max:[x,y], z}`: a rectangle at height z. Both as the engine resolved them.
+   */
+  setStock(b, areas = []) {
     if (this.box) this.freeVao(this.box);
     this.box = null;
+    this.stock = b;
+    this.areas = areas;
+    const pts = [], kinds = [];
     if (b) {
       const [a, c] = [b.min, b.max];
       const v = (i) => [(i & 1 ? c : a)[0], (i & 2 ? c : a)[1], (i & 4 ? c : a)[2]];
-      const pts = [];
       for (let i = 0; i < 8; i++)
-        for (const bit of [1, 2, 4]) if (!(i & bit)) pts.push(...v(i), ...v(i | bit));
-      this.box = this.makeVao(this.lineProg, new Float32Array(pts), new Uint8Array(pts.length / 3).fill(3));
-      this.box.count = pts.length / 3;
+        for (const bit of [1, 2, 4]) if (!(i & bit)) { pts.push(...v(i), ...v(i | bit)); kinds.push(3, 3); }
+    }
+    for (const r of areas) {
+      const corners = [[r.min[0], r.min[1]], [r.max[0], r.min[1]], [r.max[0], r.max[1]], [r.min[0], r.max[1]]];
+      for (let k = 0; k < 4; k++) { pts.push(...corners[k], r.z, ...corners[(k + 1) % 4], r.z); kinds.push(4, 4); }
+    }
+    if (pts.length) {
+      this.box = this.makeVao(this.lineProg, new Float32Array(pts), new Uint8Array(kinds));
+      this.box.count = kinds.length;
     }
     this.redraw();
   }

@@ -1,10 +1,8 @@
 // The engine's thread. Holds one wasm `Engine`; answers requests from engine-client.js.
-// Messages in:  { id, type: 'init' | 'load' | 'generate' | 'validate', ... }
+// Messages in:  { id, type: 'init' | 'load' | 'generate' | 'validate' | 'preview', ... }
 // Messages out: { id, ok, result | error } and { id, progress } while generating.
 // Buffers leave as transferable ArrayBuffers (copies out of wasm memory, then moved).
-import init, { Engine, defaultJob, defaultStrategy, validateJob, wasmMemoryBytes } from './pkg/swarf.js';
-
-const STRATEGIES = ['parallel', 'waterline', 'rough'];
+import init, { Engine, defaultJob, registry, validateJob, wasmMemoryBytes } from './pkg/swarf.js';
 
 const ready = init();
 let engine = null;
@@ -23,9 +21,10 @@ async function streamInto(blob) {
 
 const handlers = {
   async init() {
-    const strategies = {};
-    for (const t of STRATEGIES) strategies[t] = defaultStrategy(t);
-    return { job: defaultJob(), strategies, wasmMemory: wasmMemoryBytes() };
+    // Strategies, cutters, dialects and the settings panel come from the engine's registry.
+    const reg = registry();
+    const strategies = Object.fromEntries(reg.strategies.map((s) => [s.name, s.defaults]));
+    return { job: defaultJob(), registry: reg, strategies, wasmMemory: wasmMemoryBytes() };
   },
 
   async load({ source, job }) {
@@ -44,6 +43,10 @@ const handlers = {
 
   async validate({ job }) {
     return validateJob(job);
+  },
+
+  async preview({ job }) {
+    return engine ? engine.preview(job) : null;
   },
 
   async generate({ job }, id) {
@@ -70,8 +73,9 @@ const handlers = {
 };
 
 // One request at a time, in order (a load's stream reads are async).
+/** @type {Promise<unknown>} */
 let queue = ready;
-self.onmessage = (e) => {
+self.onmessage = (/** @type {MessageEvent} */ e) => {
   const { id, type, ...args } = e.data;
   queue = queue.then(async () => {
     try {

@@ -4,6 +4,7 @@ use super::validate::positive;
 use super::{err, JobError};
 use crate::cutter::Cutter;
 use crate::geom::Rect;
+use crate::schema::{Choice, Field, Quantity};
 use serde::{Deserialize, Serialize};
 
 /// Raster direction.
@@ -19,6 +20,15 @@ pub enum Direction {
     Xy,
 }
 
+impl Direction {
+    /// The choices as the page offers them.
+    pub const CHOICES: &'static [Choice] = &[
+        Choice::new("x", "Along X"),
+        Choice::new("y", "Along Y"),
+        Choice::new("xy", "Crosshatch (X then Y)"),
+    ];
+}
+
 /// How consecutive raster lines are joined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -28,6 +38,14 @@ pub enum Pattern {
     Zigzag,
     /// Every line the same way (climb or conventional), lifting to safe height between.
     Oneway,
+}
+
+impl Pattern {
+    /// The choices as the page offers them.
+    pub const CHOICES: &'static [Choice] = &[
+        Choice::new("zigzag", "Zigzag (both ways)"),
+        Choice::new("oneway", "One way"),
+    ];
 }
 
 /// Cutting direction relative to the spindle's rotation (M3, clockwise seen from above).
@@ -41,6 +59,54 @@ pub enum Milling {
     /// The edge meets the material against the feed: the material on the tool's right.
     Conventional,
 }
+
+impl Milling {
+    /// The choices as the page offers them.
+    pub const CHOICES: &'static [Choice] = &[
+        Choice::new("climb", "Climb"),
+        Choice::new("conventional", "Conventional"),
+    ];
+}
+
+/// A strategy as the page and the CLI list it: its name in the job JSON, its labels, its
+/// parameters' fields and its defaults. [`StrategySpec::KINDS`] lists one per variant.
+#[derive(Clone, Copy, Debug)]
+pub struct StrategyInfo {
+    /// The `type` tag in the job JSON.
+    pub name: &'static str,
+    /// What the strategy select shows.
+    pub label: &'static str,
+    /// The short name of an operation row ("1. Rough, 6 mm flat, ...").
+    pub short: &'static str,
+    /// One-line summaries of the parameters, tried in order; the page uses the first whose
+    /// values are all present: `{key}` is the parameter's value and `{#key noun}` the length
+    /// of a non-empty list with the noun ("3 levels").
+    pub summary: &'static [&'static str],
+    /// The parameters the page shows for it, in order (job paths, some outside `strategy`).
+    pub fields: &'static [Field],
+    /// The default parameters.
+    pub default: fn() -> StrategySpec,
+}
+
+// Fields several strategies share: one control in the page.
+const SAMPLING: Field = Field::number("strategy.sampling", "Sampling distance", Quantity::Length)
+    .range(Some(0.0), None, 0.05);
+const TOLERANCE: Field = Field::number("strategy.tolerance", "Tolerance", Quantity::Length).range(
+    Some(0.0),
+    None,
+    0.005,
+);
+const STEPDOWN: Field =
+    Field::number("strategy.stepdown", "Stepdown", Quantity::Length).range(Some(0.0), None, 0.1);
+const Z_BOTTOM: Field = Field::number(
+    "strategy.z_bottom",
+    "Bottom Z (empty: floor)",
+    Quantity::Length,
+)
+.range(None, None, 0.5)
+.nullable();
+const CONTOUR_MILLING: Field = Field::select("strategy.milling", "Milling", Milling::CHOICES)
+    .control("strategy.contour.milling");
 
 /// The strategy and its parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -80,6 +146,30 @@ pub struct ParallelSpec {
     pub milling: Milling,
 }
 
+impl ParallelSpec {
+    /// The registry entry.
+    pub const INFO: StrategyInfo = StrategyInfo {
+        name: "parallel",
+        label: "Parallel finishing",
+        short: "Parallel",
+        summary: &["stepover {stepover}"],
+        fields: &[
+            Field::select("strategy.direction", "Raster direction", Direction::CHOICES),
+            Field::number("strategy.stepover", "Stepover", Quantity::Length).range(
+                Some(0.0),
+                None,
+                0.05,
+            ),
+            SAMPLING,
+            TOLERANCE,
+            Field::select("strategy.pattern", "Line linking", Pattern::CHOICES),
+            Field::select("strategy.milling", "Milling (one way)", Milling::CHOICES)
+                .when("strategy.pattern", "oneway"),
+        ],
+        default: || StrategySpec::Parallel(ParallelSpec::default()),
+    };
+}
+
 impl Default for ParallelSpec {
     fn default() -> Self {
         ParallelSpec {
@@ -113,6 +203,36 @@ pub struct WaterlineSpec {
     pub milling: Milling,
 }
 
+impl WaterlineSpec {
+    /// The registry entry.
+    pub const INFO: StrategyInfo = StrategyInfo {
+        name: "waterline",
+        label: "Waterline finishing",
+        short: "Waterline",
+        summary: &["{#levels level}", "stepdown {stepdown}"],
+        fields: &[
+            STEPDOWN,
+            Field::number(
+                "strategy.z_top",
+                "Top Z (empty: model top)",
+                Quantity::Length,
+            )
+            .range(None, None, 0.5)
+            .nullable(),
+            Z_BOTTOM,
+            Field::list(
+                "strategy.levels",
+                "Z levels (empty: by stepdown)",
+                Quantity::Length,
+            ),
+            SAMPLING,
+            TOLERANCE,
+            CONTOUR_MILLING,
+        ],
+        default: || StrategySpec::Waterline(WaterlineSpec::default()),
+    };
+}
+
 impl Default for WaterlineSpec {
     fn default() -> Self {
         WaterlineSpec {
@@ -136,6 +256,14 @@ pub enum ClearPattern {
     Offset,
     /// Back-and-forth lines along X.
     Zigzag,
+}
+
+impl ClearPattern {
+    /// The choices as the page offers them.
+    pub const CHOICES: &'static [Choice] = &[
+        Choice::new("offset", "Offset (follows the part)"),
+        Choice::new("zigzag", "Zigzag lines"),
+    ];
 }
 
 /// Z-level roughing.
@@ -191,6 +319,66 @@ impl RoughSpec {
     pub fn top(&self, stock_top: f64) -> f64 {
         self.z_top.map_or(stock_top, |z| z.min(stock_top))
     }
+
+    /// The registry entry.
+    pub const INFO: StrategyInfo = StrategyInfo {
+        name: "rough",
+        label: "Roughing (z-level)",
+        short: "Rough",
+        summary: &["stepdown {stepdown}, leave {stock_to_leave}"],
+        fields: &[
+            STEPDOWN,
+            Field::number("strategy.stepover_ratio", "Stepover ratio", Quantity::Ratio).range(
+                Some(0.0),
+                Some(1.0),
+                0.05,
+            ),
+            Field::number(
+                "strategy.stock_to_leave",
+                "Stock to leave",
+                Quantity::Length,
+            )
+            .range(Some(0.0), None, 0.1),
+            // Roughing is what clears the raw stock, so its size is set here.
+            Field::number(
+                "stock.margin",
+                "Raw stock beyond the model (sides, top)",
+                Quantity::Length,
+            )
+            .range(Some(0.0), None, 0.5),
+            Field::number(
+                "strategy.stock_to_leave_z",
+                "Stock to leave on floors (empty: same)",
+                Quantity::Length,
+            )
+            .range(Some(0.0), None, 0.1)
+            .nullable(),
+            Field::number(
+                "strategy.z_top",
+                "Stock top Z (empty: model top)",
+                Quantity::Length,
+            )
+            .range(None, None, 0.5)
+            .nullable()
+            .control("strategy.rough.z_top"),
+            Z_BOTTOM,
+            Field::number("strategy.ramp_angle", "Ramp angle", Quantity::Angle).range(
+                Some(0.5),
+                Some(90.0),
+                0.5,
+            ),
+            SAMPLING,
+            TOLERANCE,
+            Field::select(
+                "strategy.pattern",
+                "Clearing pattern",
+                ClearPattern::CHOICES,
+            )
+            .control("strategy.rough.pattern"),
+            CONTOUR_MILLING,
+        ],
+        default: || StrategySpec::Rough(RoughSpec::default()),
+    };
 }
 
 impl Default for RoughSpec {
@@ -420,12 +608,31 @@ impl StrategySpec {
             _ => (0.0, 0.0),
         }
     }
+
+    /// Every strategy, in the order the page lists them: adding a variant means adding its
+    /// `INFO` here (the registry's tests check that each variant serde knows is listed).
+    pub const KINDS: &'static [StrategyInfo] =
+        &[ParallelSpec::INFO, WaterlineSpec::INFO, RoughSpec::INFO];
+
+    /// This strategy's registry entry.
+    pub fn info(&self) -> &'static StrategyInfo {
+        match self {
+            StrategySpec::Parallel(_) => &ParallelSpec::INFO,
+            StrategySpec::Waterline(_) => &WaterlineSpec::INFO,
+            StrategySpec::Rough(_) => &RoughSpec::INFO,
+        }
+    }
+
     /// The name used in the job JSON.
     pub fn name(&self) -> &'static str {
-        match self {
-            StrategySpec::Parallel(_) => "parallel",
-            StrategySpec::Waterline(_) => "waterline",
-            StrategySpec::Rough(_) => "rough",
-        }
+        self.info().name
+    }
+
+    /// The default parameters of the strategy called `name` in the job JSON.
+    pub fn by_name(name: &str) -> Option<StrategySpec> {
+        Self::KINDS
+            .iter()
+            .find(|k| k.name == name)
+            .map(|k| (k.default)())
     }
 }

@@ -37,6 +37,8 @@ pub struct Capabilities {
     pub dialect: Dialect,
     /// Human name, used in the header comment and in messages.
     pub name: &'static str,
+    /// File extension of a program for this controller, without the dot.
+    pub file_extension: &'static str,
     /// `T<n> M6` performs a tool change. Without it the program names the tool in a comment
     /// and, between operations, pauses with `M0` for a change by hand (GRBL 1.1 rejects M6
     /// with error 20).
@@ -76,6 +78,7 @@ pub static CONTROLLERS: [Capabilities; 2] = [
     Capabilities {
         dialect: Dialect::Linuxcnc,
         name: "LinuxCNC",
+        file_extension: "ngc",
         tool_change: true,
         tool_length_offset: true,
         // rs274 reads T and H as a C int: T2147483648 is refused as a "negative tool id"
@@ -97,6 +100,7 @@ pub static CONTROLLERS: [Capabilities; 2] = [
     Capabilities {
         dialect: Dialect::Grbl,
         name: "GRBL",
+        file_extension: "gcode",
         // M6 is "unsupported command" (error 20); a T word alone is accepted and ignored.
         tool_change: false,
         tool_length_offset: false,
