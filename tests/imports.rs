@@ -237,7 +237,7 @@ fn import_graph_has_no_cycles() {
 /// The layers, lowest first. A module may import from its own layer's modules (without
 /// cycles) and from lower layers, never from higher ones.
 const LAYERS: &[&[&str]] = &[
-    &["geom", "units"],
+    &["geom", "units", "schema"],
     &["mesh", "demo"],
     &["cutter", "index"],
     &["toolpath", "post"],
