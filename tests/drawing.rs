@@ -1,0 +1,218 @@
+//! Drawing import: files in the styles real editors write come in at the right size in mm,
+//! Y up, with holes nested and arcs kept as arcs of exact centre and radius.
+
+use swarf::drawing::{import, Drawing, DrawingError, ImportOptions, Path, Segment};
+use swarf::geom::DVec2;
+
+fn load(name: &str) -> Drawing {
+    let bytes = std::fs::read(format!("tests/fixtures/drawing/{name}")).unwrap();
+    import(&bytes, &ImportOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
+
+/// The arcs of a path as (centre, radius).
+fn arcs(p: &Path) -> Vec<(DVec2, f64)> {
+    p.segments()
+        .filter_map(|s| match s {
+            Segment::Arc { centre, radius, .. } => Some((centre, radius)),
+            Segment::Line { .. } => None,
+        })
+        .collect()
+}
+
+/// A path that is a whole circle of this centre and radius, within `tol`, made of arcs only.
+fn is_circle(p: &Path, c: DVec2, r: f64, tol: f64) -> bool {
+    let a = arcs(p);
+    p.closed
+        && !a.is_empty()
+        && a.len() == p.segments().count()
+        && a.iter()
+            .all(|(cc, rr)| cc.distance(c) <= tol && close(*rr, r, tol))
+        && close(
+            p.signed_area().abs(),
+            std::f64::consts::PI * r * r,
+            tol * r * 10.0,
+        )
+}
+
+#[test]
+fn inkscape_mm_with_groups_transforms_use_and_evenodd() {
+    let d = load("inkscape.svg");
+    // plate (with its circular hole), the island in the hole, two dots outside it.
+    assert_eq!(d.shapes.len(), 4, "{:#?}", d.shapes);
+    let plate = d.shapes.iter().find(|s| !s.holes.is_empty()).unwrap();
+    let b = plate.outline.bounds();
+    // translate(10,5) scale(2) of a 40×20 rect on a 50 mm page, flipped: x 10..90, y 5..45.
+    assert!(b.min.distance(DVec2::new(10.0, 5.0)) < 1e-4, "{b:?}");
+    assert!(b.max.distance(DVec2::new(90.0, 45.0)) < 1e-4, "{b:?}");
+    assert!(
+        plate.outline.signed_area() > 0.0,
+        "outline counter-clockwise"
+    );
+    assert_eq!(plate.holes.len(), 1);
+    let hole = &plate.holes[0];
+    assert!(hole.signed_area() < 0.0, "hole clockwise");
+    assert!(
+        is_circle(hole, DVec2::new(50.0, 25.0), 10.0, 1e-4),
+        "{hole:?}"
+    );
+    // The `use`d dots: radius 2 about (4, 37), (94, 13) — Y up — and the island at (50, 25).
+    for c in [
+        DVec2::new(4.0, 37.0),
+        DVec2::new(94.0, 13.0),
+        DVec2::new(50.0, 25.0),
+    ] {
+        assert!(
+            d.shapes
+                .iter()
+                .any(|s| s.holes.is_empty() && is_circle(&s.outline, c, 2.0, 1e-4)),
+            "no dot at {c}"
+        );
+    }
+    // The stroked wave is open; the invisible and hidden rectangles are gone.
+    assert_eq!(d.open.len(), 1);
+    let w = d.open[0].bounds();
+    assert!(
+        close(w.min.x, 10.0, 1e-4) && close(w.max.x, 50.0, 1e-4),
+        "{w:?}"
+    );
+    let all = d.bounds().unwrap();
+    assert!(all.max.x < 100.0 && all.max.y <= 50.0 + 1e-9, "{all:?}");
+}
+
+#[test]
+fn illustrator_px_viewbox_nonzero_union_and_text_notice() {
+    let d = load("illustrator.svg");
+    // 96 px per inch: the 90×48 px rect is 23.8125 × 12.7 mm, at the top of a 25.4 mm page.
+    assert_eq!(d.shapes.len(), 2, "{:#?}", d.shapes);
+    let rect = d
+        .shapes
+        .iter()
+        .find(|s| arcs(&s.outline).is_empty())
+        .unwrap();
+    let b = rect.outline.bounds();
+    assert!(b.min.distance(DVec2::new(0.0, 12.7)) < 1e-4, "{b:?}");
+    assert!(b.max.distance(DVec2::new(23.8125, 25.4)) < 1e-4, "{b:?}");
+    // Two nonzero circles, the small inside the big: united, so one disk without a hole.
+    let disk = d
+        .shapes
+        .iter()
+        .find(|s| !arcs(&s.outline).is_empty())
+        .unwrap();
+    assert!(disk.holes.is_empty());
+    assert!(
+        is_circle(&disk.outline, DVec2::new(38.1, 12.7), 12.7, 1e-4),
+        "{disk:?}"
+    );
+    assert!(
+        d.notices.iter().any(|n| n.contains("text")),
+        "{:?}",
+        d.notices
+    );
+}
+
+#[test]
+fn dxf_loose_lines_bulges_circle_and_open_arc() {
+    let d = load("loose.dxf");
+    assert_eq!(d.shapes.len(), 1, "{:#?}", d.shapes);
+    let s = &d.shapes[0];
+    let b = s.outline.bounds();
+    assert!(
+        b.min.distance(DVec2::ZERO) < 1e-3 && b.max.distance(DVec2::new(100.0, 60.0)) < 1e-3,
+        "{b:?}"
+    );
+    assert_eq!(
+        s.outline.vertices.len(),
+        4,
+        "four loose lines joined into one rectangle"
+    );
+    assert_eq!(s.holes.len(), 2);
+    let slot = s.holes.iter().find(|h| h.vertices.len() == 4).unwrap();
+    let mut a = arcs(slot);
+    a.sort_by(|x, y| x.0.x.total_cmp(&y.0.x));
+    assert_eq!(a.len(), 2);
+    assert!(a[0].0.distance(DVec2::new(30.0, 35.0)) < 1e-9 && close(a[0].1, 5.0, 1e-9));
+    assert!(a[1].0.distance(DVec2::new(70.0, 35.0)) < 1e-9 && close(a[1].1, 5.0, 1e-9));
+    assert!(close(
+        slot.signed_area(),
+        -(40.0 * 10.0 + 25.0 * std::f64::consts::PI),
+        1e-9
+    ));
+    let circle = s.holes.iter().find(|h| h.vertices.len() == 2).unwrap();
+    assert!(is_circle(circle, DVec2::new(85.0, 45.0), 5.0, 1e-9));
+    // ARC + LINE joined into one open path; the TEXT is named in a notice.
+    assert_eq!(d.open.len(), 1);
+    let o = &d.open[0];
+    assert_eq!(arcs(o).len(), 1);
+    assert!(arcs(o)[0].0.distance(DVec2::new(150.0, 0.0)) < 1e-9);
+    assert!(
+        d.notices.iter().any(|n| n.contains("TEXT")),
+        "{:?}",
+        d.notices
+    );
+}
+
+#[test]
+fn dxf_inches_blocks_inserted_turned_and_scaled_and_a_spline() {
+    let d = load("blocks.dxf");
+    assert_eq!(d.shapes.len(), 1, "{:#?}", d.shapes);
+    let s = &d.shapes[0];
+    let b = s.outline.bounds();
+    assert!(b.max.distance(DVec2::new(127.0, 76.2)) < 1e-9, "{b:?}");
+    assert_eq!(s.holes.len(), 2);
+    assert!(s
+        .holes
+        .iter()
+        .any(|h| is_circle(h, DVec2::new(38.1, 25.4), 6.35, 1e-9)));
+    // Inserted at (3,1), turned 90° and doubled: the block's (0.5, 0) lands at (3, 2) in.
+    assert!(
+        s.holes
+            .iter()
+            .any(|h| is_circle(h, DVec2::new(76.2, 50.8), 12.7, 1e-9)),
+        "{:?}",
+        s.holes
+    );
+    assert_eq!(d.open.len(), 1);
+    let sp = &d.open[0];
+    let first = sp.vertices[0].p;
+    let last = sp.vertices[sp.vertices.len() - 1].p;
+    assert!(
+        first.distance(DVec2::new(152.4, 0.0)) < 1e-9
+            && last.distance(DVec2::new(228.6, 0.0)) < 1e-9
+    );
+    // The cubic's midpoint: (7.5, 0) inches by symmetry.
+    assert!(sp
+        .vertices
+        .iter()
+        .any(|v| v.p.distance(DVec2::new(190.5, 0.0)) < 1e-6));
+}
+
+#[test]
+fn bad_input_is_one_clear_line() {
+    let opts = ImportOptions::default();
+    let err = |b: &[u8]| import(b, &opts).unwrap_err();
+    let e = err(b"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><path d='M0 0 L 1 1'</svg>");
+    assert!(
+        matches!(e, DrawingError::Svg(_)) && e.to_string().contains("XML"),
+        "{e}"
+    );
+    let e = err(b"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><rect width='5' height='5' fill='none'/></svg>");
+    assert!(matches!(e, DrawingError::NothingToCut(_)), "{e}");
+    let e = err(b"<svg xmlns='http://www.w3.org/2000/svg' width='10000in' height='10' viewBox='0 0 10 10'><rect width='5' height='5'/></svg>");
+    assert!(matches!(e, DrawingError::Size(_)), "{e}");
+    let e = err(b"  0\nSECTION\n  2\nENTITIES\n  0\nCIRCLE\n  5\n2F\n  8\nCut\n 10\n1\n 20\n1\n 40\n0\n  0\nENDSEC\n  0\nEOF\n");
+    assert!(
+        e.to_string().contains("CIRCLE (handle 2F, layer \"Cut\")"),
+        "{e}"
+    );
+    let e = err(b"  0\nSECTION\n  2\nENTITIES\n  0\nLINE\n 10\nabc\n  0\nENDSEC\n  0\nEOF\n");
+    assert!(matches!(e, DrawingError::Dxf(_)), "{e}");
+    let e = err(b"solid cube\nfacet normal 0 0 1\n");
+    assert!(matches!(e, DrawingError::Format(_)), "{e}");
+    for e in [e] {
+        assert!(!e.to_string().contains('\n'));
+    }
+}
