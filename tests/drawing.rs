@@ -201,14 +201,14 @@ fn bad_input_is_one_clear_line() {
     );
     let e = err(b"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><rect width='5' height='5' fill='none'/></svg>");
     assert!(matches!(e, DrawingError::NothingToCut(_)), "{e}");
-    let e = err(b"<svg xmlns='http://www.w3.org/2000/svg' width='10000in' height='10' viewBox='0 0 10 10'><rect width='5' height='5'/></svg>");
+    let e = err(b"<svg xmlns='http://www.w3.org/2000/svg' width='10000in' height='10000in' viewBox='0 0 10 10'><rect width='5' height='5'/></svg>");
     assert!(matches!(e, DrawingError::Size(_)), "{e}");
     let e = err(b"  0\nSECTION\n  2\nENTITIES\n  0\nCIRCLE\n  5\n2F\n  8\nCut\n 10\n1\n 20\n1\n 40\n0\n  0\nENDSEC\n  0\nEOF\n");
     assert!(
         e.to_string().contains("CIRCLE (handle 2F, layer \"Cut\")"),
         "{e}"
     );
-    let e = err(b"  0\nSECTION\n  2\nENTITIES\n  0\nLINE\n 10\nabc\n  0\nENDSEC\n  0\nEOF\n");
+    let e = err(b"  0\nSECTION\n  2\nENTITIES\n  0\nLINE\nten\n1\n  0\nENDSEC\n  0\nEOF\n");
     assert!(matches!(e, DrawingError::Dxf(_)), "{e}");
     let e = err(b"solid cube\nfacet normal 0 0 1\n");
     assert!(matches!(e, DrawingError::Format(_)), "{e}");
