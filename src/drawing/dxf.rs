@@ -19,6 +19,9 @@ use std::f64::consts::PI;
 
 /// Blocks inside blocks deeper than this are refused (a block that inserts itself).
 const MAX_DEPTH: usize = 16;
+/// Entities visited, counting every copy a block insert makes: nested arrays of empty blocks
+/// must not spin for ever.
+const MAX_VISITS: usize = 2_000_000;
 
 /// Millimetres per drawing unit for `$INSUNITS` (unitless drawings are taken as mm).
 pub fn units_mm(u: Units) -> f64 {
@@ -56,6 +59,7 @@ pub fn read_dxf(bytes: &[u8], opts: &ImportOptions) -> Result<Drawing, DrawingEr
         blocks,
         tol: opts.tolerance,
         budget: opts.max_segments,
+        visits: MAX_VISITS,
         pieces: Vec::new(),
         skipped: HashMap::new(),
         flattened: false,
@@ -98,6 +102,7 @@ struct Walker<'a> {
     blocks: HashMap<&'a str, &'a ::dxf::Block>,
     tol: f64,
     budget: usize,
+    visits: usize,
     pieces: Vec<Path>,
     skipped: HashMap<String, usize>,
     flattened: bool,
@@ -191,6 +196,13 @@ impl Walker<'_> {
     }
 
     fn entity(&mut self, e: &Entity, t: DAffine2, depth: usize) -> Result<(), DrawingError> {
+        if self.visits == 0 {
+            return Err(DrawingError::Element {
+                what: name(e, "entity"),
+                why: format!("block inserts make more than {MAX_VISITS} entities"),
+            });
+        }
+        self.visits -= 1;
         // Entities drawn in a mirrored object coordinate system (extrusion 0,0,−1) have X
         // reversed in the plan view.
         let ocs = |n: &::dxf::Vector| {
