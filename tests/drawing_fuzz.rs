@@ -80,7 +80,7 @@ fn mutate(rng: &mut Rng, seeds: &[Vec<u8>], bits: &[&str]) -> Vec<u8> {
     for _ in 0..1 + rng.below(3) {
         let len = f.len();
         match rng.below(6) {
-            0 => {
+            0 if len > 0 => {
                 for _ in 0..1 + rng.below(4) {
                     let i = rng.below(len);
                     f[i] ^= 1 << rng.below(8);

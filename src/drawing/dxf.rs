@@ -83,6 +83,7 @@ pub fn read_dxf(bytes: &[u8], opts: &ImportOptions) -> Result<Drawing, DrawingEr
             opts.tolerance
         ));
     }
+    super::check_size(w.pieces.iter(), opts)?;
     let mut contours = Vec::new();
     for p in chain::join(w.pieces, opts.tolerance) {
         if p.closed {

@@ -255,12 +255,27 @@ pub enum DrawingError {
     Format(String),
 }
 
+/// A parser's message on one line: control characters it quotes from the file are escaped.
+fn one_line(m: &str) -> String {
+    m.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
 impl fmt::Display for DrawingError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            DrawingError::Svg(m) => write!(f, "SVG: {m}"),
-            DrawingError::Dxf(m) => write!(f, "DXF: {m}"),
-            DrawingError::Element { what, why } => write!(f, "{what}: {why}"),
+            DrawingError::Svg(m) => write!(f, "SVG: {}", one_line(m)),
+            DrawingError::Dxf(m) => write!(f, "DXF: {}", one_line(m)),
+            DrawingError::Element { what, why } => {
+                write!(f, "{}: {}", one_line(what), one_line(why))
+            }
             DrawingError::NothingToCut(m) => write!(f, "nothing to cut: {m}"),
             DrawingError::Size(m) => write!(f, "{m}"),
             DrawingError::Format(m) => write!(f, "{m}"),
@@ -314,15 +329,14 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<Drawing, DrawingErro
     finish(d, opts)
 }
 
-/// The checks every reader's result goes through: something to cut, a sane size.
-pub(crate) fn finish(d: Drawing, opts: &ImportOptions) -> Result<Drawing, DrawingError> {
-    let Some(b) = d.bounds() else {
-        let why = if d.notices.is_empty() {
-            "the drawing has no visible path".to_string()
-        } else {
-            format!("the drawing has no visible path ({})", d.notices.join("; "))
-        };
-        return Err(DrawingError::NothingToCut(why));
+/// Refuses paths spanning more than the size limit (or not finite) before they reach the
+/// nesting and booleans, which work in bounded integer coordinates.
+pub(crate) fn check_size<'a>(
+    paths: impl Iterator<Item = &'a Path>,
+    opts: &ImportOptions,
+) -> Result<(), DrawingError> {
+    let Some(b) = paths.map(|p| p.bounds()).reduce(|a, b| a.union(&b)) else {
+        return Ok(());
     };
     let s = b.size();
     if !s.is_finite() || !b.min.is_finite() {
@@ -336,5 +350,19 @@ pub(crate) fn finish(d: Drawing, opts: &ImportOptions) -> Result<Drawing, Drawin
             s.x, s.y, opts.max_size
         )));
     }
+    Ok(())
+}
+
+/// The checks every reader's result goes through: something to cut, a sane size.
+pub(crate) fn finish(d: Drawing, opts: &ImportOptions) -> Result<Drawing, DrawingError> {
+    if d.bounds().is_none() {
+        let why = if d.notices.is_empty() {
+            "the drawing has no visible path".to_string()
+        } else {
+            format!("the drawing has no visible path ({})", d.notices.join("; "))
+        };
+        return Err(DrawingError::NothingToCut(why));
+    }
+    check_size(d.paths(), opts)?;
     Ok(d)
 }

@@ -64,6 +64,7 @@ pub fn read_svg(bytes: &[u8], opts: &ImportOptions) -> Result<Drawing, DrawingEr
             opts.tolerance
         ));
     }
+    super::check_size(r.contours.iter().map(|c| &c.path).chain(&r.open), opts)?;
     d.shapes = chain::regions(r.contours, &r.rules, opts.tolerance, &mut d.notices);
     d.open = r.open;
     Ok(d)
