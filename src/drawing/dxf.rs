@@ -438,7 +438,7 @@ impl Walker<'_> {
                 n + p + 1
             )));
         }
-        if knots.windows(2).any(|w| !(w[1] >= w[0])) || knots.iter().any(|k| !k.is_finite()) {
+        if knots.iter().any(|k| !k.is_finite()) || knots.windows(2).any(|w| w[1] < w[0]) {
             return Err(bad("its knots are not a rising sequence of numbers".into()));
         }
         let wts: Vec<f64> = if s.weight_values.len() == n {
@@ -450,7 +450,7 @@ impl Walker<'_> {
             return Err(bad("a weight is not a positive number".into()));
         }
         let (lo, hi) = (knots[p], knots[n]);
-        if !(hi > lo) {
+        if hi <= lo {
             return Err(bad("its knot span is empty".into()));
         }
         // Samples per span from the control polygon's length over the tolerance, bounded.
