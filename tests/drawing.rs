@@ -217,3 +217,76 @@ fn bad_input_is_one_clear_line() {
     let e = err(b"solid cube\nfacet normal 0 0 1\n");
     assert!(matches!(e, DrawingError::Format(_)), "{e}");
 }
+
+fn svg(body: &str, size: &str) -> Drawing {
+    let s = format!("<svg xmlns='http://www.w3.org/2000/svg' {size}>{body}</svg>");
+    import(s.as_bytes(), &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn unitless_sizes_are_px_and_curves_follow_the_tolerance() {
+    // width="96" without a unit is 96 px = 1 inch; a rounded rectangle keeps its corners as
+    // quarter arcs of the exact radius (4 px = 25.4/24 mm).
+    let d = svg(
+        "<rect x='0' y='0' width='96' height='48' rx='4'/>",
+        "width='96' height='48'",
+    );
+    let o = &d.shapes[0].outline;
+    let b = o.bounds();
+    assert!(
+        close(b.width(), 25.4, 1e-4) && close(b.height(), 12.7, 1e-4),
+        "{b:?}"
+    );
+    let a = arcs(o);
+    assert_eq!(a.len(), 4, "{o:?}");
+    assert!(a.iter().all(|(_, r)| close(*r, 25.4 / 24.0, 1e-5)));
+    // An ellipse is no arc: flattened within the tolerance of usvg's curves. usvg hands an
+    // ellipse over as four cubics, themselves off the true ellipse by up to 2.7e-4 of its
+    // radius (0.011 mm here), so that is the bound on top of the tolerance.
+    let d = svg(
+        "<ellipse cx='50' cy='50' rx='40' ry='20'/>",
+        "width='100mm' height='100mm' viewBox='0 0 100 100'",
+    );
+    let o = &d.shapes[0].outline;
+    assert!(arcs(o).is_empty());
+    for v in &o.vertices {
+        let q = (v.p - DVec2::new(50.0, 50.0)) / DVec2::new(40.0, 20.0);
+        assert!(close(q.length(), 1.0, 3e-4), "{q}");
+    }
+    // Chord midpoints stay within the tolerance of the ellipse (checked on its radius field).
+    let n = o.vertices.len();
+    for i in 0..n {
+        let m = (o.vertices[i].p + o.vertices[(i + 1) % n].p) * 0.5 - DVec2::new(50.0, 50.0);
+        let on = m / DVec2::new(40.0, 20.0);
+        assert!(
+            (1.0 - on.length()) * 20.0 <= 0.01 + 40.0 * 2.8e-4,
+            "chord {i} strays"
+        );
+    }
+    assert!(d.notices.iter().any(|m| m.contains("flattened")));
+}
+
+#[test]
+fn a_dense_drawing_reads_in_near_linear_time() {
+    // 50 × 50 rings (a disk with a hole) on a grid: 2,500 outlines and 2,500 holes.
+    let mut body = String::new();
+    for i in 0..50 {
+        for j in 0..50 {
+            let (x, y) = (10 + 20 * i, 10 + 20 * j);
+            body += &format!(
+                "<path fill-rule='evenodd' d='M{} {y} a8 8 0 1 0 16 0 a8 8 0 1 0 -16 0 Z M{} {y} a4 4 0 1 0 8 0 a4 4 0 1 0 -8 0 Z'/>",
+                x - 8,
+                x - 4
+            );
+        }
+    }
+    let t = std::time::Instant::now();
+    let d = svg(&body, "width='1000' height='1000'");
+    assert_eq!(d.shapes.len(), 2500);
+    assert_eq!(d.hole_count(), 2500);
+    assert!(d
+        .shapes
+        .iter()
+        .all(|s| arcs(&s.outline).len() == 2 && arcs(&s.holes[0]).len() == 2));
+    eprintln!("2,500 rings in {:?}", t.elapsed());
+}

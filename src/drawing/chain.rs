@@ -123,8 +123,36 @@ pub fn join(pieces: Vec<Path>, tol: f64) -> Vec<Path> {
 }
 
 /// True when the boundaries of any two closed paths (or two non-adjacent segments of one)
-/// cross or touch, tested on their flattened forms.
+/// cross or touch, tested on their forms flattened within `tol`. Paths are paired by a sweep
+/// over their boxes, and segments within a pair by a sweep along X, so a drawing of many
+/// separate shapes costs little more than reading it.
 pub fn any_crossing(paths: &[&Path], tol: f64) -> bool {
+    let flat: Vec<Vec<DVec2>> = paths.iter().map(|p| p.flatten(tol)).collect();
+    let boxes: Vec<Rect> = paths.iter().map(|p| p.bounds()).collect();
+    if (0..flat.len()).any(|i| crossing_among(&[(i, &flat[i])])) {
+        return true;
+    }
+    let mut order: Vec<usize> = (0..flat.len()).collect();
+    order.sort_by(|&i, &j| boxes[i].min.x.total_cmp(&boxes[j].min.x));
+    for (k, &i) in order.iter().enumerate() {
+        for &j in &order[k + 1..] {
+            if boxes[j].min.x > boxes[i].max.x {
+                break;
+            }
+            if boxes[j].min.y > boxes[i].max.y || boxes[i].min.y > boxes[j].max.y {
+                continue;
+            }
+            if crossing_among(&[(i, &flat[i]), (j, &flat[j])]) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// A crossing among the closed polygons given (by path index): between two of them, or
+/// within one between segments that are not neighbours.
+fn crossing_among(polys: &[(usize, &Vec<DVec2>)]) -> bool {
     struct Seg {
         a: DVec2,
         b: DVec2,
@@ -133,8 +161,7 @@ pub fn any_crossing(paths: &[&Path], tol: f64) -> bool {
         len: usize,
     }
     let mut segs = Vec::new();
-    for (k, p) in paths.iter().enumerate() {
-        let pts = p.flatten(tol);
+    for &(k, pts) in polys {
         let n = pts.len();
         for i in 0..n {
             segs.push(Seg {
@@ -146,6 +173,7 @@ pub fn any_crossing(paths: &[&Path], tol: f64) -> bool {
             });
         }
     }
+    let pair = polys.len() > 1;
     segs.sort_by(|s, t| s.a.x.min(s.b.x).total_cmp(&t.a.x.min(t.b.x)));
     for i in 0..segs.len() {
         let s = &segs[i];
@@ -155,6 +183,9 @@ pub fn any_crossing(paths: &[&Path], tol: f64) -> bool {
                 break;
             }
             if s.path == t.path {
+                if pair {
+                    continue; // each path alone was checked already
+                }
                 let d = s.idx.abs_diff(t.idx);
                 if d <= 1 || d + 1 == s.len {
                     continue; // neighbours share a vertex
@@ -350,7 +381,7 @@ pub fn regions(
     notices: &mut Vec<String>,
 ) -> Vec<Shape> {
     let refs: Vec<&Path> = contours.iter().map(|c| &c.path).collect();
-    if any_crossing(&refs, tol * 1e-3) {
+    if any_crossing(&refs, tol) {
         notices.push(
             "some closed paths cross or touch: their fill was resolved on flattened outlines, so arcs among them are now short lines"
                 .into(),
