@@ -290,3 +290,65 @@ fn a_dense_drawing_reads_in_near_linear_time() {
         .all(|s| arcs(&s.outline).len() == 2 && arcs(&s.holes[0]).len() == 2));
     eprintln!("2,500 rings in {:?}", t.elapsed());
 }
+
+#[test]
+fn overlapping_fills_are_united() {
+    // Two overlapping 10 × 10 squares in separate elements: one region of area 175 mm².
+    let d = svg(
+        "<rect x='0' y='0' width='10' height='10'/><rect x='5' y='5' width='10' height='10'/>",
+        "width='20mm' height='20mm' viewBox='0 0 20 20'",
+    );
+    assert_eq!(d.shapes.len(), 1, "{:#?}", d.shapes);
+    assert!(close(d.shapes[0].outline.signed_area(), 175.0, 1e-3));
+    assert!(d.notices.iter().any(|n| n.contains("cross")));
+}
+
+/// A DXF body of entities with `$INSUNITS` millimetres.
+fn dxf(entities: &str) -> Drawing {
+    let s = format!(
+        "  0\nSECTION\n  2\nHEADER\n  9\n$INSUNITS\n 70\n4\n  0\nENDSEC\n  0\nSECTION\n  2\nENTITIES\n{entities}  0\nENDSEC\n  0\nEOF\n"
+    );
+    import(s.as_bytes(), &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn dxf_circle(x: f64, y: f64, r: f64) -> String {
+    format!("  0\nCIRCLE\n  8\n0\n 10\n{x}\n 20\n{y}\n 30\n0\n 40\n{r}\n")
+}
+
+#[test]
+fn dxf_closed_paths_nest_even_odd() {
+    // Three concentric circles and one apart: the middle is a hole, the smallest an island.
+    let d = dxf(&(dxf_circle(0.0, 0.0, 30.0)
+        + &dxf_circle(0.0, 0.0, 20.0)
+        + &dxf_circle(0.0, 0.0, 10.0)
+        + &dxf_circle(100.0, 0.0, 5.0)));
+    assert_eq!(d.shapes.len(), 3);
+    let ring = d.shapes.iter().find(|s| !s.holes.is_empty()).unwrap();
+    assert!(is_circle(&ring.outline, DVec2::ZERO, 30.0, 1e-12));
+    assert!(is_circle(&ring.holes[0], DVec2::ZERO, 20.0, 1e-12));
+    assert!(d
+        .shapes
+        .iter()
+        .any(|s| s.holes.is_empty() && is_circle(&s.outline, DVec2::ZERO, 10.0, 1e-12)));
+}
+
+#[test]
+fn dxf_block_scaled_unevenly_turns_its_circle_into_an_ellipse() {
+    let s = "  0\nSECTION\n  2\nBLOCKS\n  0\nBLOCK\n  8\n0\n  2\nB\n 70\n0\n 10\n0\n 20\n0\n 30\n0\n"
+        .to_string()
+        + &dxf_circle(0.0, 0.0, 1.0)
+        + "  0\nENDBLK\n  8\n0\n  0\nENDSEC\n  0\nSECTION\n  2\nENTITIES\n  0\nINSERT\n  8\n0\n  2\nB\n 10\n50\n 20\n20\n 41\n20\n 42\n10\n  0\nENDSEC\n  0\nEOF\n";
+    let d = import(s.as_bytes(), &ImportOptions::default()).unwrap();
+    let o = &d.shapes[0].outline;
+    assert!(arcs(o).is_empty());
+    let b = o.bounds();
+    assert!(
+        b.min.distance(DVec2::new(30.0, 10.0)) < 1e-9
+            && b.max.distance(DVec2::new(70.0, 30.0)) < 1e-9,
+        "{b:?}"
+    );
+    for v in &o.vertices {
+        let q = (v.p - DVec2::new(50.0, 20.0)) / DVec2::new(20.0, 10.0);
+        assert!(close(q.length(), 1.0, 1e-9));
+    }
+}
