@@ -106,16 +106,11 @@ pub fn join(pieces: Vec<Path>, tol: f64) -> Vec<Path> {
             path.reverse();
         }
         let n = path.vertices.len();
+        // At least two segments must remain: two arcs make a circle, two lines nothing.
         if n > 2 && path.vertices[n - 1].p.distance(path.vertices[0].p) <= tol {
             // The closing vertex duplicates the first; the segment into it stays.
             path.vertices.pop();
             path.closed = true;
-        } else if n == 2
-            && path.vertices[0].bulge != 0.0
-            && path.vertices[1].p.distance(path.vertices[0].p) <= tol
-        {
-            path.closed = true;
-            path.vertices.pop();
         }
         out.push(path);
     }
