@@ -352,3 +352,35 @@ fn dxf_block_scaled_unevenly_turns_its_circle_into_an_ellipse() {
         assert!(close(q.length(), 1.0, 1e-9));
     }
 }
+
+#[test]
+fn swarf_info_lists_a_drawing() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_swarf"))
+        .args(["info", "tests/fixtures/drawing/loose.dxf"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["outlines"], 1);
+    assert_eq!(v["holes"], 2);
+    assert_eq!(v["open_paths"], 1);
+    let w = v["size_mm"][0].as_f64().unwrap();
+    assert!(close(w, 160.0, 1e-3), "{v}");
+    // A broken drawing: one line on stderr naming the file, exit 1.
+    let bad = std::env::temp_dir().join("swarf-broken-drawing.svg");
+    std::fs::write(&bad, "<svg xmlns='http://www.w3.org/2000/svg'><rect").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_swarf"))
+        .args(["info", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("broken XML") && err.lines().count() == 1,
+        "{err}"
+    );
+}
