@@ -384,3 +384,16 @@ fn swarf_info_lists_a_drawing() {
         "{err}"
     );
 }
+
+#[test]
+fn stroked_outlines_nest_even_odd_like_a_dxf() {
+    // A frame drawn as two stroked rectangles (separate elements, no fill): a ring.
+    let d = svg(
+        "<rect x='0' y='0' width='20' height='20' fill='none' stroke='black'/>\
+         <rect x='5' y='5' width='10' height='10' fill='none' stroke='black'/>",
+        "width='20mm' height='20mm' viewBox='0 0 20 20'",
+    );
+    assert_eq!(d.shapes.len(), 1);
+    assert_eq!(d.shapes[0].holes.len(), 1);
+    assert!(close(d.shapes[0].holes[0].signed_area(), -100.0, 1e-3));
+}

@@ -45,6 +45,7 @@ pub fn read_svg(bytes: &[u8], opts: &ImportOptions) -> Result<Drawing, DrawingEr
         open: Vec::new(),
         flattened: false,
         images: 0,
+        outlines: None,
     };
     r.group(tree.root())?;
     let mut d = Drawing::default();
@@ -80,6 +81,8 @@ struct Reader {
     open: Vec<Path>,
     flattened: bool,
     images: usize,
+    /// The one element all stroke-only closed paths belong to.
+    outlines: Option<usize>,
 }
 
 impl Reader {
@@ -214,9 +217,17 @@ impl Reader {
                     }
                 }
             }
-            // Stroke only: closed subpaths still bound regions (even-odd); the rest is open.
+            // Stroke only: closed subpaths still bound regions, all such paths together
+            // even-odd as in a DXF (a frame drawn as two outlines is a ring); the rest is open.
             None => {
-                self.rules.push(Rule::EvenOdd);
+                let element = match self.outlines {
+                    Some(e) => e,
+                    None => {
+                        self.rules.push(Rule::EvenOdd);
+                        self.outlines = Some(element);
+                        element
+                    }
+                };
                 for s in subs {
                     if s.closed {
                         self.contours.push(Contour { path: s, element });
