@@ -317,10 +317,16 @@ fn drawing_info(path: &str) -> Result<Option<serde_json::Value>, Fail> {
     let bytes = match ext.as_str() {
         "svg" | "dxf" => std::fs::read(path).map_err(|e| Fail(format!("{path}: {e}")))?,
         "stl" => return Ok(None),
-        _ => match std::fs::read(path) {
-            Ok(b) if swarf::drawing::sniff(&b).is_some() => b,
-            _ => return Ok(None),
-        },
+        // No telling extension: the first bytes decide, so a big STL is not read twice.
+        _ => {
+            let mut head = Vec::new();
+            let f = std::fs::File::open(path).map_err(|e| Fail(format!("{path}: {e}")))?;
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, 256), &mut head)?;
+            if swarf::drawing::sniff(&head).is_none() {
+                return Ok(None);
+            }
+            std::fs::read(path).map_err(|e| Fail(format!("{path}: {e}")))?
+        }
     };
     let d = swarf::drawing::import(&bytes, &Default::default())
         .map_err(|e| Fail(format!("{path}: {e}")))?;
