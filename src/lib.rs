@@ -28,6 +28,7 @@
 
 pub mod cutter;
 pub mod demo;
+pub mod drawing;
 pub mod engine;
 pub mod geom;
 pub mod index;

@@ -15,7 +15,7 @@ const USAGE: &str = "\
 swarf — STL to 3-axis G-code
 
 usage:
-  swarf info MODEL.stl
+  swarf info MODEL.stl | DRAWING.svg | DRAWING.dxf
   swarf generate MODEL.stl [--job JOB.json] [-o OUT.ngc] [settings...]
   swarf drop MODEL.stl --tool KIND --diameter D [--corner-radius R] [--angle DEG]
         (reads x,y lines on stdin, writes x,y,z: the cutter-location height)
@@ -283,6 +283,10 @@ fn run(args: &[String]) -> Result<(), Fail> {
 
 fn info(a: &Args) -> Result<(), Fail> {
     let path = model_arg(a, "info")?;
+    if let Some(out) = drawing_info(&path)? {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
     let mesh = load_stl(&path)?;
     let dropped = mesh.dropped_degenerate;
     let model = Model::new(mesh, &ModelTransform::default(), Units::Mm)?;
@@ -302,6 +306,41 @@ fn info(a: &Args) -> Result<(), Fail> {
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
+}
+
+/// `swarf info` of an SVG or DXF (told by extension, else by content): paths, holes, size.
+fn drawing_info(path: &str) -> Result<Option<serde_json::Value>, Fail> {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    let bytes = match ext.as_str() {
+        "svg" | "dxf" => std::fs::read(path).map_err(|e| Fail(format!("{path}: {e}")))?,
+        "stl" => return Ok(None),
+        // No telling extension: the first bytes decide, so a big STL is not read twice.
+        _ => {
+            let mut head = Vec::new();
+            let f = std::fs::File::open(path).map_err(|e| Fail(format!("{path}: {e}")))?;
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, 256), &mut head)?;
+            if swarf::drawing::sniff(&head).is_none() {
+                return Ok(None);
+            }
+            std::fs::read(path).map_err(|e| Fail(format!("{path}: {e}")))?
+        }
+    };
+    let d = swarf::drawing::import(&bytes, &Default::default())
+        .map_err(|e| Fail(format!("{path}: {e}")))?;
+    let b = d.bounds().unwrap_or(swarf::geom::Rect::new(
+        Default::default(),
+        Default::default(),
+    ));
+    Ok(Some(serde_json::json!({
+        "file": path,
+        "closed_paths": d.shapes.len() + d.hole_count(),
+        "outlines": d.shapes.len(),
+        "holes": d.hole_count(),
+        "open_paths": d.open.len(),
+        "bounds_mm": { "min": b.min, "max": b.max },
+        "size_mm": b.size(),
+        "notices": d.notices,
+    })))
 }
 
 fn generate(a: &Args) -> Result<(), Fail> {
