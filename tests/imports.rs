@@ -238,7 +238,7 @@ fn import_graph_has_no_cycles() {
 /// cycles) and from lower layers, never from higher ones.
 const LAYERS: &[&[&str]] = &[
     &["geom", "units", "schema"],
-    &["mesh", "demo"],
+    &["mesh", "demo", "drawing"],
     &["cutter", "index"],
     &["toolpath", "post"],
     &["job"],
