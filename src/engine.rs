@@ -1,9 +1,11 @@
 //! The engine's front door, shared by the CLI and the page: a loaded [`Model`] (mesh plus
 //! index) and [`generate`], which runs a job on it and posts the G-code.
 
+use crate::drawing::{transform, Drawing};
 use crate::geom::{Box3, DVec2, DVec3, Rect};
 use crate::job::{Job, JobError, Operation, Resolved, StrategySpec};
 use crate::mesh::transform::TransformError;
+use crate::mesh::Aabb;
 pub use crate::model::{apply_transform, Model};
 use crate::post::{self, PostError, PostSettings, Section};
 use crate::strategy;
@@ -188,6 +190,17 @@ fn nothing_cut(
                 "bounds".to_string(),
                 "the cutter never reaches the model inside the machining area".to_string(),
             ),
+            StrategySpec::Pocket(_) | StrategySpec::Vcarve(_) | StrategySpec::Profile(_) => (
+                format!("{pre}tool.diameter"),
+                format!(
+                    "the cutter (diameter {}) fits inside none of the drawing's shapes",
+                    2.0 * r
+                ),
+            ),
+            StrategySpec::Engrave(_) => (
+                format!("{pre}strategy.depth"),
+                "no path of the drawing lies below the material's top".to_string(),
+            ),
         }
     };
     Some(NothingCut {
@@ -231,8 +244,10 @@ pub fn generate(
     job: &Job,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Output, EngineError> {
-    let resolved = job.resolve(&model.mesh().bounds())?;
+    let b = model.mesh().bounds();
+    let resolved = job.resolve(&b)?;
     let ops = job.operations();
+    wrong_kind(job, false)?;
     let n = ops.len() as f32;
     let mut paths = Vec::with_capacity(ops.len());
     for (k, (op, res)) in ops.iter().zip(&resolved).enumerate() {
@@ -241,11 +256,112 @@ pub fn generate(
             StrategySpec::Parallel(p) => strategy::parallel::generate(model, p, res, &mut part),
             StrategySpec::Waterline(w) => strategy::waterline::generate(model, w, res, &mut part),
             StrategySpec::Rough(r) => strategy::rough::generate(model, r, res, &mut part),
+            _ => unreachable!("wrong_kind refused 2D strategies"),
         }
         .map_err(|_| EngineError::Cancelled)?;
         paths.push(tp);
     }
-    let b = model.mesh().bounds();
+    finish(job, &b, resolved, paths, model.mesh().len())
+}
+
+/// Refuses operations whose strategy cuts the other kind of workpiece, naming the field.
+fn wrong_kind(job: &Job, drawing: bool) -> Result<(), EngineError> {
+    for (k, op) in job.operations().iter().enumerate() {
+        if op.strategy.is_2d() != drawing {
+            let what = if drawing {
+                "a 3D model (STL); this is a 2D drawing: use engrave, profile, pocket or vcarve"
+            } else {
+                "a 2D drawing (SVG or DXF); this is a 3D model: use parallel, waterline or rough"
+            };
+            return Err(EngineError::Job(crate::job::JobError {
+                field: format!("{}strategy.type", job.op_prefix(k)),
+                message: format!("{} cuts {what}", op.strategy.name()),
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// The box a drawing job works in: the drawing's outline in XY, and from the deepest cut to
+/// the highest material top of its operations in Z.
+pub fn drawing_box(d: &Drawing, job: &Job) -> Aabb {
+    let r = d.bounds().unwrap_or(Rect::new(DVec2::ZERO, DVec2::ZERO));
+    let (mut top, mut bottom) = (f64::NEG_INFINITY, f64::INFINITY);
+    for op in job.operations().iter() {
+        if let Some((t, b)) = crate::job::depth_range(&op.strategy) {
+            top = top.max(t);
+            bottom = bottom.min(b);
+        }
+    }
+    if !(top.is_finite() && bottom.is_finite()) {
+        (top, bottom) = (0.0, 0.0);
+    }
+    Aabb {
+        min: [r.min.x as f32, r.min.y as f32, bottom as f32],
+        max: [r.max.x as f32, r.max.y as f32, top as f32],
+    }
+}
+
+/// Places a drawing (read in mm) as the job's model transform says, in the job's units.
+pub fn place_drawing(d: &mut Drawing, job: &Job) -> Result<(), EngineError> {
+    let t = &job.model;
+    let placing = transform::Placing {
+        units: match job.units {
+            crate::units::Units::Mm => 1.0,
+            crate::units::Units::Inch => 1.0 / 25.4,
+        },
+        scale: t.scale,
+        rotate: t.rotate.iter().map(|r| (r.axis, r.turns)).collect(),
+        mirror: t.mirror.clone(),
+        translate: t.translate,
+        place: match t.place {
+            crate::job::Place::None => None,
+            crate::job::Place::Center => Some(crate::mesh::transform::Placement::Center),
+            crate::job::Place::Origin => Some(crate::mesh::transform::Placement::Origin),
+        },
+    };
+    transform::apply(d, &placing).map_err(|e| {
+        EngineError::Job(crate::job::JobError {
+            field: e.field.to_string(),
+            message: e.message,
+        })
+    })
+}
+
+/// Runs the job's 2D operations on a drawing (already placed with [`place_drawing`]) and
+/// writes one program.
+pub fn generate_drawing(
+    drawing: &Drawing,
+    job: &Job,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Output, EngineError> {
+    job.validate()?;
+    wrong_kind(job, true)?;
+    let b = drawing_box(drawing, job);
+    let resolved = job.resolve(&b)?;
+    let ops = job.operations();
+    let n = ops.len() as f32;
+    let mut paths = Vec::with_capacity(ops.len());
+    for (k, (op, res)) in ops.iter().zip(&resolved).enumerate() {
+        let mut part = |f: f32| progress((k as f32 + f.clamp(0.0, 1.0)) / n);
+        let tp = strategy::twod::generate(drawing, &op.strategy, res, &mut part)
+            .map_err(|_| EngineError::Cancelled)?;
+        paths.push(tp);
+    }
+    let segments = drawing.paths().map(|p| p.vertices.len()).sum();
+    finish(job, &b, resolved, paths, segments)
+}
+
+/// What every job does after its strategies: checks that something is cut, posts the
+/// program, sums up. `elements` is the model's triangles or the drawing's segments.
+fn finish(
+    job: &Job,
+    b: &Aabb,
+    resolved: Vec<Resolved>,
+    paths: Vec<Toolpath>,
+    elements: usize,
+) -> Result<Output, EngineError> {
+    let ops = job.operations();
     let model_box = Box3::new(
         DVec3::from(b.min.map(f64::from)),
         DVec3::from(b.max.map(f64::from)),
@@ -256,12 +372,7 @@ pub fn generate(
         .zip(&paths)
         .enumerate()
         .filter_map(|(k, ((op, res), tp))| {
-            let pre = if job.operations.is_empty() {
-                String::new()
-            } else {
-                format!("operations[{k}].")
-            };
-            nothing_cut(k, op, res, tp, &model_box, &pre)
+            nothing_cut(k, op, res, tp, &model_box, &job.op_prefix(k))
         })
         .collect();
     if nothing.len() == ops.len() {
@@ -288,7 +399,7 @@ pub fn generate(
     }
     let st = toolpath.stats();
     let summary = Summary {
-        triangles: model.mesh().len(),
+        triangles: elements,
         points: st.points,
         feed_length: st.feed_length,
         plunge_length: st.plunge_length,

@@ -5,18 +5,19 @@ use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 use swarf::engine::{self, Model};
 use swarf::job::{
-    ClearPattern, Direction, Job, ModelTransform, Pattern, StrategySpec, ToolKind, MAX_JOB_BYTES,
+    ClearPattern, Direction, Job, ModelTransform, Pattern, Side, StrategySpec, ToolKind,
+    MAX_JOB_BYTES,
 };
 use swarf::mesh::stl::{self, StlOptions};
 use swarf::mesh::Mesh;
 use swarf::post::{Dialect, Units};
 
 const USAGE: &str = "\
-swarf — STL to 3-axis G-code
+swarf — STL, SVG and DXF to 3-axis G-code
 
 usage:
   swarf info MODEL.stl | DRAWING.svg | DRAWING.dxf
-  swarf generate MODEL.stl [--job JOB.json] [-o OUT.ngc] [settings...]
+  swarf generate MODEL.stl|DRAWING.svg|DRAWING.dxf [--job JOB.json] [-o OUT.ngc] [settings...]
   swarf drop MODEL.stl --tool KIND --diameter D [--corner-radius R] [--angle DEG]
         (reads x,y lines on stdin, writes x,y,z: the cutter-location height)
   swarf waterline MODEL.stl --z Z --tool KIND --diameter D [--sampling S] [--tolerance T]
@@ -26,12 +27,20 @@ usage:
 
 settings (override the job file):
   --tool {flat,ball,bull,cone} --diameter D --corner-radius R --angle DEG
-  --strategy {parallel,waterline,rough} (a list of operations goes in the job JSON)
+  --strategy {parallel,waterline,rough} for a model,
+             {engrave,profile,pocket,vcarve} for a drawing
+             (a list of operations goes in the job JSON)
   --sampling S --tolerance T --milling {climb,conventional}
   parallel:  --stepover S --direction {x,y,xy} --pattern {zigzag,oneway}
   waterline: --stepdown S --z-top Z --z-bottom Z
   rough:     --stepdown S --stepover-ratio R --stock-to-leave S --pattern {offset,zigzag}
-             --z-top Z --z-bottom Z
+             --z-top Z --z-bottom Z --ramp-angle DEG
+  engrave:   --depth D --stepdown S --z-top Z  (the material's top, default 0)
+  profile:   --side {outside,inside,on} --depth D --stepdown S --allowance A --finish F
+             --lead R --tabs N | --tab-spacing L, --tab-width W --tab-height H
+  pocket:    --depth D --stepdown S --stepover-ratio R --pattern {offset,zigzag}
+             --allowance A --ramp-angle DEG
+  vcarve:    --tool cone --angle DEG --max-depth D --tolerance T
   --margin M --stock-margin M --floor Z --safe-height Z
   --feed F --plunge-feed F --spindle RPM --dialect {linuxcnc,grbl} --units {mm,inch}
 ";
@@ -134,6 +143,17 @@ const OPERATION_FLAGS: &[&str] = &[
     "stock-to-leave",
     "z-top",
     "z-bottom",
+    "ramp-angle",
+    "depth",
+    "allowance",
+    "side",
+    "finish",
+    "lead",
+    "tabs",
+    "tab-spacing",
+    "tab-width",
+    "tab-height",
+    "max-depth",
 ];
 
 /// Applies command-line settings over a job. `--strategy` goes first, so the order of the
@@ -182,22 +202,29 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             },
             "stepover-ratio" => match st {
                 StrategySpec::Rough(r) => r.stepover_ratio = num(k, v)?,
+                StrategySpec::Pocket(p) => p.stepover_ratio = num(k, v)?,
                 _ => return Err(no()),
             },
             "sampling" => match st {
                 StrategySpec::Parallel(p) => p.sampling = num(k, v)?,
                 StrategySpec::Waterline(w) => w.sampling = num(k, v)?,
                 StrategySpec::Rough(r) => r.sampling = num(k, v)?,
+                _ => return Err(no()),
             },
             "tolerance" => match st {
                 StrategySpec::Parallel(p) => p.tolerance = num(k, v)?,
                 StrategySpec::Waterline(w) => w.tolerance = num(k, v)?,
                 StrategySpec::Rough(r) => r.tolerance = num(k, v)?,
+                StrategySpec::Vcarve(c) => c.tolerance = num(k, v)?,
+                _ => return Err(no()),
             },
             "milling" => match st {
                 StrategySpec::Parallel(p) => p.milling = pick(k, v)?,
                 StrategySpec::Waterline(w) => w.milling = pick(k, v)?,
                 StrategySpec::Rough(r) => r.milling = pick(k, v)?,
+                StrategySpec::Profile(p) => p.milling = pick(k, v)?,
+                StrategySpec::Pocket(p) => p.milling = pick(k, v)?,
+                _ => return Err(no()),
             },
             "direction" => match st {
                 StrategySpec::Parallel(p) => p.direction = pick::<Direction>(k, v)?,
@@ -206,16 +233,30 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             "pattern" => match st {
                 StrategySpec::Parallel(p) => p.pattern = pick::<Pattern>(k, v)?,
                 StrategySpec::Rough(r) => r.pattern = pick::<ClearPattern>(k, v)?,
+                StrategySpec::Pocket(p) => p.pattern = pick::<ClearPattern>(k, v)?,
                 _ => return Err(no()),
             },
             "stepdown" => match st {
                 StrategySpec::Waterline(w) => w.stepdown = num(k, v)?,
                 StrategySpec::Rough(r) => r.stepdown = num(k, v)?,
+                StrategySpec::Engrave(e) => e.stepdown = num(k, v)?,
+                StrategySpec::Profile(p) => p.stepdown = num(k, v)?,
+                StrategySpec::Pocket(p) => p.stepdown = num(k, v)?,
+                _ => return Err(no()),
+            },
+            "depth" => match st {
+                StrategySpec::Engrave(e) => e.depth = num(k, v)?,
+                StrategySpec::Profile(p) => p.depth = num(k, v)?,
+                StrategySpec::Pocket(p) => p.depth = num(k, v)?,
                 _ => return Err(no()),
             },
             "z-top" => match st {
                 StrategySpec::Waterline(w) => w.z_top = Some(num(k, v)?),
                 StrategySpec::Rough(r) => r.z_top = Some(num(k, v)?),
+                StrategySpec::Engrave(e) => e.z_top = Some(num(k, v)?),
+                StrategySpec::Profile(p) => p.z_top = Some(num(k, v)?),
+                StrategySpec::Pocket(p) => p.z_top = Some(num(k, v)?),
+                StrategySpec::Vcarve(c) => c.z_top = Some(num(k, v)?),
                 _ => return Err(no()),
             },
             "z-bottom" => match st {
@@ -225,6 +266,42 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             },
             "stock-to-leave" => match st {
                 StrategySpec::Rough(r) => r.stock_to_leave = num(k, v)?,
+                _ => return Err(no()),
+            },
+            "ramp-angle" => match st {
+                StrategySpec::Rough(r) => r.ramp_angle = num(k, v)?,
+                StrategySpec::Pocket(p) => p.ramp_angle = num(k, v)?,
+                _ => return Err(no()),
+            },
+            "allowance" => match st {
+                StrategySpec::Profile(p) => p.allowance = num(k, v)?,
+                StrategySpec::Pocket(p) => p.allowance = num(k, v)?,
+                _ => return Err(no()),
+            },
+            "side" | "finish" | "lead" | "tabs" | "tab-spacing" | "tab-width" | "tab-height" => {
+                let StrategySpec::Profile(p) = st else {
+                    return Err(no());
+                };
+                match k.as_str() {
+                    "side" => p.side = pick::<Side>(k, v)?,
+                    "finish" => p.finish = num(k, v)?,
+                    "lead" => p.lead = num(k, v)?,
+                    "tabs" => {
+                        let n = num(k, v)?;
+                        if n < 0.0 || n.fract() != 0.0 || n > 1000.0 {
+                            return Err(Fail(format!(
+                                "usage: --tabs expects a whole number from 0 to 1000, got {v:?}"
+                            )));
+                        }
+                        p.tabs = n as u32;
+                    }
+                    "tab-spacing" => p.tab_spacing = Some(num(k, v)?),
+                    "tab-width" => p.tab_width = num(k, v)?,
+                    _ => p.tab_height = num(k, v)?,
+                }
+            }
+            "max-depth" => match st {
+                StrategySpec::Vcarve(c) => c.max_depth = num(k, v)?,
                 _ => return Err(no()),
             },
             "margin" => job.bounds.margin = Some(num(k, v)?),
@@ -310,6 +387,28 @@ fn info(a: &Args) -> Result<(), Fail> {
 
 /// `swarf info` of an SVG or DXF (told by extension, else by content): paths, holes, size.
 fn drawing_info(path: &str) -> Result<Option<serde_json::Value>, Fail> {
+    let Some(d) = read_drawing(path)? else {
+        return Ok(None);
+    };
+    let b = d.bounds().unwrap_or(swarf::geom::Rect::new(
+        Default::default(),
+        Default::default(),
+    ));
+    Ok(Some(serde_json::json!({
+        "file": path,
+        "closed_paths": d.shapes.len() + d.hole_count(),
+        "outlines": d.shapes.len(),
+        "holes": d.hole_count(),
+        "open_paths": d.open.len(),
+        "bounds_mm": { "min": b.min, "max": b.max },
+        "size_mm": b.size(),
+        "notices": d.notices,
+    })))
+}
+
+/// The drawing in `path` (SVG or DXF, told by extension, else by content), or `None` for a
+/// file that is not one (an STL).
+fn read_drawing(path: &str) -> Result<Option<swarf::drawing::Drawing>, Fail> {
     let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     let bytes = match ext.as_str() {
         "svg" | "dxf" => std::fs::read(path).map_err(|e| Fail(format!("{path}: {e}")))?,
@@ -327,20 +426,7 @@ fn drawing_info(path: &str) -> Result<Option<serde_json::Value>, Fail> {
     };
     let d = swarf::drawing::import(&bytes, &Default::default())
         .map_err(|e| Fail(format!("{path}: {e}")))?;
-    let b = d.bounds().unwrap_or(swarf::geom::Rect::new(
-        Default::default(),
-        Default::default(),
-    ));
-    Ok(Some(serde_json::json!({
-        "file": path,
-        "closed_paths": d.shapes.len() + d.hole_count(),
-        "outlines": d.shapes.len(),
-        "holes": d.hole_count(),
-        "open_paths": d.open.len(),
-        "bounds_mm": { "min": b.min, "max": b.max },
-        "size_mm": b.size(),
-        "notices": d.notices,
-    })))
+    Ok(Some(d))
 }
 
 fn generate(a: &Args) -> Result<(), Fail> {
@@ -362,9 +448,20 @@ fn generate(a: &Args) -> Result<(), Fail> {
     };
     apply_flags(&mut job, &a.flags)?;
     job.validate()?;
-    let mesh = load_stl(&path)?;
-    let model = Model::new(mesh, &job.model, job.units)?;
-    let out = engine::generate(&model, &job, &mut |_| true)?;
+    let out = match read_drawing(&path)? {
+        Some(mut d) => {
+            for n in &d.notices {
+                eprintln!("swarf: notice: {n}");
+            }
+            engine::place_drawing(&mut d, &job)?;
+            engine::generate_drawing(&d, &job, &mut |_| true)?
+        }
+        None => {
+            let mesh = load_stl(&path)?;
+            let model = Model::new(mesh, &job.model, job.units)?;
+            engine::generate(&model, &job, &mut |_| true)?
+        }
+    };
     let target = flag(a, &["o", "output"]);
     match target {
         Some("-") | None => {

@@ -440,7 +440,7 @@ mod tests {
             assert_eq!(d.info().name, k.name);
             assert_eq!(StrategySpec::by_name(k.name), Some(d));
         }
-        assert_eq!(StrategySpec::by_name("pocket"), None);
+        assert_eq!(StrategySpec::by_name("trochoidal"), None);
     }
 
     #[test]
@@ -543,7 +543,10 @@ mod tests {
             .iter()
             .find(|p| p.field.path == "strategy.stepdown")
             .unwrap();
-        assert_eq!(stepdown.kinds.as_deref(), Some(&["waterline", "rough"][..]));
+        assert_eq!(
+            stepdown.kinds.as_deref(),
+            Some(&["waterline", "rough", "engrave", "profile", "pocket"][..])
+        );
         let dialect = p
             .iter()
             .find(|p| p.field.path == "machine.dialect")

@@ -15,6 +15,11 @@ pub enum Move {
     Plunge = 1,
     /// Cutting at the feed rate (G1).
     Feed = 2,
+    /// Cutting along a clockwise arc, seen from above (G2), at the feed rate, around the
+    /// centre stored for it in [`Toolpath::centres`]. A change of Z along it makes a helix.
+    ArcCw = 3,
+    /// Cutting along a counter-clockwise arc (G3); otherwise as [`Move::ArcCw`].
+    ArcCcw = 4,
 }
 
 impl Move {
@@ -24,9 +29,102 @@ impl Move {
             0 => Some(Move::Rapid),
             1 => Some(Move::Plunge),
             2 => Some(Move::Feed),
+            3 => Some(Move::ArcCw),
+            4 => Some(Move::ArcCcw),
             _ => None,
         }
     }
+
+    /// True for the two arc moves.
+    pub fn is_arc(self) -> bool {
+        matches!(self, Move::ArcCw | Move::ArcCcw)
+    }
+}
+
+/// One move of a toolpath as the consumers walk it: where from, where to, and for an arc
+/// its centre and signed sweep.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Step {
+    /// Index of the point the move ends at.
+    pub index: usize,
+    /// How the tool moves.
+    pub kind: Move,
+    /// Start (the previous point).
+    pub from: [f64; 3],
+    /// End.
+    pub to: [f64; 3],
+    /// For an arc: its centre (XY) and its sweep in radians, positive counter-clockwise.
+    pub arc: Option<([f64; 2], f64)>,
+}
+
+impl Step {
+    /// Length of the move (for an arc or helix, along the curve).
+    pub fn length(&self) -> f64 {
+        let dz = self.to[2] - self.from[2];
+        match self.arc {
+            Some((c, sweep)) => {
+                let r = (self.from[0] - c[0]).hypot(self.from[1] - c[1]);
+                (r * sweep.abs()).hypot(dz)
+            }
+            None => (self.to[0] - self.from[0])
+                .hypot(self.to[1] - self.from[1])
+                .hypot(dz),
+        }
+    }
+
+    /// The point at parameter `t` in 0..=1 along the move (along the arc for an arc: the
+    /// radius runs linearly from the start's to the end's, Z linearly).
+    pub fn at(&self, t: f64) -> [f64; 3] {
+        let z = self.from[2] + t * (self.to[2] - self.from[2]);
+        match self.arc {
+            Some((c, sweep)) => {
+                let (ax, ay) = (self.from[0] - c[0], self.from[1] - c[1]);
+                let (bx, by) = (self.to[0] - c[0], self.to[1] - c[1]);
+                let r = ax.hypot(ay) + t * (bx.hypot(by) - ax.hypot(ay));
+                let a = ay.atan2(ax) + t * sweep;
+                [c[0] + r * a.cos(), c[1] + r * a.sin(), z]
+            }
+            None => [
+                self.from[0] + t * (self.to[0] - self.from[0]),
+                self.from[1] + t * (self.to[1] - self.from[1]),
+                z,
+            ],
+        }
+    }
+}
+
+/// The sweep of an arc from `a` to `b` around `c` in the given direction, in radians
+/// (positive counter-clockwise): in (0, 2π] for counter-clockwise, [−2π, 0) for clockwise.
+/// Ends that coincide make a full circle.
+pub fn arc_sweep(a: [f64; 2], b: [f64; 2], c: [f64; 2], ccw: bool) -> f64 {
+    use std::f64::consts::TAU;
+    let a0 = (a[1] - c[1]).atan2(a[0] - c[0]);
+    let a1 = (b[1] - c[1]).atan2(b[0] - c[0]);
+    let r = (a[0] - c[0]).hypot(a[1] - c[1]).max(1e-300);
+    let close = (a[0] - b[0]).hypot(a[1] - b[1]) <= 1e-9 * r.max(1.0);
+    let mut d = a1 - a0;
+    if ccw {
+        while d <= 0.0 {
+            d += TAU;
+        }
+        while d > TAU {
+            d -= TAU;
+        }
+        if close {
+            d = TAU;
+        }
+    } else {
+        while d >= 0.0 {
+            d -= TAU;
+        }
+        while d < -TAU {
+            d += TAU;
+        }
+        if close {
+            d = -TAU;
+        }
+    }
+    d
 }
 
 /// Cutter locations with the kind of move to each.
@@ -36,6 +134,8 @@ pub struct Toolpath {
     pub points: Vec<f32>,
     /// One [`Move`] (as `u8`) per point.
     pub kinds: Vec<u8>,
+    /// The centre (XY) of every arc move, in the order the arcs come.
+    pub centres: Vec<[f64; 2]>,
 }
 
 /// Lengths and counts of a toolpath, in model units.
@@ -87,6 +187,75 @@ impl Toolpath {
         Move::from_u8(self.kinds[i]).unwrap_or(Move::Feed)
     }
 
+    /// Appends an arc (or, when Z changes, a helix) from the last point to `p` around
+    /// `centre`, counter-clockwise or clockwise seen from above. The radius at `p` should
+    /// equal the radius at the start; ends that coincide make a full circle.
+    pub fn push_arc(&mut self, ccw: bool, centre: [f64; 2], p: [f32; 3]) {
+        let kind = if ccw { Move::ArcCcw } else { Move::ArcCw };
+        self.points.extend_from_slice(&p);
+        self.kinds.push(kind as u8);
+        self.centres.push(centre);
+    }
+
+    /// Every move after the first point, in order, with arcs resolved.
+    pub fn steps(&self) -> impl Iterator<Item = Step> + '_ {
+        let mut arcs = 0;
+        (1..self.len()).map(move |i| {
+            let from = self.point(i - 1).map(f64::from);
+            let to = self.point(i).map(f64::from);
+            let kind = self.kind(i);
+            let arc = if kind.is_arc() {
+                let c = self
+                    .centres
+                    .get(arcs)
+                    .copied()
+                    .unwrap_or([from[0], from[1]]);
+                arcs += 1;
+                let sweep = arc_sweep([from[0], from[1]], [to[0], to[1]], c, kind == Move::ArcCcw);
+                Some((c, sweep))
+            } else {
+                None
+            };
+            Step {
+                index: i,
+                kind,
+                from,
+                to,
+                arc,
+            }
+        })
+    }
+
+    /// The same moves with every arc replaced by feed moves no further than `tol` from it
+    /// (for consumers that draw or check straight segments).
+    pub fn flattened(&self, tol: f64) -> Toolpath {
+        if self.centres.is_empty() {
+            return self.clone();
+        }
+        let mut out = Toolpath::new();
+        if let Some(p) = self.point_opt(0) {
+            out.push(self.kind(0), p);
+        }
+        for s in self.steps() {
+            match s.arc {
+                Some((c, sweep)) => {
+                    let r = (s.from[0] - c[0]).hypot(s.from[1] - c[1]);
+                    let n = arc_pieces(r, sweep, tol);
+                    for k in 1..=n {
+                        let q = s.at(k as f64 / n as f64);
+                        out.push(Move::Feed, q.map(|v| v as f32));
+                    }
+                }
+                None => out.push(s.kind, self.point(s.index)),
+            }
+        }
+        out
+    }
+
+    fn point_opt(&self, i: usize) -> Option<[f32; 3]> {
+        (i < self.len()).then(|| self.point(i))
+    }
+
     /// The last point, if any.
     pub fn last(&self) -> Option<[f32; 3]> {
         if self.is_empty() {
@@ -100,6 +269,7 @@ impl Toolpath {
     pub fn extend(&mut self, other: &Toolpath) {
         self.points.extend_from_slice(&other.points);
         self.kinds.extend_from_slice(&other.kinds);
+        self.centres.extend_from_slice(&other.centres);
     }
 
     /// Path lengths per move kind. The first point is reached from nowhere and adds nothing.
@@ -108,15 +278,12 @@ impl Toolpath {
             points: self.len(),
             ..PathStats::default()
         };
-        for i in 1..self.len() {
-            let a = self.point(i - 1);
-            let b = self.point(i);
-            let d = ((b[0] - a[0]) as f64).hypot((b[1] - a[1]) as f64);
-            let d = d.hypot((b[2] - a[2]) as f64);
-            match self.kind(i) {
+        for step in self.steps() {
+            let d = step.length();
+            match step.kind {
                 Move::Rapid => s.rapid_length += d,
                 Move::Plunge => s.plunge_length += d,
-                Move::Feed => s.feed_length += d,
+                Move::Feed | Move::ArcCw | Move::ArcCcw => s.feed_length += d,
             }
         }
         s
@@ -128,6 +295,18 @@ impl Toolpath {
         let s = self.stats();
         60.0 * (s.feed_length / feed + s.plunge_length / plunge_feed + s.rapid_length / rapid_rate)
     }
+}
+
+/// Straight pieces that keep an arc of radius `r` and `sweep` radians within `tol` of the
+/// curve (at least one per quarter turn, at most 10,000).
+pub fn arc_pieces(r: f64, sweep: f64, tol: f64) -> usize {
+    let tol = tol.max(1e-9);
+    let step = if r <= tol {
+        std::f64::consts::FRAC_PI_2
+    } else {
+        (2.0 * (1.0 - tol / r).clamp(-1.0, 1.0).acos()).clamp(1e-4, std::f64::consts::FRAC_PI_2)
+    };
+    ((sweep.abs() / step).ceil() as usize).clamp(1, 10_000)
 }
 
 #[cfg(test)]
@@ -148,5 +327,37 @@ mod tests {
         assert!((s.rapid_length - 5.0).abs() < 1e-9);
         let secs = t.estimate_seconds(100.0, 50.0, 1000.0);
         assert!((secs - 60.0 * (0.05 + 0.1 + 0.005)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn arcs_measure_and_flatten() {
+        let mut t = Toolpath::new();
+        t.push(Move::Feed, [10.0, 0.0, 0.0]);
+        // Half a turn counter-clockwise, radius 10, around the origin.
+        t.push_arc(true, [0.0, 0.0], [-10.0, 0.0, 0.0]);
+        // A full clockwise helix down by 2.
+        t.push_arc(false, [0.0, 0.0], [-10.0, 0.0, -2.0]);
+        let s = t.stats();
+        let pi = std::f64::consts::PI;
+        let want = 10.0 * pi + (20.0 * pi).hypot(2.0);
+        assert!((s.feed_length - want).abs() < 1e-4, "{}", s.feed_length);
+        let steps: Vec<Step> = t.steps().collect();
+        assert!((steps[0].arc.unwrap().1 - pi).abs() < 1e-9);
+        assert!((steps[1].arc.unwrap().1 + 2.0 * pi).abs() < 1e-9);
+        // Half way round the half turn is at (0, 10).
+        let m = steps[0].at(0.5);
+        assert!(m[0].abs() < 1e-6 && (m[1] - 10.0).abs() < 1e-6);
+        let f = t.flattened(0.01);
+        assert!(f.centres.is_empty());
+        for i in 0..f.len() {
+            let p = f.point(i);
+            assert!(((p[0] as f64).hypot(p[1] as f64) - 10.0).abs() < 1e-4);
+        }
+        // Every chord's middle stays within the tolerance of the circle.
+        for s in f.steps() {
+            let m = s.at(0.5);
+            assert!(10.0 - m[0].hypot(m[1]) <= 0.01 + 1e-6);
+        }
+        assert!((f.stats().feed_length - want).abs() < 0.05);
     }
 }

@@ -319,6 +319,7 @@ fn check_moves(tp: &Toolpath, s: &PostSettings, run: &Run) -> usize {
         }
         let want = match tp.kind(i) {
             Move::Rapid => Kind::Traverse,
+            Move::ArcCw | Move::ArcCcw => Kind::Arc,
             _ => Kind::Feed,
         };
         loop {
@@ -328,7 +329,7 @@ fn check_moves(tp: &Toolpath, s: &PostSettings, run: &Run) -> usize {
             c += 1;
             if mv.kind == want && near(mv.xyz, target) {
                 match tp.kind(i) {
-                    Move::Feed => {
+                    Move::Feed | Move::ArcCw | Move::ArcCcw => {
                         assert!((mv.feed - feed).abs() < 1e-9, "point {i} feed {}", mv.feed)
                     }
                     Move::Plunge => {

@@ -485,6 +485,7 @@ fn check_layers_and_entries(kind: ToolKind, pattern: ClearPattern) {
                     "rapid across below safe height at {p:?}"
                 );
             }
+            Move::ArcCw | Move::ArcCcw => panic!("roughing writes no arcs yet, at {p:?}"),
         }
     }
     assert!(plunges > 0);

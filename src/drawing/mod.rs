@@ -15,6 +15,7 @@ pub mod arc;
 pub mod chain;
 pub mod dxf;
 pub mod svg;
+pub mod transform;
 
 use crate::geom::{DVec2, Rect};
 use std::fmt;

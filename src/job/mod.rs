@@ -10,9 +10,11 @@
 //! not depend on the model; `resolve` checks the job against the model and fills in the
 //! defaults a strategy runs with ([`Resolved`]).
 
+mod choice;
 mod resolve;
 mod spec;
 mod strategy;
+mod twod;
 mod validate;
 
 pub use resolve::{Resolved, MAX_SAMPLES};
@@ -123,7 +125,7 @@ impl Job {
 
     /// Field path prefix of operation `k` in error messages (empty for the single
     /// `tool` + `strategy` operation).
-    fn op_prefix(&self, k: usize) -> String {
+    pub(crate) fn op_prefix(&self, k: usize) -> String {
         if self.operations.is_empty() {
             String::new()
         } else {

@@ -103,11 +103,16 @@ impl Job {
                 StrategySpec::Parallel(_) => (None, None, floor),
                 StrategySpec::Waterline(s) => (s.z_top, s.z_bottom, top),
                 StrategySpec::Rough(s) => (Some(s.top(stock.top())), s.z_bottom, stock.top()),
+                s => {
+                    let (t, b) = super::depth_range(s).unwrap_or((0.0, 0.0));
+                    (Some(t), Some(b), t)
+                }
             };
             let asked_top = match &op.strategy {
                 StrategySpec::Waterline(s) => s.z_top,
                 StrategySpec::Rough(s) => s.z_top,
                 StrategySpec::Parallel(_) => None,
+                s => super::depth_range(s).map(|(t, _)| t),
             };
             if let Some(z) = asked_top {
                 // A level above the safe height would feed up through the rapids' plane

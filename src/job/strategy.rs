@@ -7,6 +7,9 @@ use crate::geom::Rect;
 use crate::schema::{Choice, Field, Quantity};
 use serde::{Deserialize, Serialize};
 
+pub use super::choice::{ClearPattern, Milling};
+pub use super::twod::{EngraveSpec, PocketSpec, ProfileSpec, Side, VcarveSpec};
+
 /// Raster direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -45,26 +48,6 @@ impl Pattern {
     pub const CHOICES: &'static [Choice] = &[
         Choice::new("zigzag", "Zigzag (both ways)"),
         Choice::new("oneway", "One way"),
-    ];
-}
-
-/// Cutting direction relative to the spindle's rotation (M3, clockwise seen from above).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Milling {
-    /// The cutter's edge meets the material moving with the feed: the material on the
-    /// tool's left (thin chips out, a better finish on rigid machines).
-    #[default]
-    Climb,
-    /// The edge meets the material against the feed: the material on the tool's right.
-    Conventional,
-}
-
-impl Milling {
-    /// The choices as the page offers them.
-    pub const CHOICES: &'static [Choice] = &[
-        Choice::new("climb", "Climb"),
-        Choice::new("conventional", "Conventional"),
     ];
 }
 
@@ -118,6 +101,14 @@ pub enum StrategySpec {
     Waterline(WaterlineSpec),
     /// Z-level roughing: the stock cleared layer by layer, leaving an allowance.
     Rough(RoughSpec),
+    /// 2D: the tool centre follows the drawing's paths at depth.
+    Engrave(EngraveSpec),
+    /// 2D: round the drawing's shapes, beside the line, with tabs.
+    Profile(ProfileSpec),
+    /// 2D: the inside of the drawing's shapes cleared to depth, islands left.
+    Pocket(PocketSpec),
+    /// 2D: a cone cutter whose depth follows the shape's width.
+    Vcarve(VcarveSpec),
 }
 
 impl Default for StrategySpec {
@@ -245,25 +236,6 @@ impl Default for WaterlineSpec {
             milling: Milling::Climb,
         }
     }
-}
-
-/// How roughing clears a layer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum ClearPattern {
-    /// Offsets of the layer's boundary, inwards: constant engagement, follows the part.
-    #[default]
-    Offset,
-    /// Back-and-forth lines along X.
-    Zigzag,
-}
-
-impl ClearPattern {
-    /// The choices as the page offers them.
-    pub const CHOICES: &'static [Choice] = &[
-        Choice::new("offset", "Offset (follows the part)"),
-        Choice::new("zigzag", "Zigzag lines"),
-    ];
 }
 
 /// Z-level roughing.
@@ -484,6 +456,9 @@ fn check_grid(p: &str, sampling: f64, tolerance: f64, cutter: &Cutter) -> Result
 impl StrategySpec {
     /// Checks the values; `p` is the field path of this strategy (e.g. `strategy`).
     pub fn validate(&self, p: &str, cutter: &Cutter) -> Result<(), JobError> {
+        if let Some(s) = self.as_2d() {
+            return super::twod::validate(s, p, cutter);
+        }
         let d = 2.0 * cutter.radius();
         match self {
             StrategySpec::Parallel(s) => {
@@ -557,8 +532,23 @@ impl StrategySpec {
                     ));
                 }
             }
+            StrategySpec::Engrave(_)
+            | StrategySpec::Profile(_)
+            | StrategySpec::Pocket(_)
+            | StrategySpec::Vcarve(_) => {}
         }
         Ok(())
+    }
+
+    /// True for the strategies that cut a 2D drawing rather than a 3D model.
+    pub fn is_2d(&self) -> bool {
+        matches!(
+            self,
+            StrategySpec::Engrave(_)
+                | StrategySpec::Profile(_)
+                | StrategySpec::Pocket(_)
+                | StrategySpec::Vcarve(_)
+        )
     }
 
     /// Cutter-location samples the strategy will take over an area of `w × h` and
@@ -587,6 +577,8 @@ impl StrategySpec {
                 let levels = depth / s.stepdown + 1.0;
                 (w / s.sampling + 2.0) * (h / s.sampling + 2.0) * (1.0 + 0.25 * levels)
             }
+            // The 2D strategies take no drop-cutter samples; their points are bounded below.
+            _ => 0.0,
         }
     }
 
@@ -605,14 +597,28 @@ impl StrategySpec {
                 let layer = w * h / (step * s.sampling);
                 (layer, layer * (depth / s.stepdown).ceil().max(1.0))
             }
+            // A pocket's passes, a stepover apart, with a vertex every half millimetre or
+            // so where they follow curves flattened by the offsetter.
+            StrategySpec::Pocket(s) => {
+                let step = s.stepover_ratio * 2.0 * radius;
+                let layer = w * h / (step * 0.5);
+                (layer, layer * (s.depth / s.stepdown).ceil().max(1.0))
+            }
             _ => (0.0, 0.0),
         }
     }
 
     /// Every strategy, in the order the page lists them: adding a variant means adding its
     /// `INFO` here (the registry's tests check that each variant serde knows is listed).
-    pub const KINDS: &'static [StrategyInfo] =
-        &[ParallelSpec::INFO, WaterlineSpec::INFO, RoughSpec::INFO];
+    pub const KINDS: &'static [StrategyInfo] = &[
+        ParallelSpec::INFO,
+        WaterlineSpec::INFO,
+        RoughSpec::INFO,
+        EngraveSpec::INFO,
+        ProfileSpec::INFO,
+        PocketSpec::INFO,
+        VcarveSpec::INFO,
+    ];
 
     /// This strategy's registry entry.
     pub fn info(&self) -> &'static StrategyInfo {
@@ -620,6 +626,10 @@ impl StrategySpec {
             StrategySpec::Parallel(_) => &ParallelSpec::INFO,
             StrategySpec::Waterline(_) => &WaterlineSpec::INFO,
             StrategySpec::Rough(_) => &RoughSpec::INFO,
+            StrategySpec::Engrave(_) => &EngraveSpec::INFO,
+            StrategySpec::Profile(_) => &ProfileSpec::INFO,
+            StrategySpec::Pocket(_) => &PocketSpec::INFO,
+            StrategySpec::Vcarve(_) => &VcarveSpec::INFO,
         }
     }
 
@@ -635,4 +645,140 @@ impl StrategySpec {
             .find(|k| k.name == name)
             .map(|k| (k.default)())
     }
+}
+
+// The 2D strategies' registry entries (their parameters are in `twod`).
+use super::twod::{
+    Spec2d, ALLOWANCE, DEPTH, MILLING, RAMP_ANGLE, STEPDOWN as STEPDOWN_2D, STEPOVER_RATIO, Z_TOP,
+};
+
+impl EngraveSpec {
+    /// The registry entry.
+    pub const INFO: StrategyInfo = StrategyInfo {
+        name: "engrave",
+        label: "Engrave (follow the lines)",
+        short: "Engrave",
+        summary: &["depth {depth}"],
+        fields: &[DEPTH, STEPDOWN_2D, Z_TOP],
+        default: || StrategySpec::Engrave(EngraveSpec::default()),
+    };
+}
+
+impl ProfileSpec {
+    /// The registry entry.
+    pub const INFO: StrategyInfo = StrategyInfo {
+        name: "profile",
+        label: "Profile (cut out, with tabs)",
+        short: "Profile",
+        summary: &[
+            "{side}, depth {depth}, {tabs} tabs",
+            "{side}, depth {depth}",
+        ],
+        fields: &[
+            Field::select("strategy.side", "Side", Side::CHOICES),
+            DEPTH,
+            STEPDOWN_2D,
+            ALLOWANCE,
+            Field::number(
+                "strategy.finish",
+                "Finishing pass stock (0: none)",
+                Quantity::Length,
+            )
+            .range(Some(0.0), None, 0.05),
+            MILLING,
+            Field::number("strategy.lead", "Lead-in arc radius", Quantity::Length).range(
+                Some(0.0),
+                None,
+                0.5,
+            ),
+            Field::number("strategy.tabs", "Tabs per path", Quantity::None)
+                .range(Some(0.0), Some(1000.0), 1.0)
+                .integer(),
+            Field::number(
+                "strategy.tab_spacing",
+                "Tab spacing (empty: use the count)",
+                Quantity::Length,
+            )
+            .range(Some(0.0), None, 5.0)
+            .nullable(),
+            Field::number("strategy.tab_width", "Tab width", Quantity::Length).range(
+                Some(0.0),
+                None,
+                0.5,
+            ),
+            Field::number("strategy.tab_height", "Tab height", Quantity::Length).range(
+                Some(0.0),
+                None,
+                0.1,
+            ),
+            Z_TOP,
+        ],
+        default: || StrategySpec::Profile(ProfileSpec::default()),
+    };
+}
+
+impl PocketSpec {
+    /// The registry entry.
+    pub const INFO: StrategyInfo = StrategyInfo {
+        name: "pocket",
+        label: "Pocket (clear inside)",
+        short: "Pocket",
+        summary: &["depth {depth}, stepover {stepover_ratio}"],
+        fields: &[
+            DEPTH,
+            STEPDOWN_2D,
+            STEPOVER_RATIO,
+            Field::select(
+                "strategy.pattern",
+                "Clearing pattern",
+                ClearPattern::CHOICES,
+            )
+            .control("strategy.rough.pattern"),
+            MILLING,
+            ALLOWANCE,
+            RAMP_ANGLE,
+            Z_TOP,
+        ],
+        default: || StrategySpec::Pocket(PocketSpec::default()),
+    };
+}
+
+impl VcarveSpec {
+    /// The registry entry.
+    pub const INFO: StrategyInfo = StrategyInfo {
+        name: "vcarve",
+        label: "V-carve (cone, depth follows width)",
+        short: "V-carve",
+        summary: &["max depth {max_depth}"],
+        fields: &[
+            Field::number("strategy.max_depth", "Maximum depth", Quantity::Length).range(
+                Some(0.0),
+                None,
+                0.1,
+            ),
+            Field::number("strategy.tolerance", "Tolerance", Quantity::Length)
+                .range(Some(0.0), None, 0.005)
+                .control("strategy.vcarve.tolerance"),
+            Z_TOP,
+        ],
+        default: || StrategySpec::Vcarve(VcarveSpec::default()),
+    };
+}
+
+impl StrategySpec {
+    /// The 2D strategy's parameters, or `None` for a 3D strategy.
+    pub(super) fn as_2d(&self) -> Option<Spec2d<'_>> {
+        Some(match self {
+            StrategySpec::Engrave(s) => Spec2d::Engrave(s),
+            StrategySpec::Profile(s) => Spec2d::Profile(s),
+            StrategySpec::Pocket(s) => Spec2d::Pocket(s),
+            StrategySpec::Vcarve(s) => Spec2d::Vcarve(s),
+            _ => return None,
+        })
+    }
+}
+
+/// The top of the material and the deepest cut of a 2D strategy, or `None` for 3D ones.
+pub fn depth_range(s: &StrategySpec) -> Option<(f64, f64)> {
+    s.as_2d().map(super::twod::depth_range)
 }

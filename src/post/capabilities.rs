@@ -71,9 +71,9 @@ pub struct Capabilities {
 
 /// One row per controller, in [`Dialect`] order.
 ///
-/// Not in the table because nothing is written that needs it yet: GRBL refuses an arc
-/// (G2/G3) that names neither X nor Y (error 26, Kiri:Moto grid-apps#411). The arc writer
-/// will add that flag with the code that honours it.
+/// Not in the table because every controller gets the same: GRBL refuses an arc (G2/G3)
+/// that names neither X nor Y (error 26, Kiri:Moto grid-apps#411), so the writer states X,
+/// Y, I and J on every arc line for all of them (LinuxCNC accepts that too).
 pub static CONTROLLERS: [Capabilities; 2] = [
     Capabilities {
         dialect: Dialect::Linuxcnc,
@@ -93,7 +93,7 @@ pub static CONTROLLERS: [Capabilities; 2] = [
         // keep a little margin.
         max_line_chars: 250,
         g_codes: &[
-            "G0", "G1", "G17", "G20", "G21", "G43", "G61", "G64", "G90", "G94",
+            "G0", "G1", "G2", "G3", "G17", "G20", "G21", "G43", "G61", "G64", "G90", "G94",
         ],
         m_codes: &["M0", "M2", "M3", "M5", "M6"],
     },
@@ -119,7 +119,7 @@ pub static CONTROLLERS: [Capabilities; 2] = [
         // under its 128-byte serial buffer. Every raw line, comments and spaces included,
         // is held to 79.
         max_line_chars: 79,
-        g_codes: &["G0", "G1", "G17", "G20", "G21", "G90", "G94"],
+        g_codes: &["G0", "G1", "G2", "G3", "G17", "G20", "G21", "G90", "G94"],
         m_codes: &["M0", "M3", "M5", "M30"],
     },
 ];

@@ -18,7 +18,7 @@ use super::error::{PostError, Setting};
 use super::number::Fixed;
 use super::settings::{Blend, PostSettings, RATE_DECIMALS};
 use crate::geom::DVec3;
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::{Move, Step, Toolpath};
 use crate::units::Units;
 
 /// What a written program contains.
@@ -34,6 +34,11 @@ pub struct ProgramStats {
     pub rapid_blocks: usize,
     /// Motion lines at feed (G1), plunges included.
     pub feed_blocks: usize,
+    /// Arc lines (G2/G3), helices included.
+    pub arc_blocks: usize,
+    /// Toolpath arcs written as straight feed moves instead (too small or too flat to
+    /// survive rounding to the output precision as an arc).
+    pub arcs_flattened: usize,
     /// Toolpath points that moved nothing once rounded to the output precision.
     pub dropped_points: usize,
     /// Lifts to safe height inserted before sideways rapids that were too low.
@@ -55,11 +60,13 @@ pub struct Section<'a> {
     pub comment: String,
 }
 
-/// The two motion modes written today (arcs will add G2/G3).
+/// The motion modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Motion {
     Rapid,
     Linear,
+    ArcCw,
+    ArcCcw,
 }
 
 /// The modal state and the line being assembled.
@@ -181,6 +188,8 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
             self.words(match m {
                 Motion::Rapid => "G0",
                 Motion::Linear => "G1",
+                Motion::ArcCw => "G2",
+                Motion::ArcCcw => "G3",
             });
             self.mode = Some(m);
         }
@@ -204,6 +213,7 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
         match m {
             Motion::Rapid => self.stats.rapid_blocks += 1,
             Motion::Linear => self.stats.feed_blocks += 1,
+            Motion::ArcCw | Motion::ArcCcw => self.stats.arc_blocks += 1,
         }
         self.end_line()?;
         Ok(true)
@@ -241,7 +251,7 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
                     Ok(true)
                 }
             }
-            Move::Plunge | Move::Feed => {
+            Move::Plunge | Move::Feed | Move::ArcCw | Move::ArcCcw => {
                 let f = if kind == Move::Plunge {
                     rates.1
                 } else {
@@ -259,6 +269,114 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
                 Ok(self.motion(Motion::Linear, [Some(x), Some(y), Some(z)], Some(f))? || wrote)
             }
         }
+    }
+}
+
+impl<W: fmt::Write + ?Sized> Emitter<'_, W> {
+    /// An arc (or helix) move `step`, ending at `q` (quanta), at feed rate `f`.
+    ///
+    /// The centre is written as I/J from the *rounded* start, and nudged by up to one
+    /// quantum on each axis so that the rounded start and end lie at the same distance from
+    /// it: interpreters refuse an arc whose two radii differ (LinuxCNC by more than
+    /// 0.00127 mm and 0.1 %, GRBL by more than 0.005 mm and 0.1 %). X and Y are written on
+    /// every arc (GRBL refuses an arc that names neither, error 26) and so are I and J. An
+    /// arc too flat to survive rounding, whose rounded ends coincide though it is not a full
+    /// circle, or whose radii cannot be matched, is written as feed moves within one
+    /// quantum of the curve instead.
+    fn arc(&mut self, step: &Step, q: [i64; 3], f: i64) -> Result<bool, PostError> {
+        let Some((centre, sweep)) = step.arc else {
+            return self.point(Move::Feed, q, (f, f));
+        };
+        let (Some(sx), Some(sy)) = (self.pos[0], self.pos[1]) else {
+            return self.point(Move::Feed, q, (f, f));
+        };
+        let quantum = self.coord.value(1);
+        let r = (step.from[0] - centre[0]).hypot(step.from[1] - centre[1]);
+        let half = (sweep.abs().min(std::f64::consts::PI)) / 2.0;
+        let sagitta = r * (1.0 - half.cos());
+        let full = sweep.abs() > std::f64::consts::TAU - 1e-9;
+        let same_ends = q[0] == sx && q[1] == sy;
+        let centre_q = (
+            self.coord.quantize(centre[0]).ok(),
+            self.coord.quantize(centre[1]).ok(),
+        );
+        let best = match centre_q {
+            (Some(cx), Some(cy)) if sagitta >= quantum && same_ends == full => {
+                let radius = |ax: i64, ay: i64, cx: i64, cy: i64| {
+                    ((ax - cx) as f64).hypot((ay - cy) as f64) * quantum
+                };
+                let diff = |x: i64, y: i64| (radius(sx, sy, x, y) - radius(q[0], q[1], x, y)).abs();
+                // The rounded centre unless a neighbour matches the radii clearly better.
+                let mut best = (diff(cx, cy), cx, cy);
+                for dx in -1..=1 {
+                    for dy in -1..=1 {
+                        let (x, y) = (cx + dx, cy + dy);
+                        let d = diff(x, y);
+                        if d < best.0 - 0.01 * quantum {
+                            best = (d, x, y);
+                        }
+                    }
+                }
+                let ok = best.0 <= 0.4 * quantum || best.0 <= 5e-4 * r;
+                ok.then_some((best.1, best.2))
+            }
+            _ => None,
+        };
+        let Some((cx, cy)) = best else {
+            self.stats.arcs_flattened += 1;
+            return self.flatten_arc(step, q, f, quantum);
+        };
+        let m = if sweep > 0.0 {
+            Motion::ArcCcw
+        } else {
+            Motion::ArcCw
+        };
+        if self.mode != Some(m) {
+            self.words(if m == Motion::ArcCcw { "G3" } else { "G2" });
+            self.mode = Some(m);
+        }
+        for (i, letter) in ['X', 'Y', 'Z'].into_iter().enumerate() {
+            if i < 2 || self.pos[i] != Some(q[i]) {
+                self.word(letter, q[i], self.coord);
+                self.pos[i] = Some(q[i]);
+                let v = self.coord.value(q[i]);
+                self.stats.min[i] = self.stats.min[i].min(v);
+                self.stats.max[i] = self.stats.max[i].max(v);
+            }
+        }
+        self.word('I', cx - sx, self.coord);
+        self.word('J', cy - sy, self.coord);
+        if self.feed != Some(f) {
+            self.word('F', f, self.rate);
+            self.feed = Some(f);
+        }
+        self.stats.arc_blocks += 1;
+        self.end_line()?;
+        Ok(true)
+    }
+
+    /// An arc as feed moves no further than one quantum from it.
+    fn flatten_arc(
+        &mut self,
+        step: &Step,
+        q: [i64; 3],
+        f: i64,
+        quantum: f64,
+    ) -> Result<bool, PostError> {
+        let (centre, sweep) = step.arc.unwrap_or(([0.0; 2], 0.0));
+        let r = (step.from[0] - centre[0]).hypot(step.from[1] - centre[1]);
+        let n = crate::toolpath::arc_pieces(r, sweep, quantum);
+        let mut wrote = false;
+        for k in 1..n {
+            let p = step.at(k as f64 / n as f64);
+            let mut t = [0i64; 3];
+            for (a, v) in t.iter_mut().zip(p) {
+                // The points lie between two that quantised: they quantise too.
+                *a = self.coord.quantize(v).unwrap_or(0);
+            }
+            wrote |= self.motion(Motion::Linear, t.map(Some), Some(f))?;
+        }
+        Ok(self.motion(Motion::Linear, q.map(Some), Some(f))? || wrote)
     }
 }
 
@@ -357,6 +475,7 @@ pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
         e.motion(Motion::Rapid, [None, None, Some(e.safe)], None)?;
 
         let tp = sec.toolpath;
+        let mut steps = tp.steps().peekable();
         for i in 0..tp.len() {
             let p = tp.point(i);
             let mut q = [0i64; 3];
@@ -371,7 +490,16 @@ pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
                         problem,
                     })?;
             }
-            if !e.point(tp.kind(i), q, rates)? {
+            let step = if steps.peek().is_some_and(|s| s.index == i) {
+                steps.next()
+            } else {
+                None
+            };
+            let wrote = match step {
+                Some(st) if st.kind.is_arc() => e.arc(&st, q, rates.0)?,
+                _ => e.point(tp.kind(i), q, rates)?,
+            };
+            if !wrote {
                 e.stats.dropped_points += 1;
             }
         }

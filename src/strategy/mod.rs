@@ -9,6 +9,7 @@ pub mod polyline;
 pub mod rough;
 pub mod simplify;
 pub mod surface;
+pub mod twod;
 pub mod waterline;
 pub mod zlevel;
 

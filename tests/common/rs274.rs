@@ -47,6 +47,9 @@ pub struct CanonMove {
     pub feed: f64,
     /// Index of the canonical line in [`Run::calls`].
     pub call: usize,
+    /// For an arc: its centre (XY) and rotation (positive counter-clockwise: 1 for a
+    /// G3 of less than a turn, −1 for a G2).
+    pub arc: Option<([f64; 2], i32)>,
 }
 
 /// Everything read from one interpreter run.
@@ -240,6 +243,7 @@ pub fn parse(text: &str) -> Result<Run, String> {
                     xyz: [v[0], v[1], v[2]],
                     feed,
                     call: index,
+                    arc: None,
                 });
             }
             "ARC_FEED" => {
@@ -250,6 +254,7 @@ pub fn parse(text: &str) -> Result<Run, String> {
                     xyz: [v[0], v[1], v[5]],
                     feed,
                     call: index,
+                    arc: Some(([v[2], v[3]], v[4] as i32)),
                 });
             }
             "SELECT_TOOL" => run

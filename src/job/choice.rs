@@ -1,0 +1,43 @@
+//! Choices several strategies share (3D and 2D): cutting direction and clearing pattern.
+
+use crate::schema::Choice;
+use serde::{Deserialize, Serialize};
+
+/// Cutting direction relative to the spindle's rotation (M3, clockwise seen from above).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Milling {
+    /// The cutter's edge meets the material moving with the feed: the material on the
+    /// tool's left (thin chips out, a better finish on rigid machines).
+    #[default]
+    Climb,
+    /// The edge meets the material against the feed: the material on the tool's right.
+    Conventional,
+}
+
+impl Milling {
+    /// The choices as the page offers them.
+    pub const CHOICES: &'static [Choice] = &[
+        Choice::new("climb", "Climb"),
+        Choice::new("conventional", "Conventional"),
+    ];
+}
+
+/// How roughing clears a layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ClearPattern {
+    /// Offsets of the layer's boundary, inwards: constant engagement, follows the part.
+    #[default]
+    Offset,
+    /// Back-and-forth lines along X.
+    Zigzag,
+}
+
+impl ClearPattern {
+    /// The choices as the page offers them.
+    pub const CHOICES: &'static [Choice] = &[
+        Choice::new("offset", "Offset (follows the part)"),
+        Choice::new("zigzag", "Zigzag lines"),
+    ];
+}

@@ -1,0 +1,16 @@
+//! Not written yet: returns no moves (the engine reports the operation as cutting nothing).
+
+use crate::drawing::Drawing;
+use crate::job::{PocketSpec, Resolved};
+use crate::strategy::Cancelled;
+use crate::toolpath::Toolpath;
+
+/// The toolpath (none yet).
+pub fn generate(
+    _d: &Drawing,
+    _s: &PocketSpec,
+    _res: &Resolved,
+    _progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Toolpath, Cancelled> {
+    Ok(Toolpath::new())
+}
