@@ -394,7 +394,6 @@ struct Job<'a> {
     spec: &'a ProfileSpec,
 }
 
-
 /// The profile toolpath.
 pub fn generate(
     d: &Drawing,
