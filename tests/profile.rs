@@ -476,3 +476,35 @@ fn bad_profile_values_name_the_field() {
         .to_string();
     assert!(e.contains("strategy.type") && e.contains("parallel"), "{e}");
 }
+
+#[test]
+fn a_large_merged_group_is_offset_robustly() {
+    // 300 squares 1 mm apart and a 3 mm cutter: one grown region of 300 parts, which is
+    // offset by i_overlay (arcs flattened within 2 µm) rather than cavalier_contours.
+    let mut body = String::new();
+    for i in 0..300 {
+        let (x, y) = (5.0 + (i % 20) as f64 * 4.0, 5.0 + (i / 20) as f64 * 4.0);
+        body.push_str(&format!(r#"<rect x="{x}" y="{y}" width="3" height="3"/>"#));
+    }
+    let d = svg(&body);
+    let spec = ProfileSpec {
+        depth: 1.0,
+        stepdown: 1.0,
+        ..ProfileSpec::default()
+    };
+    let o = run(&d, &job(spec, 3.0));
+    let b = boundary(&d);
+    let mut samples = 0;
+    for (p, _) in cut_samples(&o, 4) {
+        let q = DVec2::new(p[0], p[1]);
+        assert!(!inside(&b, q), "inside a part at {p:?}");
+        let dd = dist(&b, q);
+        assert!(dd >= 1.5 - 0.0021, "the tool enters a part at {p:?} ({dd})");
+        assert!(
+            dd <= 1.5 + 0.0021,
+            "the outline strays from the parts at {p:?} ({dd})"
+        );
+        samples += 1;
+    }
+    assert!(samples > 100);
+}

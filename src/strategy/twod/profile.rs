@@ -438,7 +438,7 @@ pub fn generate(
             .map(|l| if reverse { l.reversed() } else { l })
             .collect()
     };
-    let rough = loops_of(&rough_shapes);
+    let rough = loops_of(&ordered(&rough_shapes));
     let finish = finish_shapes.as_deref().map(loops_of);
     let mut jobs: Vec<Job> = Vec::with_capacity(rough.len());
     for lp in rough {
@@ -504,6 +504,51 @@ pub fn generate(
     }
     progress(1.0);
     Ok(tp)
+}
+
+/// The shapes nearest-first from the origin, each with its holes nearest-first (a greedy
+/// tour; the outline still comes after its holes).
+fn ordered(shapes: &[Shape]) -> Vec<Shape> {
+    let start = |p: &Path| p.vertices.first().map_or(DVec2::ZERO, |v| v.p);
+    let mut here = DVec2::ZERO;
+    let mut left: Vec<&Shape> = shapes.iter().collect();
+    let mut out = Vec::with_capacity(shapes.len());
+    while !left.is_empty() {
+        let first = |s: &Shape| {
+            s.holes
+                .iter()
+                .map(|h| start(h).distance_squared(here))
+                .fold(start(&s.outline).distance_squared(here), f64::min)
+        };
+        let (i, _) = left
+            .iter()
+            .enumerate()
+            .min_by(|a, b| first(a.1).total_cmp(&first(b.1)))
+            .unwrap_or((0, &left[0]));
+        let s = left.swap_remove(i);
+        let mut holes: Vec<&Path> = s.holes.iter().collect();
+        let mut sorted = Vec::with_capacity(holes.len());
+        while !holes.is_empty() {
+            let (k, _) = holes
+                .iter()
+                .enumerate()
+                .min_by(|a, b| {
+                    start(a.1)
+                        .distance_squared(here)
+                        .total_cmp(&start(b.1).distance_squared(here))
+                })
+                .unwrap_or((0, &holes[0]));
+            let h = holes.swap_remove(k);
+            here = start(h);
+            sorted.push(h.clone());
+        }
+        here = start(&s.outline);
+        out.push(Shape {
+            outline: s.outline.clone(),
+            holes: sorted,
+        });
+    }
+    out
 }
 
 /// The lead arc's radius at a pass start: `lead`, halved until the arc keeps the cutter
