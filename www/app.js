@@ -112,6 +112,9 @@ function useWorkpiece(kind) {
   if (panel) panel.offerStrategies(strategiesFor(state.registry, kind === 'drawing'));
   const was = jobWorkpiece(job);
   if (was === kind) return;
+  // A value still being typed belongs to the settings being put away: commit it first.
+  const active = document.activeElement;
+  if (active instanceof HTMLElement && ui.form.contains(active)) active.blur();
   const saved = loadWorkpieces();
   saved[was] = { tool: job.tool, strategy: job.strategy, operations: job.operations };
   let next = saved[kind];

@@ -255,6 +255,9 @@ export function buildPanel(root, defaults, job, onChange, { registry, strategies
     } else groups.get(f.group).append(r.row);
     rows.push(r);
     r.input.addEventListener('change', () => {
+      // A field of another strategy: it was being typed in when it was hidden, and losing
+      // the focus then fires this; the value belongs to no field of this strategy.
+      if (f.kinds && !f.kinds.includes(kindOf(job))) return;
       const v = readInput(f, r.input);
       if (f.path === 'strategy.type') {
         // Another strategy: keep this one's parameters for later, bring back that one's.

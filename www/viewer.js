@@ -241,7 +241,9 @@ export class Viewer {
     if (!b) return;
     this.view.target = [0, 1, 2].map((k) => (b.min[k] + b.max[k]) / 2);
     this.radius = Math.max(1e-3, Math.hypot(b.max[0] - b.min[0], b.max[1] - b.min[1], b.max[2] - b.min[2]) / 2);
-    this.view.dist = this.radius * 2.6;
+    // Far enough for the bounding sphere to fit the narrower of the two fields of view.
+    const half = Math.min(Math.PI / 10, Math.atan(Math.tan(Math.PI / 10) * this.canvas.clientWidth / Math.max(1, this.canvas.clientHeight)));
+    this.view.dist = this.radius / Math.sin(half);
     this.redraw();
   }
 

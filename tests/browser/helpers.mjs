@@ -74,7 +74,7 @@ export function terrainStl(nx, ny, w = 50, h = 40) {
 /** Drops `bytes` as a file named `name` (of MIME `type`) on the page, as a DataTransfer drop
  * event. */
 export async function dropFile(page, bytes, name, type = 'model/stl') {
-  const dt = await page.evaluateHandle(({ b64, name }) => {
+  const dt = await page.evaluateHandle(({ b64, name, type }) => {
     const bin = atob(b64);
     const u8 = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) u8[i] = bin.charCodeAt(i);
