@@ -136,6 +136,15 @@ fn nothing_cut(
     pre: &str,
 ) -> Option<NothingCut> {
     let r = res.cutter.radius();
+    if let Some((top, _)) = crate::job::depth_range(&op.strategy) {
+        // 2D: the material is a sheet whose top is the job's; any cut below it cuts.
+        let cuts = (0..tp.len())
+            .filter(|&i| tp.kind(i) != Move::Rapid)
+            .any(|i| (tp.point(i)[2] as f64) < top - 1e-9);
+        if cuts {
+            return None;
+        }
+    }
     let near = |b: &Rect, p: DVec2| {
         let d = (b.min - p).max(p - b.max).max(DVec2::ZERO);
         d.length() < r - 1e-9

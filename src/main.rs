@@ -448,7 +448,13 @@ fn generate(a: &Args) -> Result<(), Fail> {
     };
     apply_flags(&mut job, &a.flags)?;
     job.validate()?;
-    let out = match read_drawing(&path)? {
+    let drawing = read_drawing(&path)?;
+    let elements = if drawing.is_some() {
+        "segments"
+    } else {
+        "triangles"
+    };
+    let out = match drawing {
         Some(mut d) => {
             for n in &d.notices {
                 eprintln!("swarf: notice: {n}");
@@ -474,7 +480,7 @@ fn generate(a: &Args) -> Result<(), Fail> {
     let s = &out.summary;
     let mins = s.estimated_seconds / 60.0;
     let msg = format!(
-        "{} triangles, {} points, feed {:.1} / rapid {:.1} / plunge {:.1} {}, about {:.0} h {:.0} min, {} bytes of G-code",
+        "{} {elements}, {} points, feed {:.1} / rapid {:.1} / plunge {:.1} {}, about {:.0} h {:.0} min, {} bytes of G-code",
         s.triangles,
         s.points,
         s.feed_length,
