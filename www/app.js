@@ -105,8 +105,9 @@ const jobWorkpiece = (job) => (isDrawingStrategy(state.registry, get(job, 'strat
 
 /** Offers the strategies of `kind` and, when the job's cutter and strategy are for the other
  * kind, swaps them (and the operations) for those last used on `kind`, or for its starting
- * values: a drawing starts with a 3 mm flat cutter and the registry's 2D default. */
-function useWorkpiece(kind) {
+ * values: a drawing (whose `info()` is `info`) starts with a 3 mm flat cutter profiling
+ * with tabs, or engraving when it has no closed shape (workpiece.js). */
+function useWorkpiece(kind, info) {
   const job = state.job;
   state.workpiece = kind;
   if (panel) panel.offerStrategies(strategiesFor(state.registry, kind === 'drawing'));
@@ -121,7 +122,7 @@ function useWorkpiece(kind) {
   if (!next || jobWorkpiece(next) !== kind) {
     const d = state.defaults;
     next = kind === 'drawing'
-      ? { tool: { ...d.tool, ...drawingTool(job.units) }, strategy: drawingStrategy(state.registry, state.strategies), operations: [] }
+      ? { tool: { ...d.tool, ...drawingTool(job.units) }, strategy: drawingStrategy(state.registry, state.strategies, info), operations: [] }
       : { tool: d.tool, strategy: d.strategy, operations: [] };
   }
   const fitted = normalizeJob(state.defaults, state.strategies, { ...job, ...next });
@@ -167,7 +168,7 @@ async function loadModel(file) {
     timings.loaded = performance.now() - t0;
     // The settings follow the workpiece: 2D strategies for a drawing, 3D for a model.
     const drawing = info.kind === 'drawing';
-    useWorkpiece(drawing ? 'drawing' : 'model');
+    useWorkpiece(drawing ? 'drawing' : 'model', info);
     showLegend(state.workpiece);
     // Asked before drawing, so the model and its stock box come up in one frame.
     const preview = viewer ? await fetchPreview(state.job) : undefined;

@@ -3,8 +3,8 @@
 //   <swarf-cam model="part.stl" job='{"tool": {"diameter": 3}}'></swarf-cam>
 //   <swarf-cam model="sign.svg"></swarf-cam>
 // `model` is an STL, or an SVG or DXF drawing (by its name, else by its content). A drawing
-// starts from the page's 2D defaults (a 3 mm flat cutter, engraving) before `job` is laid
-// over them; a model from the engine's default job.
+// starts from the page's 2D defaults (a 3 mm flat cutter, a profile with tabs; engraving when
+// it has no closed shape) before `job` is laid over them; a model from the engine's default job.
 // `job` is job JSON text (not a URL), laid over the engine's default job one level deep: each
 // top-level section given replaces those keys of the default's section (`tool.diameter`
 // above, the rest of `tool` kept); a strategy of another `type` starts from that strategy's
@@ -58,6 +58,8 @@ class SwarfCam extends HTMLElement {
     this.canvas = canvas;
     /** True when the loaded workpiece is a 2D drawing. */
     this.drawing = false;
+    /** @type {any} the engine's `info()` of the loaded workpiece */
+    this.info = null;
     this.btnGenerate.addEventListener('click', () => this.generate());
     this.btnCancel.addEventListener('click', () => this.client.cancel());
     this.btnDownload.addEventListener('click', () => this.download());
@@ -93,7 +95,7 @@ class SwarfCam extends HTMLElement {
     const over = extra ? JSON.parse(extra) : null;
     if (this.drawing) {
       job.tool = { ...job.tool, ...drawingTool((over && over.units) || job.units) };
-      job.strategy = drawingStrategy(await this.client.registry(), strategies);
+      job.strategy = drawingStrategy(await this.client.registry(), strategies, this.info);
     }
     if (over) {
       // A strategy of another type starts from that type's defaults, not the default job's.
@@ -123,6 +125,7 @@ class SwarfCam extends HTMLElement {
       // Only the import transform and units of the job matter to a load.
       const { info, triangles, lines, kinds } = await this.client.load(blob, await this.job());
       this.drawing = info.kind === 'drawing';
+      this.info = info;
       if (this.viewer) {
         this.viewer.setModel(triangles, info.bounds);
         this.viewer.setDrawing(lines, kinds);

@@ -20,11 +20,11 @@ void main() {
 // uLift raises a drawing's lines (at Z 0) to the material's top; uByDepth colours cutting
 // moves from deep to shallow over uZRange instead of one colour.
 const LINE_VS = `#version 300 es
-uniform mat4 uMvp; uniform vec3 uColors[7]; uniform float uLift;
+uniform mat4 uMvp; uniform vec3 uColors[8]; uniform float uLift;
 uniform bool uByDepth; uniform vec2 uZRange; uniform vec3 uDeep; uniform vec3 uShallow;
 in vec3 aPos; in uint aKind; flat out vec3 vColor;
 void main() {
-  uint k = min(aKind, 6u);
+  uint k = min(aKind, 7u);
   vec3 c = uColors[k];
   if (uByDepth && k == 2u) {
     float t = clamp((aPos.z - uZRange.x) / max(uZRange.y - uZRange.x, 1e-6), 0.0, 1.0);
@@ -48,7 +48,29 @@ const KIND_COLORS = [
   [0.85, 0.80, 0.30], // machining area: pale yellow
   [0.93, 0.94, 0.96], // drawing, closed path: white
   [0.80, 0.55, 1.00], // drawing, open path: violet
+  [1.00, 0.35, 0.70], // a cut above the bottom of its run (over a tab): pink
 ];
+/** The kind the viewer gives cutting moves that rise above the bottom of their run. */
+const OVER_TAB = 7;
+
+/**
+ * The move kinds with every cutting move that lies above the lowest point of its run (the
+ * feed moves between two plunges or rapids) marked OVER_TAB: where a profile's last pass
+ * rises over a holding tab. Flat runs (each depth pass, engraving) are left alone.
+ * @param {Float32Array} points
+ * @param {Uint8Array} kinds
+ */
+function markRises(points, kinds) {
+  const out = Uint8Array.from(kinds);
+  for (let i = 0; i < kinds.length;) {
+    if (kinds[i] !== 2) { i++; continue; }
+    let j = i, lo = Infinity;
+    for (; j < kinds.length && kinds[j] === 2; j++) lo = Math.min(lo, points[3 * j + 2]);
+    for (let k = i; k < j; k++) if (points[3 * k + 2] > lo + 1e-3) out[k] = OVER_TAB;
+    i = j;
+  }
+  return out;
+}
 // A drawing's cuts by depth: the deepest blue, rising to cyan at the material's top.
 const DEEP = [0.10, 0.30, 0.95];
 const SHALLOW = [0.25, 0.95, 0.90];
@@ -161,10 +183,11 @@ export class Viewer {
 
   /** `points`: Float32Array xyz, `kinds`: Uint8Array (0 rapid, 1 plunge, 2 feed).
    * `byDepth`: colour the cutting moves by their Z (deep blue to cyan at the top), so a
-   * drawing's depth passes and the rises over tabs stand out. */
+   * drawing's depth passes stand out, and the cuts that rise over tabs pink. */
   setPath(points, kinds, byDepth = false) {
     if (this.path) this.freeVao(this.path);
-    this.path = points && kinds.length ? this.makeVao(this.lineProg, points, kinds) : null;
+    const shown = points && byDepth ? markRises(points, kinds) : kinds;
+    this.path = points && kinds.length ? this.makeVao(this.lineProg, points, shown) : null;
     if (this.path) this.path.count = kinds.length;
     this.byDepth = byDepth;
     if (this.path && byDepth) {
@@ -321,8 +344,12 @@ export class Viewer {
     if (this.path) {
       gl.uniform1i(gl.getUniformLocation(lp, 'uByDepth'), this.byDepth ? 1 : 0);
       // A strip: segment i-1 -> i takes point i's kind (the provoking vertex is the last).
+      // Later moves win where they retrace earlier ones exactly (a tab's top over the pass
+      // at the same height).
+      gl.depthFunc(gl.LEQUAL);
       gl.bindVertexArray(this.path.vao);
       gl.drawArrays(gl.LINE_STRIP, 0, this.path.count);
+      gl.depthFunc(gl.LESS);
     }
     gl.bindVertexArray(null);
     this.frames++;

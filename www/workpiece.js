@@ -3,10 +3,11 @@
 // `drawing`; this module only picks the starting values for a drawing and words its figures.
 // Shared by the page (app.js) and the embed (embed.js).
 
-/** The strategy a drawing starts with. Engrave follows every line and cuts on every build;
- * profile (outside, with tabs) is the usual cut-out once the engine's profile cuts. When
- * the registry has no such strategy, the first 2D one is used. */
-export const DRAWING_STRATEGY = 'engrave';
+/** The strategy a drawing starts with, laid over the engine's defaults of its type: a
+ * profile outside the shapes (cutting the part free) with four holding tabs per outline. */
+export const DRAWING_START = { type: 'profile', tabs: 4 };
+/** The start for a drawing with no closed shape (nothing to cut round): engraving its lines. */
+export const OPEN_DRAWING_START = { type: 'engrave' };
 
 /** The cutter a drawing starts with: a 3 mm (1/8 in) flat end mill. */
 export function drawingTool(units) {
@@ -24,10 +25,12 @@ export function strategiesFor(registry, drawing) {
   return registry.strategies.filter((s) => !!s.drawing === drawing).map((s) => s.name);
 }
 
-/** The starting strategy for a drawing: a copy of its defaults (`strategies` by name). */
-export function drawingStrategy(registry, strategies) {
-  const name = strategies[DRAWING_STRATEGY] ? DRAWING_STRATEGY : strategiesFor(registry, true)[0];
-  return structuredClone(strategies[name]);
+/** The starting strategy for a drawing whose `info()` is `info` (`strategies`: each one's
+ * defaults by name). When the registry lacks that strategy, the first 2D one's defaults. */
+export function drawingStrategy(registry, strategies, info) {
+  const start = info && info.outlines === 0 ? OPEN_DRAWING_START : DRAWING_START;
+  if (!strategies[start.type]) return structuredClone(strategies[strategiesFor(registry, true)[0]]);
+  return { ...structuredClone(strategies[start.type]), ...start };
 }
 
 const plural = (n, word) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;

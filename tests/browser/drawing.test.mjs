@@ -1,7 +1,8 @@
 // 2D drawings in the page and the embed: an SVG or DXF opened or dropped is drawn on the bed,
-// the settings offer the 2D strategies, engraving gives arcs as G2/G3 (equal to the CLI's
-// program), the download has the dialect's extension; a broken drawing shows the engine's
-// one-line message; the embed takes an SVG model too.
+// the settings offer the 2D strategies and start with a profile with tabs, whose toolpath
+// rises over the tabs; profile and engrave give arcs as G2/G3 (equal to the CLI's program),
+// the download has the dialect's extension; a broken drawing shows the engine's one-line
+// message; the embed takes an SVG model too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -52,7 +53,8 @@ function near(img, [r, g, b], tol = 40) {
   return n;
 }
 
-/** Z of the previewed toolpath's cutting moves, and whether every move is 0-2 (no arcs). */
+/** Z of the previewed toolpath's cutting moves, whether every move is 0-2 (no arcs), and
+ * the cutting moves that rise above the bottom once the bottom was reached (over tabs). */
 function previewed(page) {
   return page.evaluate(() => {
     const r = window.swarf.state.result;
@@ -62,11 +64,31 @@ function previewed(page) {
       if (r.kinds[i] > 2) straight = false;
       if (r.kinds[i] === 2) z.add(Math.round(r.points[3 * i + 2] * 1000) / 1000);
     }
-    return { levels: [...z].sort((a, b) => a - b), straight, arcs: r.arcs };
+    const levels = [...z].sort((a, b) => a - b);
+    let bottom = false, risen = 0;
+    for (let i = 0; i < r.kinds.length; i++) {
+      if (r.kinds[i] !== 2) continue;
+      const zi = Math.round(r.points[3 * i + 2] * 1000) / 1000;
+      if (zi === levels[0]) bottom = true;
+      else if (bottom && zi === levels[0] + 1) risen++;
+    }
+    return { levels, straight, arcs: r.arcs, risen };
   });
 }
 
-test('an SVG is drawn on the bed, the 2D strategies are offered, engrave gives G2/G3 equal to the CLI', async (t) => {
+/** Downloads the program and checks it equals the CLI's for the job the page saved. */
+async function downloadEqualsCli(t, page, name) {
+  const got = await download(page);
+  assert.equal(got.name, name);
+  const job = await page.evaluate(() => localStorage.getItem('swarf.job'));
+  const cli = cliGenerate(SIGN, job, 'sign.svg');
+  assert.equal(cli.error, undefined);
+  if (cli.skip) t.diagnostic(cli.skip);
+  else assert.ok(got.bytes.equals(cli.gcode), `browser ${name} differs from the CLI's`);
+  return got.bytes.toString();
+}
+
+test('an SVG is drawn on the bed, the 2D strategies are offered, profile with tabs and engrave give G2/G3 equal to the CLI', async (t) => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);
   const { status, error } = await loadSign(s.page);
@@ -76,12 +98,15 @@ test('an SVG is drawn on the bed, the 2D strategies are offered, engrave gives G
   assert.equal(await s.page.textContent('[data-stat="triangles"]'), '–');
   assert.equal(await s.page.textContent('#model-name'), 'sign.svg');
 
-  // A sensible 2D job: a 3 mm flat cutter and a 2D strategy; only 2D strategies offered.
+  // A sensible 2D job: a 3 mm flat cutter profiling with tabs; only 2D strategies offered.
   const reg = await s.page.evaluate(() => window.swarf.state.registry);
   const twoD = reg.strategies.filter((k) => k.drawing).map((k) => k.name);
   const offered = await s.page.$$eval('#f-strategy-type option', (os) => os.map((o) => o.value));
   assert.deepEqual(offered, twoD);
-  assert.equal(await s.page.inputValue('#f-strategy-type'), 'engrave');
+  assert.equal(await s.page.inputValue('#f-strategy-type'), 'profile');
+  assert.equal(await s.page.inputValue('#f-strategy-side'), 'outside');
+  assert.equal(await s.page.inputValue('#f-strategy-tabs'), '4');
+  assert.equal(await s.page.inputValue('#f-strategy-depth'), '3');
   assert.equal(await s.page.inputValue('#f-tool-type'), 'flat');
   assert.equal(await s.page.inputValue('#f-tool-diameter'), '3');
   assert.ok(await s.page.isVisible('.legend [data-for="drawing"]'));
@@ -99,31 +124,35 @@ test('an SVG is drawn on the bed, the 2D strategies are offered, engrave gives G
   assert.ok(diff > 300, `the drawing changes only ${diff} pixels`);
   const whiteBare = near(bare.img, [237, 240, 245]);
   assert.ok(whiteBare < white - 50, `the white came from the drawing (${white} with it, ${whiteBare} without)`);
-  // Back with the lines (a fresh load), then engrave.
+  // Back with the lines (a fresh load), then the profile.
   await loadSign(s.page);
-
-  const r = await generate(s.page);
+  let r = await generate(s.page);
   assert.match(r.status, /Toolpath ready: [\d,]+ points, [\d,]+ arcs \(G2\/G3\)/);
   assert.equal(r.error, '');
-  const p = await previewed(s.page);
+  let p = await previewed(s.page);
   assert.ok(p.straight, 'the preview gets straight moves only');
   assert.ok(p.arcs > 0);
-  assert.deepEqual(p.levels, [-0.5], 'engraving cuts at its depth below the top');
+  // Depth 3 in passes of 1; the last pass rises 1 mm (the tab height) over each of the tabs.
+  assert.deepEqual(p.levels, [-3, -2, -1]);
+  assert.ok(p.risen >= 4, `${p.risen} cutting moves over tabs`);
   const cut = await canvasPixels(s.page);
-  keepScreenshot(cut.png, 'drawing-sign-engraved.png');
+  keepScreenshot(cut.png, 'drawing-sign-profile-tabs.png');
   assert.ok(differing(cut.img, withLines.img) > 300, 'the toolpath is drawn');
-
-  const got = await download(s.page);
-  assert.equal(got.name, 'sign.ngc');
-  const gcode = got.bytes.toString();
+  // The cuts over the tabs are pink on the canvas; the rest by depth, deep blue to cyan.
+  const pink = near(cut.img, [255, 89, 179]), pinkBefore = near(withLines.img, [255, 89, 179]);
+  assert.ok(pink >= pinkBefore + 8, `only ${pink} pink pixels over the tabs (${pinkBefore} before)`);
+  assert.deepEqual(await s.page.evaluate(() => [window.swarf.viewer.byDepth, window.swarf.viewer.pathZ]), [true, [-3, -1]]);
   // The holes are circles: whole arcs about their centres.
-  assert.match(gcode, /^G[23] X[-\d.]+ Y[-\d.]+ I[-\d.]+ J[-\d.]+/m);
-  const job = await s.page.evaluate(() => localStorage.getItem('swarf.job'));
-  assert.equal(JSON.parse(job).strategy.type, 'engrave');
-  const cli = cliGenerate(SIGN, job, 'sign.svg');
-  assert.equal(cli.error, undefined);
-  if (cli.skip) t.diagnostic(cli.skip);
-  else assert.ok(got.bytes.equals(cli.gcode), 'browser G-code differs from the CLI\'s');
+  assert.match(await downloadEqualsCli(t, s.page, 'sign.ngc'), /^G[23] X[-\d.]+ Y[-\d.]+ I[-\d.]+ J[-\d.]+/m);
+
+  // Engrave: the tool on the lines, at its depth.
+  await s.page.selectOption('#f-strategy-type', 'engrave');
+  r = await generate(s.page);
+  assert.match(r.status, /Toolpath ready: [\d,]+ points, [\d,]+ arcs/);
+  p = await previewed(s.page);
+  assert.deepEqual(p.levels, [-0.5], 'engraving cuts at its depth below the top');
+  keepScreenshot((await canvasPixels(s.page)).png, 'drawing-sign-engraved.png');
+  assert.match(await downloadEqualsCli(t, s.page, 'sign.ngc'), /^G[23] X/m);
 
   // GRBL: the same Download, the dialect's extension.
   await s.page.selectOption('#f-machine-dialect', 'grbl');
@@ -140,8 +169,8 @@ test('a model after a drawing brings the 3D strategies and the cutter back; a re
   await s.page.fill('#f-tool-diameter', '5');
   await s.page.dispatchEvent('#f-tool-diameter', 'change');
   await loadSign(s.page);
-  assert.equal(await s.page.inputValue('#f-strategy-type'), 'engrave');
-  await s.page.fill('#f-strategy-depth', '0.8');
+  assert.equal(await s.page.inputValue('#f-strategy-type'), 'profile');
+  await s.page.fill('#f-strategy-depth', '2.5');
   await s.page.dispatchEvent('#f-strategy-depth', 'change');
   await dropFile(s.page, terrainStl(20, 10), 'terrain.stl');
   await waitStatus(s.page, /terrain\.stl: .*loaded/);
@@ -156,13 +185,13 @@ test('a model after a drawing brings the 3D strategies and the cutter back; a re
   // The drawing again: its own cutter and depth come back.
   await loadSign(s.page);
   assert.equal(await s.page.inputValue('#f-tool-diameter'), '3');
-  assert.equal(await s.page.inputValue('#f-strategy-depth'), '0.8');
+  assert.equal(await s.page.inputValue('#f-strategy-depth'), '2.5');
   await s.page.reload();
   await waitStatus(s.page, LOADED);
   assert.equal(await s.page.inputValue('#f-strategy-type'), 'parallel', 'the demo is a model');
   assert.equal(await s.page.inputValue('#f-tool-diameter'), '5');
   await loadSign(s.page);
-  assert.equal(await s.page.inputValue('#f-strategy-depth'), '0.8');
+  assert.equal(await s.page.inputValue('#f-strategy-depth'), '2.5');
   await s.close();
 });
 
@@ -198,27 +227,18 @@ test('a broken drawing shows the engine\'s one-line message; the drawing before 
   await s.close();
 });
 
-test('profile with tabs: the toolpath rises over the tabs (when the engine has profile)', async (t) => {
+test('a drawing of open paths only starts with engraving', async () => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);
-  await loadSign(s.page);
-  await s.page.selectOption('#f-strategy-type', 'profile');
-  await s.page.fill('#f-strategy-tabs', '4');
-  await s.page.dispatchEvent('#f-strategy-tabs', 'change');
-  const r = await generate(s.page);
-  if (/cuts nothing/.test(r.error)) {
-    await s.close();
-    return t.skip('profile cuts nothing in this build of the engine');
-  }
-  assert.match(r.status, /Toolpath ready/);
-  const p = await previewed(s.page);
-  // Depth 3, tabs 1 high: the last pass runs at -3 and rises to -2 over each tab.
-  assert.ok(p.levels.includes(-3) && p.levels.includes(-2), JSON.stringify(p.levels));
-  keepScreenshot((await canvasPixels(s.page)).png, 'drawing-sign-profile-tabs.png');
+  const wave = '<svg xmlns="http://www.w3.org/2000/svg" width="50mm" height="20mm" viewBox="0 0 50 20"><path d="M 0,10 Q 12,0 25,10 T 50,10" fill="none" stroke="#000"/></svg>';
+  await dropFile(s.page, Buffer.from(wave), 'wave.svg', 'image/svg+xml');
+  assert.match((await waitStatus(s.page, /wave\.svg: .*loaded|Could not load/)).status, /0 outlines, 0 holes, 1 open path/);
+  assert.equal(await s.page.inputValue('#f-strategy-type'), 'engrave');
+  assert.match((await generate(s.page)).status, /Toolpath ready/);
   await s.close();
 });
 
-test('the embed takes an SVG model: drawn, engraved with G2/G3, handed to its listener', async () => {
+test('the embed takes an SVG model: drawn, profiled with G2/G3, handed to its listener', async () => {
   const s = await open(browser, 'embed.html');
   const cam = s.page.locator('swarf-cam');
   await cam.getByRole('status').filter({ hasText: /part\.stl: [\d,]+ triangles/ }).waitFor({ timeout: 30_000 });
@@ -235,7 +255,7 @@ test('the embed takes an SVG model: drawn, engraved with G2/G3, handed to its li
   const got = await s.page.evaluate(() => window.received);
   assert.equal(got.name, 'sign.svg');
   assert.match(got.gcode, /^G[23] X/m);
-  assert.match(got.gcode, /engrave/);
+  assert.match(got.gcode, /profile/);
   const [dl] = await Promise.all([s.page.waitForEvent('download'), cam.getByRole('button', { name: 'Download' }).click()]);
   assert.equal(dl.suggestedFilename(), 'sign.ngc');
   keepScreenshot(await cam.screenshot(), 'embed-sign.png');

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { launch, open, waitStatus } from './helpers.mjs';
+import { DRAWING_START } from '../../www/workpiece.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -48,16 +49,17 @@ test('the settings panel shows what the engine lists: strategies, their fields, 
   }
   // Each strategy shows exactly its own fields (those whose condition holds), in its order:
   // the 3D ones on the demo, then the 2D ones on a drawing.
-  await checkStrategies(s.page, reg, model);
+  await checkStrategies(s.page, reg, model, {});
   await s.page.setInputFiles('#file', { name: 'sign.svg', mimeType: 'image/svg+xml', buffer: readFileSync(new URL('../../www/examples/sign.svg', import.meta.url)) });
   await waitStatus(s.page, /sign\.svg: .*loaded|Could not load/);
   assert.deepEqual(await options(s.page, '#f-strategy-type'), drawing.map((k) => [k.name, k.label]));
-  await checkStrategies(s.page, reg, drawing);
+  await checkStrategies(s.page, reg, drawing, DRAWING_START);
   await s.close();
 });
 
-/** Selects each strategy of `list` and checks its fields, their order and defaults. */
-async function checkStrategies(page, reg, list) {
+/** Selects each strategy of `list` and checks its fields, their order and defaults (those of
+ * the engine, with `start` laid over them for the strategy the page started with). */
+async function checkStrategies(page, reg, list, start) {
   for (const k of list) {
     await page.selectOption('#f-strategy-type', k.name);
     const strategyRows = reg.fields.filter((f) => f.kinds);
@@ -80,7 +82,7 @@ async function checkStrategies(page, reg, list) {
     for (const key of own) {
       const f = strategyRows.find((x) => (x.control ?? x.path) === key);
       if (f.type !== 'number' || !f.path.startsWith('strategy.')) continue;
-      const v = k.defaults[f.path.slice('strategy.'.length)];
+      const v = { ...k.defaults, ...(start.type === k.name ? start : {}) }[f.path.slice('strategy.'.length)];
       assert.equal(await page.inputValue(idOf(key)), v == null ? '' : String(v), `${k.name} ${key}`);
     }
   }
