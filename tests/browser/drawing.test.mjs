@@ -195,7 +195,7 @@ test('a model after a drawing brings the 3D strategies and the cutter back; a re
   await s.close();
 });
 
-test('a DXF dropped on the page loads as a drawing and engraves', async () => {
+test('a DXF dropped on the page loads as a drawing and generates', async () => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);
   await dropFile(s.page, BLOCKS, 'blocks.dxf', 'image/vnd.dxf');
