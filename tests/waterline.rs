@@ -148,7 +148,8 @@ fn cylinder_sections_for_every_cutter() {
                 lo > want - 0.003 - 2.0 * TOL && hi < want + 2.0 * TOL,
                 "{name} z {z}: radii {lo}..{hi}, expected {want}"
             );
-            // Counter-clockwise around the island (climb with M3).
+            // Counter-clockwise around the island: the contours' own orientation, the model on
+            // their left (climb runs them backwards).
             let area: f64 = cs[0]
                 .points
                 .iter()

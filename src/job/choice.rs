@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Milling {
-    /// The cutter's edge meets the material moving with the feed: the material on the
-    /// tool's left (thin chips out, a better finish on rigid machines).
+    /// Down milling: each tooth enters the material at full chip thickness and leaves the
+    /// finished surface at zero; the material on the tool's right, as with cutter
+    /// compensation G41 (a better finish on rigid machines).
     #[default]
     Climb,
-    /// The edge meets the material against the feed: the material on the tool's right.
+    /// Up milling: the material on the tool's left (G42); kinder to machines with backlash.
     Conventional,
 }
 

@@ -7,10 +7,11 @@
 //! sampling. Then points that add less than the tolerance are removed — but only where the
 //! simplified path stays at or above every removed point, so simplification never gouges.
 //!
-//! Climb or conventional, with the spindle turning clockwise seen from above (M3): the
-//! cutting edge on the left of the direction of travel moves with the feed. Lines along X
-//! step towards +Y, so the uncut material is on the +Y side: climb runs +X, conventional
-//! −X. Lines along Y step towards +X (material on the right): climb runs −Y.
+//! Climb or conventional, with the spindle turning clockwise seen from above (M3): climb
+//! has the uncut material on the tool's right, as cutter compensation G41 does (each tooth
+//! enters it at full chip thickness and leaves the cut surface at zero). Lines along X step
+//! towards +Y, so the uncut material is on the +Y side: climb runs −X, conventional +X.
+//! Lines along Y step towards +X: climb runs +Y.
 
 use super::surface::Surface;
 use super::Cancelled;
@@ -93,7 +94,7 @@ pub fn generate(
     let batch = 16;
     for (along_x, segs) in &all {
         // Climb direction per the module doc; zigzag alternates from it.
-        let forward = (spec.milling == Milling::Climb) == *along_x;
+        let forward = (spec.milling == Milling::Climb) != *along_x;
         let mut first_in_pass = true;
         for (bi, chunk) in segs.chunks(batch).enumerate() {
             if !progress(done as f32 / total as f32) {

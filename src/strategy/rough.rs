@@ -37,11 +37,12 @@
 //!
 //! # Direction
 //!
-//! With the spindle turning clockwise (M3), climb milling keeps the material on the tool's
-//! left. Working outwards, the material is beyond each ring (towards the walls): outer
-//! rings run clockwise and rings round islands counter-clockwise. Working inwards the
-//! material is inside: the reverse. Conventional milling reverses both. Zigzag lines
-//! alternate by nature; its boundary pass follows the rule for working outwards.
+//! With the spindle turning clockwise (M3), climb milling keeps the material being cut on
+//! the tool's right, as cutter compensation G41 does. Working outwards, the material is
+//! beyond each ring (towards the walls): outer rings run counter-clockwise and rings round
+//! islands clockwise. Working inwards the material is inside: the reverse. Conventional
+//! milling reverses both. Zigzag lines alternate by nature; its boundary pass follows the
+//! rule for working outwards.
 
 pub mod allowance;
 pub mod inside;
@@ -293,10 +294,10 @@ fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -
     let climb = spec.milling == Milling::Climb;
     let flat_tol = 0.25 * spec.tolerance;
     // Natural orientation (outer counter-clockwise, islands clockwise) is climb when
-    // working inwards; see the module doc.
+    // working outwards; see the module doc.
     let oriented = |pts: &[DVec2], inwards: bool| {
         let mut v = pts.to_vec();
-        if inwards != climb {
+        if inwards == climb {
             v.reverse();
         }
         Pass {

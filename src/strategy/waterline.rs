@@ -7,8 +7,10 @@
 //! contour is a straight feed at the lower of the two heights when it is short (within a
 //! cutter diameter) and the whole link is free at that height (checked with the drop-cutter
 //! every tenth of the cutter radius); otherwise the tool lifts to safe height, travels, and
-//! plunges. Climb milling keeps the material on the tool's left (the contours' own
-//! orientation); conventional reverses every contour.
+//! plunges. Climb milling, with the spindle turning clockwise (M3), has the material being
+//! cut on the tool's right, as cutter compensation G41 does: round the model that is
+//! clockwise, against the contours' own orientation (the model on their left), so climb
+//! runs every contour backwards and conventional keeps them.
 
 use super::contour::{contours, Contour};
 use super::surface::Surface;
@@ -30,7 +32,7 @@ pub fn emit_level(
     milling: Milling,
     link_reach: f64,
 ) {
-    if milling == Milling::Conventional {
+    if milling == Milling::Climb {
         for c in &mut cs {
             c.points.reverse();
         }
