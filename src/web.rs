@@ -128,7 +128,7 @@ pub fn drawing_format(head: &[u8]) -> Option<String> {
 }
 
 /// How closely the preview's lines follow arcs and curves, in millimetres: well under a
-/// pixel at any zoom a maker uses, and few points (a 10 mm circle is about 32 segments).
+/// pixel at any zoom a maker uses, and few points (a 10 mm circle in about 23 segments).
 const PREVIEW_TOLERANCE_MM: f64 = 0.05;
 
 /// Move kinds the viewer colours the drawing's lines with (after the toolpath's 0-4 and the
