@@ -37,6 +37,8 @@ rm -f "$LOG"
 say "building the native CLI"
 cargo build -q --release --bin swarf 2>/dev/null || say "(CLI build failed: that comparison will be skipped)"
 export SWARF_CLI="$PWD/target/release/swarf"
+# Screenshots the tests keep for a person to look at (the drawing and its toolpath).
+export SWARF_SCREENSHOTS="${SWARF_SCREENSHOTS:-$PWD/target/browser-screens}"
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -m http.server "$PORT" --bind 127.0.0.1 --directory www >/dev/null 2>&1 &

@@ -256,6 +256,9 @@ pub struct StrategyEntry {
     pub summary: &'static [&'static str],
     /// Default parameters, tagged by `type` as in the job JSON.
     pub defaults: StrategySpec,
+    /// True when it cuts a 2D drawing (SVG, DXF) rather than a 3D model: the page offers
+    /// only the strategies of the loaded workpiece's kind.
+    pub drawing: bool,
     /// Its fields' control keys (see [`Field::control_key`]), in the order it shows them.
     pub fields: Vec<&'static str>,
 }
@@ -400,6 +403,7 @@ pub fn registry() -> Registry {
                 short: k.short,
                 summary: k.summary,
                 defaults: (k.default)(),
+                drawing: (k.default)().is_2d(),
                 fields: k.fields.iter().map(Field::control_key).collect(),
             })
             .collect(),
@@ -558,6 +562,8 @@ mod tests {
     fn registry_serialises_to_plain_json() {
         let v = serde_json::to_value(registry()).unwrap();
         assert_eq!(v["strategies"][2]["defaults"]["type"], "rough");
+        assert_eq!(v["strategies"][2]["drawing"], false);
+        assert_eq!(v["strategies"][3]["drawing"], true);
         assert_eq!(v["fields"][0]["path"], "tool.type");
         assert_eq!(v["fields"][0]["type"], "select");
         assert!(v["fields"][0].get("kinds").is_none());

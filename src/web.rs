@@ -6,6 +6,13 @@
 //! *view* of wasm memory ([`Engine::triangles`], no copy); and runs [`Engine::generate`] with a
 //! progress callback that may return `false` to cancel.
 //!
+//! The engine holds either a 3D model or a 2D drawing. A drawing (SVG or DXF, told apart by
+//! content: [`drawing_format`]) is read whole ([`Engine::load_drawing`]; drawings are small
+//! next to meshes), placed by the job's model transform, shown to WebGL as flattened line
+//! segments ([`Engine::drawing_lines`]) and cut by the 2D strategies; [`Engine::generate`]
+//! runs whichever engine entry point fits what is loaded. Toolpaths with arc moves reach the
+//! preview flattened into straight moves ([`Generated::points`]); the G-code keeps the arcs.
+//!
 //! Views over wasm memory are invalidated whenever the memory grows, so JavaScript re-fetches
 //! a view after every call that may allocate and copies (`slice()`) what it wants to keep or
 //! transfer to the main thread.
@@ -28,9 +35,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::demo::demo_mesh;
-use crate::engine::{generate, EngineError, Model, Output};
+use crate::drawing::{self, Drawing, DrawingFormat, ImportOptions};
+use crate::engine::{self, generate, EngineError, Model, Output};
 use crate::geom::{Box3, Rect};
 use crate::job::{Job, JobError, StrategySpec};
+use crate::mesh::Aabb;
+use crate::toolpath::Toolpath;
+use crate::units::Units;
 
 use crate::mesh::stl::{StlOptions, StlReader};
 use crate::mesh::Mesh;
@@ -102,6 +113,37 @@ pub fn registry() -> Result<JsValue, JsValue> {
     to_js(&crate::registry::registry())
 }
 
+/// `"svg"` or `"dxf"` when the first bytes of a file look like that drawing format, else
+/// `undefined` (an STL, or not a drawing at all). Reads only what it is given, so the page
+/// can pass the first few hundred bytes of a large file.
+#[wasm_bindgen(js_name = drawingFormat)]
+pub fn drawing_format(head: &[u8]) -> Option<String> {
+    drawing::sniff(head).map(|f| {
+        match f {
+            DrawingFormat::Svg => "svg",
+            DrawingFormat::Dxf => "dxf",
+        }
+        .to_string()
+    })
+}
+
+/// How closely the preview's lines follow arcs and curves, in millimetres: well under a
+/// pixel at any zoom a maker uses, and few points (a 10 mm circle in about 23 segments).
+const PREVIEW_TOLERANCE_MM: f64 = 0.05;
+
+/// Move kinds the viewer colours the drawing's lines with (after the toolpath's 0-4 and the
+/// box's): a closed path (outline or hole), an open path.
+const LINE_CLOSED: u8 = 5;
+const LINE_OPEN: u8 = 6;
+
+/// Converts a job error from the engine, keeping the field at fault.
+fn engine_error(e: EngineError) -> JsValue {
+    match e {
+        EngineError::Job(e) => job_error(&e),
+        e => js_error(e),
+    }
+}
+
 /// Checks a job without a model: `null` when valid, else `{ field, message }`.
 #[wasm_bindgen(js_name = validateJob)]
 pub fn validate_job(job: JsValue) -> Result<JsValue, JsValue> {
@@ -117,11 +159,21 @@ pub fn validate_job(job: JsValue) -> Result<JsValue, JsValue> {
     }
 }
 
-/// The engine held by one worker: at most one model, one load in progress, one result.
+/// A drawing as loaded: placed in the job's units, with the box it was fitted to.
+struct LoadedDrawing {
+    drawing: Drawing,
+    /// The drawing's outline in XY and the load job's depths in Z (for fitting the view).
+    bounds: Aabb,
+    /// The units it was placed in (the preview's tolerance is in them).
+    units: Units,
+}
+
+/// The engine held by one worker: at most one model or one drawing, one load in progress.
 #[wasm_bindgen]
 pub struct Engine {
     loader: Option<StlReader>,
     model: Option<Model>,
+    drawing: Option<LoadedDrawing>,
 }
 
 impl Default for Engine {
@@ -138,6 +190,7 @@ impl Engine {
         Engine {
             loader: None,
             model: None,
+            drawing: None,
         }
     }
 
@@ -146,6 +199,7 @@ impl Engine {
     #[wasm_bindgen(js_name = beginLoad)]
     pub fn begin_load(&mut self, size: f64) {
         self.model = None;
+        self.drawing = None;
         let hint = (size.is_finite() && size >= 0.0).then_some(size as u64);
         self.loader = Some(StlReader::new(hint, &StlOptions::default()));
     }
@@ -182,8 +236,70 @@ impl Engine {
     pub fn load_demo(&mut self, job: JsValue) -> Result<JsValue, JsValue> {
         self.loader = None;
         self.model = None;
+        self.drawing = None;
         let job = import_job_from_js(job)?;
         self.set_mesh(demo_mesh(), &job)
+    }
+
+    /// Loads a whole SVG or DXF file (told apart by content) and places it as the job's
+    /// model transform says (`job.model`, in `job.units`; `null` for the default). Drops the
+    /// previous model or drawing first. Returns `info()`; a file the readers refuse throws
+    /// their one-line message.
+    #[wasm_bindgen(js_name = loadDrawing)]
+    pub fn load_drawing(&mut self, bytes: &[u8], job: JsValue) -> Result<JsValue, JsValue> {
+        self.loader = None;
+        self.model = None;
+        self.drawing = None;
+        let job = import_job_from_js(job)?;
+        let mut d = drawing::import(bytes, &ImportOptions::default()).map_err(js_error)?;
+        engine::place_drawing(&mut d, &job).map_err(engine_error)?;
+        self.drawing = Some(LoadedDrawing {
+            bounds: engine::drawing_box(&d, &job),
+            drawing: d,
+            units: job.units,
+        });
+        self.info()
+    }
+
+    /// The loaded drawing's paths for WebGL, flattened within 0.05 mm: `{ lines, kinds }`,
+    /// `lines` a `Float32Array` of segments (two xyz points each, at Z 0: the viewer lifts
+    /// them to the material's top) and `kinds` a `Uint8Array` with one entry per point,
+    /// 5 for a closed path (outline or hole) and 6 for an open one. `null` without a drawing.
+    #[wasm_bindgen(js_name = drawingLines)]
+    pub fn drawing_lines(&self) -> Result<JsValue, JsValue> {
+        let Some(ld) = &self.drawing else {
+            return Ok(JsValue::NULL);
+        };
+        let tol = PREVIEW_TOLERANCE_MM / ld.units.mm();
+        let d = &ld.drawing;
+        let mut lines: Vec<f32> = Vec::new();
+        let mut kinds: Vec<u8> = Vec::new();
+        let closed = d
+            .shapes
+            .iter()
+            .flat_map(|s| std::iter::once(&s.outline).chain(&s.holes));
+        for (path, kind) in closed
+            .map(|p| (p, LINE_CLOSED))
+            .chain(d.open.iter().map(|p| (p, LINE_OPEN)))
+        {
+            let pts = path.flatten(tol);
+            let n = pts.len();
+            let segments = if path.closed && n > 2 {
+                n
+            } else {
+                n.saturating_sub(1)
+            };
+            for i in 0..segments {
+                for p in [pts[i], pts[(i + 1) % n]] {
+                    lines.extend_from_slice(&[p.x as f32, p.y as f32, 0.0]);
+                    kinds.push(kind);
+                }
+            }
+        }
+        let o = js_sys::Object::new();
+        Reflect::set(&o, &"lines".into(), &Float32Array::from(lines.as_slice()))?;
+        Reflect::set(&o, &"kinds".into(), &Uint8Array::from(kinds.as_slice()))?;
+        Ok(o.into())
     }
 
     fn set_mesh(&mut self, mesh: Mesh, job: &Job) -> Result<JsValue, JsValue> {
@@ -193,15 +309,22 @@ impl Engine {
         self.info()
     }
 
-    /// `{ triangles, bounds: {min, max}, engineBytes, bytesPerTriangle, wasmMemory,
-    /// droppedDegenerate }` for the loaded model, or `null`.
+    /// For a model `{ kind: "model", triangles, bounds: {min, max}, engineBytes,
+    /// bytesPerTriangle, wasmMemory, droppedDegenerate }`; for a drawing `{ kind: "drawing",
+    /// outlines, holes, openPaths, segments, bounds, size: [w, h], units, notices,
+    /// wasmMemory }` (`bounds` in Z spans the load job's depths; `size` in the job's units);
+    /// `null` when nothing is loaded.
     pub fn info(&self) -> Result<JsValue, JsValue> {
+        if let Some(ld) = &self.drawing {
+            return drawing_info(ld);
+        }
         let Some(model) = &self.model else {
             return Ok(JsValue::NULL);
         };
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Info {
+            kind: &'static str,
             triangles: usize,
             bounds: crate::mesh::Aabb,
             engine_bytes: usize,
@@ -212,6 +335,7 @@ impl Engine {
         let mesh = model.mesh();
         let n = mesh.len();
         to_js(&Info {
+            kind: "model",
             triangles: n,
             bounds: mesh.bounds(),
             engine_bytes: model.engine_bytes(),
@@ -221,18 +345,19 @@ impl Engine {
         })
     }
 
-    /// What the job will machine on the loaded model, for the preview: `{ stock: {min, max},
-    /// areas: [{min, max}], floor, top, safeHeight }`, the stock box roughing clears and each
-    /// operation's machining area (cutter centre limits), as [`Job::resolve`] works them out.
-    /// `null` when no model is loaded; a job the engine refuses throws its message.
+    /// What the job will machine on the loaded model or drawing, for the preview: `{ stock:
+    /// {min, max}, areas: [{min, max}], floor, top, safeHeight }`, the stock box roughing
+    /// clears and each operation's machining area (cutter centre limits), as [`Job::resolve`]
+    /// works them out (for a drawing, over the drawing's outline and the job's depths).
+    /// `null` when nothing is loaded; a job the engine refuses throws its message.
     pub fn preview(&self, job: JsValue) -> Result<JsValue, JsValue> {
-        let Some(model) = &self.model else {
-            return Ok(JsValue::NULL);
-        };
         let job = job_from_js(job)?;
-        let resolved = job
-            .resolve(&model.mesh().bounds())
-            .map_err(|e| job_error(&e))?;
+        let bounds = match (&self.model, &self.drawing) {
+            (Some(model), _) => model.mesh().bounds(),
+            (None, Some(ld)) => engine::drawing_box(&ld.drawing, &job),
+            (None, None) => return Ok(JsValue::NULL),
+        };
+        let resolved = job.resolve(&bounds).map_err(|e| job_error(&e))?;
         let Some(first) = resolved.first() else {
             return Ok(JsValue::NULL);
         };
@@ -264,15 +389,13 @@ impl Engine {
         unsafe { Float32Array::view(tris) }
     }
 
-    /// Runs the job on the loaded model. `progress(fraction)` is called between raster
-    /// lines; returning `false` cancels (the promise-free call then throws "cancelled").
+    /// Runs the job on the loaded model (3D strategies) or drawing (2D strategies; a job of
+    /// the other kind throws the engine's message naming `strategy.type`).
+    /// `progress(fraction)` is called between raster lines or paths; returning `false`
+    /// cancels (the promise-free call then throws "cancelled").
     pub fn generate(&mut self, job: JsValue, progress: &Function) -> Result<Generated, JsValue> {
         let job = job_from_js(job)?;
         job.validate().map_err(|e| job_error(&e))?;
-        let model = self
-            .model
-            .as_ref()
-            .ok_or_else(|| js_error("no model loaded"))?;
         let mut report = |f: f32| -> bool {
             match progress.call1(&JsValue::NULL, &JsValue::from_f64(f as f64)) {
                 // Only an explicit `false` cancels; `undefined` means "go on".
@@ -280,12 +403,53 @@ impl Engine {
                 Err(_) => false,
             }
         };
-        let out = generate(model, &job, &mut report).map_err(|e| match e {
-            EngineError::Job(e) => job_error(&e),
-            e => js_error(e),
-        })?;
-        Ok(Generated { out })
+        let out = match (&self.model, &self.drawing) {
+            (Some(model), _) => generate(model, &job, &mut report),
+            (None, Some(ld)) => engine::generate_drawing(&ld.drawing, &job, &mut report),
+            (None, None) => return Err(js_error("no model or drawing loaded")),
+        }
+        .map_err(engine_error)?;
+        // The preview draws straight segments: arcs become feed moves within a tolerance.
+        let preview = out
+            .toolpath
+            .flattened(PREVIEW_TOLERANCE_MM / job.units.mm());
+        Ok(Generated { out, preview })
     }
+}
+
+/// `info()` of a drawing.
+fn drawing_info(ld: &LoadedDrawing) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Info<'a> {
+        kind: &'static str,
+        outlines: usize,
+        holes: usize,
+        open_paths: usize,
+        segments: usize,
+        bounds: Aabb,
+        size: [f64; 2],
+        units: &'static str,
+        notices: &'a [String],
+        wasm_memory: f64,
+    }
+    let d = &ld.drawing;
+    let b = &ld.bounds;
+    to_js(&Info {
+        kind: "drawing",
+        outlines: d.shapes.len(),
+        holes: d.hole_count(),
+        open_paths: d.open.len(),
+        segments: d.paths().map(|p| p.segments().count()).sum(),
+        bounds: *b,
+        size: [
+            f64::from(b.max[0] - b.min[0]),
+            f64::from(b.max[1] - b.min[1]),
+        ],
+        units: ld.units.name(),
+        notices: &d.notices,
+        wasm_memory: wasm_memory_bytes(),
+    })
 }
 
 /// The job for an import (its `model` transform and `units`); `null`/`undefined` is the default.
@@ -301,18 +465,27 @@ fn import_job_from_js(v: JsValue) -> Result<Job, JsValue> {
 #[wasm_bindgen]
 pub struct Generated {
     out: Output,
+    /// The toolpath with its arcs flattened, for the preview.
+    preview: Toolpath,
 }
 
 #[wasm_bindgen]
 impl Generated {
-    /// Cutter locations, xyz per point.
+    /// Cutter locations for the preview, xyz per point: the toolpath with each arc move
+    /// replaced by feed moves within 0.05 mm of it.
     pub fn points(&self) -> Float32Array {
-        Float32Array::from(self.out.toolpath.points.as_slice())
+        Float32Array::from(self.preview.points.as_slice())
     }
 
-    /// One move kind per point: 0 rapid, 1 plunge, 2 feed.
+    /// One move kind per point of [`Generated::points`]: 0 rapid, 1 plunge, 2 feed (no
+    /// arcs: they are flattened).
     pub fn kinds(&self) -> Uint8Array {
-        Uint8Array::from(self.out.toolpath.kinds.as_slice())
+        Uint8Array::from(self.preview.kinds.as_slice())
+    }
+
+    /// Arc moves (G2/G3) in the program's toolpath, before flattening.
+    pub fn arcs(&self) -> usize {
+        self.out.toolpath.kinds.iter().filter(|&&k| k >= 3).count()
     }
 
     /// The G-code program.
@@ -391,14 +564,22 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn default_strategies_are_tagged_by_type() {
-        for kind in ["parallel", "waterline", "rough"] {
+        for kind in [
+            "parallel",
+            "waterline",
+            "rough",
+            "engrave",
+            "profile",
+            "pocket",
+            "vcarve",
+        ] {
             let s = default_strategy(kind).unwrap();
             let t = Reflect::get(&s, &"type".into()).unwrap();
             assert_eq!(t.as_string().unwrap(), kind);
         }
         let w = default_strategy("waterline").unwrap();
         assert!(Reflect::get(&w, &"z_top".into()).unwrap().is_null());
-        assert!(default_strategy("pocket").unwrap().is_null());
+        assert!(default_strategy("trochoidal").unwrap().is_null());
     }
 
     #[wasm_bindgen_test]
@@ -428,6 +609,131 @@ mod tests {
         assert_eq!(max.get(2).as_f64(), Some(40.0));
         let areas: js_sys::Array = Reflect::get(&p, &"areas".into()).unwrap().into();
         assert_eq!(areas.length(), 1);
+    }
+
+    const SIGN: &[u8] = include_bytes!("../www/examples/sign.svg");
+
+    fn get(o: &JsValue, k: &str) -> JsValue {
+        Reflect::get(o, &k.into()).unwrap()
+    }
+
+    /// The default job with the strategy `kind` at its defaults.
+    fn job_with(kind: &str) -> JsValue {
+        let job = default_job().unwrap();
+        Reflect::set(&job, &"strategy".into(), &default_strategy(kind).unwrap()).unwrap();
+        job
+    }
+
+    #[wasm_bindgen_test]
+    fn drawing_format_is_told_by_content() {
+        assert_eq!(drawing_format(SIGN).as_deref(), Some("svg"));
+        assert_eq!(drawing_format(b"0\nSECTION\n").as_deref(), Some("dxf"));
+        let mut stl = Vec::new();
+        crate::mesh::stl::write_binary_stl(&demo_mesh(), &mut stl).unwrap();
+        assert_eq!(drawing_format(&stl[..256]), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn drawing_loads_draws_and_engraves_with_arcs() {
+        let mut e = Engine::new();
+        let info = e.load_drawing(SIGN, JsValue::NULL).unwrap();
+        assert_eq!(get(&info, "kind").as_string().unwrap(), "drawing");
+        assert_eq!(get(&info, "outlines").as_f64(), Some(1.0));
+        assert_eq!(get(&info, "holes").as_f64(), Some(2.0));
+        assert_eq!(get(&info, "openPaths").as_f64(), Some(1.0));
+        let size: js_sys::Array = get(&info, "size").into();
+        assert!((size.get(0).as_f64().unwrap() - 120.0).abs() < 1e-3);
+        assert!((size.get(1).as_f64().unwrap() - 60.0).abs() < 1e-3);
+        // No triangles for a drawing; its lines instead, two points per segment.
+        assert_eq!(e.triangles().length(), 0);
+        let l = e.drawing_lines().unwrap();
+        let lines: Float32Array = get(&l, "lines").into();
+        let kinds: Uint8Array = get(&l, "kinds").into();
+        assert!(lines.length() > 100);
+        assert_eq!(lines.length(), 3 * kinds.length());
+        assert_eq!(kinds.length() % 2, 0);
+        let k = kinds.to_vec();
+        assert!(k.contains(&LINE_CLOSED) && k.contains(&LINE_OPEN));
+        // A hole's circle (r 4 about (12, 30)) is flattened within 0.05 mm of it.
+        let pts = lines.to_vec();
+        let on_hole: Vec<f64> = pts
+            .chunks(3)
+            .map(|p| (f64::from(p[0]) - 12.0).hypot(f64::from(p[1]) - 30.0))
+            .filter(|r| (*r - 4.0).abs() < 0.5)
+            .collect();
+        assert!(on_hole.len() >= 16, "{}", on_hole.len());
+        assert!(on_hole.iter().all(|r| *r <= 4.0 + 1e-3 && *r > 4.0 - 0.05));
+
+        let go = Function::new_no_args("return true");
+        let g = e.generate(job_with("engrave"), &go).unwrap();
+        let gcode = g.gcode();
+        assert!(
+            gcode
+                .lines()
+                .any(|l| l.starts_with("G2 ") || l.starts_with("G3 ")),
+            "{gcode}"
+        );
+        assert!(g.arcs() > 0);
+        // The preview gets straight moves only, and more of them than the arcs had.
+        let kinds = g.kinds().to_vec();
+        assert!(kinds.iter().all(|&k| k <= 2));
+        assert_eq!(g.points().length() as usize, 3 * kinds.len());
+        // The cut runs at the engraving depth, below the drawing's plane.
+        let min_z = g
+            .points()
+            .to_vec()
+            .chunks(3)
+            .map(|p| p[2])
+            .fold(f32::INFINITY, f32::min);
+        assert!((min_z + 0.5).abs() < 1e-4, "{min_z}");
+        // The preview of the job spans the drawing.
+        let p = e.preview(job_with("engrave")).unwrap();
+        let area: js_sys::Array = get(&get(&get(&p, "areas"), "0"), "max").into();
+        assert!(area.get(0).as_f64().unwrap() >= 120.0 - 1e-3);
+    }
+
+    #[wasm_bindgen_test]
+    fn the_wrong_kind_of_strategy_names_the_field() {
+        let mut e = Engine::new();
+        e.load_drawing(SIGN, JsValue::NULL).unwrap();
+        let go = Function::new_no_args("return true");
+        let err: js_sys::Error = e
+            .generate(job_with("parallel"), &go)
+            .err()
+            .unwrap()
+            .unchecked_into();
+        assert_eq!(
+            get(&err, "field").as_string().as_deref(),
+            Some("strategy.type")
+        );
+        // And the other way round, after a model replaced the drawing.
+        e.load_demo(JsValue::NULL).unwrap();
+        assert!(e.drawing_lines().unwrap().is_null());
+        let err: js_sys::Error = e
+            .generate(job_with("engrave"), &go)
+            .err()
+            .unwrap()
+            .unchecked_into();
+        assert!(String::from(err.message()).contains("engrave"));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_bad_drawing_is_one_line_and_the_engine_goes_on() {
+        let mut e = Engine::new();
+        for bad in [
+            &b"<svg xmlns='http://www.w3.org/2000/svg'><path d='M 0 0"[..],
+            b"hello",
+        ] {
+            let err: js_sys::Error = e
+                .load_drawing(bad, JsValue::NULL)
+                .err()
+                .unwrap()
+                .unchecked_into();
+            let m = String::from(err.message());
+            assert!(!m.is_empty() && !m.contains('\n'), "{m}");
+            assert!(e.info().unwrap().is_null());
+        }
+        e.load_drawing(SIGN, JsValue::NULL).unwrap();
     }
 
     #[wasm_bindgen_test]

@@ -1,8 +1,10 @@
-// The page: file in, preview, settings, generate in the worker, download. All text that
-// comes from a file or the engine is set with textContent, never parsed as HTML.
+// The page: file in (an STL model or an SVG/DXF drawing), preview, settings, generate in the
+// worker, download. All text that comes from a file or the engine is set with textContent,
+// never parsed as HTML.
 import { EngineClient, CancelledError } from './engine-client.js';
 import { Viewer } from './viewer.js';
-import { buildPanel, loadJob, saveJob, loadStrategyMemory, get } from './settings.js';
+import { buildPanel, loadJob, saveJob, loadStrategyMemory, normalizeJob, get } from './settings.js';
+import { describeDrawing, drawingStrategy, drawingTool, isDrawingStrategy, strategiesFor } from './workpiece.js';
 import { buildOperations } from './operations.js';
 import * as fmt from './format.js';
 
@@ -22,6 +24,9 @@ const state = {
   file: null, name: 'demo', info: null, result: null, resultJob: null, job: null, busy: false,
   /** @type {any} the engine's registry */ registry: null,
   /** @type {any} the engine's stock box and machining areas for the job */ preview: null,
+  /** @type {'model' | 'drawing'} what the job's cutters and strategies are for */ workpiece: 'model',
+  /** @type {any} the engine's default job */ defaults: null,
+  /** @type {Record<string, any>} each strategy's defaults */ strategies: null,
 };
 // For tests and the benchmark: timings in ms of the last load and generate.
 const timings = {};
@@ -62,6 +67,8 @@ function drawPreview(p) {
   if (!viewer || p === undefined) return;
   state.preview = p;
   viewer.setStock(p ? p.stock : null, p ? p.areas.map((a) => ({ ...a, z: p.floor })) : []);
+  // A drawing lies on the material's top (z_top of its operations).
+  if (p) viewer.setDrawingTop(p.top);
 }
 
 let previewSeq = 0;
@@ -73,10 +80,69 @@ async function showPreview(job) {
 }
 
 function showModelStats(info, size) {
-  stat('triangles', fmt.count(info.triangles));
-  stat('bpt', info.bytesPerTriangle.toFixed(1));
+  const drawing = info.kind === 'drawing';
+  stat('triangles', drawing ? '–' : fmt.count(info.triangles));
+  stat('bpt', drawing ? '–' : info.bytesPerTriangle.toFixed(1));
+  stat('drawing', drawing ? describeDrawing(info) : '–');
   stat('memory', fmt.bytes(info.wasmMemory));
   stat('size', size == null ? 'built-in' : fmt.bytes(size));
+}
+
+const WORKPIECES_KEY = 'swarf.workpieces';
+
+/** The cutter, strategy and operations last used on each kind of workpiece. */
+function loadWorkpieces() {
+  try {
+    const v = JSON.parse(localStorage.getItem(WORKPIECES_KEY) || '{}');
+    return v && typeof v === 'object' ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+/** What the job's own strategy cuts. */
+const jobWorkpiece = (job) => (isDrawingStrategy(state.registry, get(job, 'strategy.type')) ? 'drawing' : 'model');
+
+/** Offers the strategies of `kind` and, when the job's cutter and strategy are for the other
+ * kind, swaps them (and the operations) for those last used on `kind`, or for its starting
+ * values: a drawing (whose `info()` is `info`) starts with a 3 mm flat cutter profiling
+ * with tabs, or engraving when it has no closed shape (workpiece.js). */
+function useWorkpiece(kind, info) {
+  const job = state.job;
+  state.workpiece = kind;
+  if (panel) panel.offerStrategies(strategiesFor(state.registry, kind === 'drawing'));
+  const was = jobWorkpiece(job);
+  if (was === kind) return;
+  // A value still being typed belongs to the settings being put away: commit it first.
+  const active = document.activeElement;
+  if (active instanceof HTMLElement && ui.form.contains(active)) active.blur();
+  const saved = loadWorkpieces();
+  saved[was] = { tool: job.tool, strategy: job.strategy, operations: job.operations };
+  let next = saved[kind];
+  if (!next || jobWorkpiece(next) !== kind) {
+    const d = state.defaults;
+    next = kind === 'drawing'
+      ? { tool: { ...d.tool, ...drawingTool(job.units) }, strategy: drawingStrategy(state.registry, state.strategies, info), operations: [] }
+      : { tool: d.tool, strategy: d.strategy, operations: [] };
+  }
+  const fitted = normalizeJob(state.defaults, state.strategies, { ...job, ...next });
+  job.tool = fitted.tool;
+  job.strategy = fitted.strategy;
+  job.operations = fitted.operations;
+  try { localStorage.setItem(WORKPIECES_KEY, JSON.stringify(saved)); } catch { /* not remembered */ }
+  saveJob(job);
+  if (panel) {
+    panel.refresh();
+    panel.offerStrategies(strategiesFor(state.registry, kind === 'drawing'));
+  }
+  if (ops) ops.refresh();
+}
+
+/** The legend items of one kind of workpiece only (`data-for`). */
+function showLegend(kind) {
+  for (const li of document.querySelectorAll('.legend [data-for]')) {
+    if (li instanceof HTMLElement) li.hidden = li.dataset.for !== kind;
+  }
 }
 
 function clearResult() {
@@ -94,22 +160,30 @@ async function loadModel(file) {
   ui.generate.disabled = true;
   clearResult();
   try {
-    const { info, triangles } = await client.load(file, state.job);
+    const { info, triangles, lines, kinds } = await client.load(file, state.job);
     state.file = file;
     state.name = name;
     state.info = info;
     ui.name.textContent = name;
     timings.loaded = performance.now() - t0;
+    // The settings follow the workpiece: 2D strategies for a drawing, 3D for a model.
+    const drawing = info.kind === 'drawing';
+    useWorkpiece(drawing ? 'drawing' : 'model', info);
+    showLegend(state.workpiece);
     // Asked before drawing, so the model and its stock box come up in one frame.
     const preview = viewer ? await fetchPreview(state.job) : undefined;
     ++previewSeq;
     if (viewer) {
       viewer.setModel(triangles, info.bounds);
+      viewer.setDrawing(lines, kinds);
       drawPreview(preview);
     }
     timings.preview = performance.now() - t0;
     showModelStats(info, file ? file.size : null);
-    setStatus(`${name}: ${fmt.count(info.triangles)} triangles loaded.`);
+    if (drawing) {
+      const notes = info.notices.length ? ` Note: ${info.notices.join('; ')}.` : '';
+      setStatus(`${name}: drawing of ${describeDrawing(info)} loaded.${notes}`);
+    } else setStatus(`${name}: ${fmt.count(info.triangles)} triangles loaded.`);
   } catch (e) {
     if (e instanceof CancelledError) return;
     setStatus('');
@@ -150,7 +224,7 @@ async function generate() {
     timings.generate = performance.now() - t0;
     state.result = r;
     state.resultJob = structuredClone(state.job);
-    if (viewer) viewer.setPath(r.points, r.kinds);
+    if (viewer) viewer.setPath(r.points, r.kinds, state.workpiece === 'drawing');
     const s = r.summary;
     stat('points', fmt.count(s.points ?? r.kinds.length));
     const len = (s.feed_length ?? 0) + (s.plunge_length ?? 0) + (s.rapid_length ?? 0);
@@ -160,7 +234,8 @@ async function generate() {
     stat('memory', fmt.bytes(r.info?.wasmMemory));
     ui.download.disabled = false;
     const chain = s.operations > 1 ? `, ${s.operations} operations` : '';
-    setStatus(`Toolpath ready: ${fmt.count(r.kinds.length)} points${chain} in ${(timings.generate / 1000).toFixed(2)} s.`);
+    const arcs = r.arcs ? `, ${fmt.count(r.arcs)} arcs (G2/G3)` : '';
+    setStatus(`Toolpath ready: ${fmt.count(r.kinds.length)} points${arcs}${chain} in ${(timings.generate / 1000).toFixed(2)} s.`);
   } catch (e) {
     if (e instanceof CancelledError) {
       setStatus('Cancelled.');
@@ -292,6 +367,8 @@ async function start() {
     const strategies = await client.defaultStrategies();
     const registry = await client.registry();
     state.registry = registry;
+    state.defaults = defaults;
+    state.strategies = strategies;
     state.job = loadJob(defaults, strategies);
     panel = buildPanel(ui.form, defaults, state.job, onSettingsChange, { registry, strategies, memory: loadStrategyMemory(strategies) });
     if (Array.isArray(state.job.operations)) buildOperationsPanel(state.job);

@@ -1,6 +1,10 @@
 // <swarf-cam model="part.stl"> — Swarf on any page with one script tag:
 //   <script type="module" src="https://example.org/swarf/embed.js"></script>
 //   <swarf-cam model="part.stl" job='{"tool": {"diameter": 3}}'></swarf-cam>
+//   <swarf-cam model="sign.svg"></swarf-cam>
+// `model` is an STL, or an SVG or DXF drawing (by its name, else by its content). A drawing
+// starts from the page's 2D defaults (a 3 mm flat cutter, a profile with tabs; engraving when
+// it has no closed shape) before `job` is laid over them; a model from the engine's default job.
 // `job` is job JSON text (not a URL), laid over the engine's default job one level deep: each
 // top-level section given replaces those keys of the default's section (`tool.diameter`
 // above, the rest of `tool` kept); a strategy of another `type` starts from that strategy's
@@ -12,6 +16,7 @@
 import { EngineClient, CancelledError } from './engine-client.js';
 import { Viewer } from './viewer.js';
 import * as fmt from './format.js';
+import { describeDrawing, drawingStrategy, drawingTool } from './workpiece.js';
 
 // Constructed stylesheets are not inline styles, so host pages with a strict CSP allow them.
 const sheet = new CSSStyleSheet();
@@ -51,6 +56,10 @@ class SwarfCam extends HTMLElement {
     bar.append(this.btnGenerate, this.btnCancel, this.btnDownload, this.progress, this.statusEl);
     root.append(canvas, bar);
     this.canvas = canvas;
+    /** True when the loaded workpiece is a 2D drawing. */
+    this.drawing = false;
+    /** @type {any} the engine's `info()` of the loaded workpiece */
+    this.info = null;
     this.btnGenerate.addEventListener('click', () => this.generate());
     this.btnCancel.addEventListener('click', () => this.client.cancel());
     this.btnDownload.addEventListener('click', () => this.download());
@@ -76,17 +85,22 @@ class SwarfCam extends HTMLElement {
 
   status(text) { this.statusEl.textContent = text; }
 
-  /** The job: the engine's defaults, overlaid with the `job` attribute's JSON if any. */
+  /** The job: the engine's defaults (with the 2D starting cutter and strategy when a
+   * drawing is loaded), overlaid with the `job` attribute's JSON if any. */
   async job() {
     // A copy: the client hands out the same defaults object every time.
     const job = structuredClone(await this.client.defaultJob());
+    const strategies = await this.client.defaultStrategies();
     const extra = this.getAttribute('job');
-    if (extra) {
-      const over = JSON.parse(extra);
+    const over = extra ? JSON.parse(extra) : null;
+    if (this.drawing) {
+      job.tool = { ...job.tool, ...drawingTool((over && over.units) || job.units) };
+      job.strategy = drawingStrategy(await this.client.registry(), strategies, this.info);
+    }
+    if (over) {
       // A strategy of another type starts from that type's defaults, not the default job's.
-      const strategies = await this.client.defaultStrategies();
       const type = over.strategy && over.strategy.type;
-      if (type && strategies && strategies[type]) job.strategy = structuredClone(strategies[type]);
+      if (type && type !== job.strategy.type && strategies && strategies[type]) job.strategy = structuredClone(strategies[type]);
       for (const [k, v] of Object.entries(over)) job[k] = typeof v === 'object' && v && !Array.isArray(v) ? { ...job[k], ...v } : v;
     }
     return job;
@@ -103,14 +117,22 @@ class SwarfCam extends HTMLElement {
         const url = new URL(src, document.baseURI);
         const res = await fetch(url);
         if (!res.ok) throw new Error(`could not fetch the model (HTTP ${res.status})`);
-        blob = await res.blob();
         this.name = decodeURIComponent(url.pathname.split('/').pop() || 'model');
+        // A File keeps the name, which tells a drawing (.svg, .dxf) from an STL.
+        blob = new File([await res.blob()], this.name);
       }
       this.status(`Loading ${this.name}…`);
-      const job = await this.job();
-      const { info, triangles } = await this.client.load(blob, job);
-      if (this.viewer) this.viewer.setModel(triangles, info.bounds);
-      this.status(`${this.name}: ${fmt.count(info.triangles)} triangles`);
+      // Only the import transform and units of the job matter to a load.
+      const { info, triangles, lines, kinds } = await this.client.load(blob, await this.job());
+      this.drawing = info.kind === 'drawing';
+      this.info = info;
+      if (this.viewer) {
+        this.viewer.setModel(triangles, info.bounds);
+        this.viewer.setDrawing(lines, kinds);
+        const p = this.drawing ? await this.client.preview(await this.job()).catch(() => null) : null;
+        this.viewer.setDrawingTop(p ? p.top : 0);
+      }
+      this.status(this.drawing ? `${this.name}: ${describeDrawing(info)}` : `${this.name}: ${fmt.count(info.triangles)} triangles`);
       this.btnGenerate.disabled = false;
     } catch (e) {
       this.status(`Error: ${e.message}`);
@@ -125,7 +147,7 @@ class SwarfCam extends HTMLElement {
     try {
       const job = await this.job();
       const r = await this.client.generate(job, (p) => { this.progress.value = p; });
-      if (this.viewer) this.viewer.setPath(r.points, r.kinds);
+      if (this.viewer) this.viewer.setPath(r.points, r.kinds, this.drawing);
       this.result = { gcode: r.gcode, job, registry: await this.client.registry() };
       this.btnDownload.disabled = false;
       this.statusEl.hidden = false;

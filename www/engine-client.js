@@ -82,8 +82,11 @@ export class EngineClient {
     return this.call('preview', { job });
   }
 
-  /** `source`: a File/Blob, or null for the built-in demo; `job` gives the import transform
-   * (`job.model`) and units. Resolves { info, triangles }. */
+  /** `source`: a File/Blob (an STL, or an SVG/DXF drawing: by name, else by content), or
+   * null for the built-in demo; `job` gives the import transform (`job.model`) and units.
+   * Resolves { info, triangles, lines, kinds }: `info.kind` is "model" or "drawing"; a
+   * drawing has no triangles and its paths as line segments (`lines`, xyz pairs, with a
+   * colour kind per point), a model null lines. */
   load(source, job) {
     this.lastLoad = { source, job };
     return this.call('load', { source, job });

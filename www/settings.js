@@ -67,7 +67,7 @@ function overlayStrategy(strategies, stored, fallback) {
 }
 
 /** The job remembered in localStorage (or `stored`), made to fit the engine's schema. */
-function normalizeJob(defaults, strategies, stored) {
+export function normalizeJob(defaults, strategies, stored) {
   const job = overlay(defaults, stored);
   if (!('strategy' in defaults)) return job;
   job.strategy = overlayStrategy(strategies, stored && stored.strategy, defaults.strategy);
@@ -132,16 +132,21 @@ function buildPresets(presets, job, apply) {
   return box;
 }
 
+/** Puts `options` into a select, replacing what it had. */
+function fillOptions(select, options) {
+  select.replaceChildren(...options.map(({ value, label }) => {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = label;
+    return o;
+  }));
+}
+
 /** The input element of one field. */
 function makeInput(f) {
   if (f.type === 'select') {
     const select = document.createElement('select');
-    for (const { value, label } of f.options) {
-      const o = document.createElement('option');
-      o.value = value;
-      o.textContent = label;
-      select.append(o);
-    }
+    fillOptions(select, f.options);
     return select;
   }
   const input = document.createElement('input');
@@ -207,7 +212,8 @@ function writeInput(f, input, v) {
 
 /**
  * Builds the panel into `root` from the engine's registry. `onChange(job, field)` runs after
- * every edit. Returns { showError(field, message), clearErrors(), refresh(), remember(), groups }.
+ * every edit. Returns { showError(field, message), clearErrors(), refresh(), remember(),
+ * offerStrategies(names), groups }.
  * @param {HTMLElement} root
  * @param {any} defaults
  * @param {any} job
@@ -249,6 +255,9 @@ export function buildPanel(root, defaults, job, onChange, { registry, strategies
     } else groups.get(f.group).append(r.row);
     rows.push(r);
     r.input.addEventListener('change', () => {
+      // A field of another strategy: it was being typed in when it was hidden, and losing
+      // the focus then fires this; the value belongs to no field of this strategy.
+      if (f.kinds && !f.kinds.includes(kindOf(job))) return;
       const v = readInput(f, r.input);
       if (f.path === 'strategy.type') {
         // Another strategy: keep this one's parameters for later, bring back that one's.
@@ -282,6 +291,13 @@ export function buildPanel(root, defaults, job, onChange, { registry, strategies
     refresh,
     remember,
     groups,
+    /** Lists only these strategies in the Strategy select (those of the loaded workpiece). */
+    offerStrategies(names) {
+      const r = rows.find((x) => x.f.path === 'strategy.type');
+      if (!r || !(r.input instanceof HTMLSelectElement)) return;
+      fillOptions(r.input, r.f.options.filter((o) => names.includes(o.value)));
+      writeInput(r.f, r.input, get(job, r.f.path));
+    },
     clearErrors() {
       for (const r of rows) { r.err.textContent = ''; r.input.removeAttribute('aria-invalid'); }
     },

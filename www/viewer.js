@@ -1,4 +1,5 @@
-// WebGL2 preview: shaded model, stock box, toolpath coloured by move kind.
+// WebGL2 preview: shaded model or a drawing's lines at the material top, stock box, toolpath
+// coloured by move kind (a drawing's cuts by depth, so tabs and passes show).
 // World is Z up (machine coordinates). Draws only when something changed.
 
 const MODEL_VS = `#version 300 es
@@ -16,22 +17,63 @@ void main() {
   vec3 base = mix(vec3(0.55, 0.58, 0.62), vec3(0.80, 0.82, 0.86), t);
   o = vec4(base * l, 1.0);
 }`;
+// uLift raises a drawing's lines (at Z 0) to the material's top; uByDepth colours cutting
+// moves from deep to shallow over uZRange instead of one colour.
 const LINE_VS = `#version 300 es
-uniform mat4 uMvp; uniform vec3 uColors[5];
+uniform mat4 uMvp; uniform vec3 uColors[8]; uniform float uLift;
+uniform bool uByDepth; uniform vec2 uZRange; uniform vec3 uDeep; uniform vec3 uShallow;
 in vec3 aPos; in uint aKind; flat out vec3 vColor;
-void main() { vColor = uColors[min(aKind, 4u)]; gl_Position = uMvp * vec4(aPos, 1.0); }`;
+void main() {
+  uint k = min(aKind, 7u);
+  vec3 c = uColors[k];
+  if (uByDepth && k == 2u) {
+    float t = clamp((aPos.z - uZRange.x) / max(uZRange.y - uZRange.x, 1e-6), 0.0, 1.0);
+    c = mix(uDeep, uShallow, t);
+  }
+  vColor = c;
+  gl_Position = uMvp * vec4(aPos.xy, aPos.z + uLift, 1.0);
+}`;
 const LINE_FS = `#version 300 es
 precision mediump float; flat in vec3 vColor; out vec4 o;
 void main() { o = vec4(vColor, 1.0); }`;
 
-// Move kinds 0 rapid, 1 plunge, 2 feed; 3 is the stock box, 4 the machining area.
+// Move kinds 0 rapid, 1 plunge, 2 feed; 3 is the stock box, 4 the machining area; 5 a
+// drawing's closed path (outline or hole), 6 its open path (what the engine's
+// `drawingLines` tags them with).
 const KIND_COLORS = [
   [0.93, 0.26, 0.21], // rapid: red
   [0.98, 0.70, 0.10], // plunge: amber
   [0.10, 0.45, 0.95], // feed: blue
   [0.20, 0.75, 0.35], // stock box: green
   [0.85, 0.80, 0.30], // machining area: pale yellow
+  [0.93, 0.94, 0.96], // drawing, closed path: white
+  [0.80, 0.55, 1.00], // drawing, open path: violet
+  [1.00, 0.35, 0.70], // a cut above the bottom of its run (over a tab): pink
 ];
+/** The kind the viewer gives cutting moves that rise above the bottom of their run. */
+const OVER_TAB = 7;
+
+/**
+ * The move kinds with every cutting move that lies above the lowest point of its run (the
+ * feed moves between two plunges or rapids) marked OVER_TAB: where a profile's last pass
+ * rises over a holding tab. Flat runs (each depth pass, engraving) are left alone.
+ * @param {Float32Array} points
+ * @param {Uint8Array} kinds
+ */
+function markRises(points, kinds) {
+  const out = Uint8Array.from(kinds);
+  for (let i = 0; i < kinds.length;) {
+    if (kinds[i] !== 2) { i++; continue; }
+    let j = i, lo = Infinity;
+    for (; j < kinds.length && kinds[j] === 2; j++) lo = Math.min(lo, points[3 * j + 2]);
+    for (let k = i; k < j; k++) if (points[3 * k + 2] > lo + 1e-3) out[k] = OVER_TAB;
+    i = j;
+  }
+  return out;
+}
+// A drawing's cuts by depth: the deepest blue, rising to cyan at the material's top.
+const DEEP = [0.10, 0.30, 0.95];
+const SHALLOW = [0.25, 0.95, 0.90];
 
 function compile(gl, vs, fs) {
   const p = gl.createProgram();
@@ -88,6 +130,12 @@ export class Viewer {
     this.lineProg = compile(gl, LINE_VS, LINE_FS);
     this.model = null; // { vao, buf, count, bounds }
     this.path = null;
+    /** Cutting moves coloured by depth over `pathZ` (for drawings). */
+    this.byDepth = false;
+    this.pathZ = [0, 0];
+    /** A drawing's lines, and the material top they are drawn at. */
+    this.drawing = null;
+    this.drawingTop = 0;
     this.box = null;
     /** @type {{min: number[], max: number[]} | null} the stock box drawn */
     this.stock = null;
@@ -102,23 +150,56 @@ export class Viewer {
     this.redraw();
   }
 
-  /** `triangles`: Float32Array, 9 floats per triangle. */
+  /** `triangles`: Float32Array, 9 floats per triangle (none for a drawing); `bounds` the
+   * box to fit the view to. */
   setModel(triangles, bounds) {
     const gl = this.gl;
     if (this.model) this.freeVao(this.model);
-    this.model = this.makeVao(this.modelProg, triangles, null);
-    this.model.count = triangles.length / 3;
+    this.model = null;
+    if (triangles && triangles.length) {
+      this.model = this.makeVao(this.modelProg, triangles, null);
+      this.model.count = triangles.length / 3;
+    }
     this.bounds = bounds;
     this.setPath(null);
     this.fit();
     gl.finish();
   }
 
-  /** `points`: Float32Array xyz, `kinds`: Uint8Array (0 rapid, 1 plunge, 2 feed). */
-  setPath(points, kinds) {
+  /** A drawing's paths as line segments: `lines` xyz pairs at Z 0, `kinds` one per point
+   * (5 closed, 6 open); null to remove it. Drawn at `setDrawingTop`'s height. */
+  setDrawing(lines, kinds) {
+    if (this.drawing) this.freeVao(this.drawing);
+    this.drawing = lines && kinds && kinds.length ? this.makeVao(this.lineProg, lines, kinds) : null;
+    if (this.drawing) this.drawing.count = kinds.length;
+    this.redraw();
+  }
+
+  /** The height of the material's top, where the drawing's lines are drawn. */
+  setDrawingTop(z) {
+    this.drawingTop = Number.isFinite(z) ? z : 0;
+    this.redraw();
+  }
+
+  /** `points`: Float32Array xyz, `kinds`: Uint8Array (0 rapid, 1 plunge, 2 feed).
+   * `byDepth`: colour the cutting moves by their Z (deep blue to cyan at the top), so a
+   * drawing's depth passes stand out, and the cuts that rise over tabs pink. */
+  setPath(points, kinds, byDepth = false) {
     if (this.path) this.freeVao(this.path);
-    this.path = points && kinds.length ? this.makeVao(this.lineProg, points, kinds) : null;
+    const shown = points && byDepth ? markRises(points, kinds) : kinds;
+    this.path = points && kinds.length ? this.makeVao(this.lineProg, points, shown) : null;
     if (this.path) this.path.count = kinds.length;
+    this.byDepth = byDepth;
+    if (this.path && byDepth) {
+      let lo = Infinity, hi = -Infinity;
+      for (let i = 0; i < kinds.length; i++) {
+        if (kinds[i] !== 2) continue;
+        const z = points[3 * i + 2];
+        if (z < lo) lo = z;
+        if (z > hi) hi = z;
+      }
+      this.pathZ = lo <= hi ? [lo, hi] : [0, 0];
+    }
     this.redraw();
   }
 
@@ -183,7 +264,9 @@ export class Viewer {
     if (!b) return;
     this.view.target = [0, 1, 2].map((k) => (b.min[k] + b.max[k]) / 2);
     this.radius = Math.max(1e-3, Math.hypot(b.max[0] - b.min[0], b.max[1] - b.min[1], b.max[2] - b.min[2]) / 2);
-    this.view.dist = this.radius * 2.6;
+    // Far enough for the bounding sphere to fit the narrower of the two fields of view.
+    const half = Math.min(Math.PI / 10, Math.atan(Math.tan(Math.PI / 10) * this.canvas.clientWidth / Math.max(1, this.canvas.clientHeight)));
+    this.view.dist = this.radius / Math.sin(half);
     this.redraw();
   }
 
@@ -238,17 +321,35 @@ export class Viewer {
       gl.drawArrays(gl.TRIANGLES, 0, this.model.count);
       gl.disable(gl.POLYGON_OFFSET_FILL);
     }
-    gl.useProgram(this.lineProg);
-    gl.uniformMatrix4fv(gl.getUniformLocation(this.lineProg, 'uMvp'), false, mvp);
-    gl.uniform3fv(gl.getUniformLocation(this.lineProg, 'uColors'), KIND_COLORS.flat());
+    const lp = this.lineProg;
+    gl.useProgram(lp);
+    gl.uniformMatrix4fv(gl.getUniformLocation(lp, 'uMvp'), false, mvp);
+    gl.uniform3fv(gl.getUniformLocation(lp, 'uColors'), KIND_COLORS.flat());
+    gl.uniform3fv(gl.getUniformLocation(lp, 'uDeep'), DEEP);
+    gl.uniform3fv(gl.getUniformLocation(lp, 'uShallow'), SHALLOW);
+    gl.uniform2f(gl.getUniformLocation(lp, 'uZRange'), this.pathZ[0], this.pathZ[1]);
+    gl.uniform1i(gl.getUniformLocation(lp, 'uByDepth'), 0);
+    const lift = gl.getUniformLocation(lp, 'uLift');
+    gl.uniform1f(lift, 0);
     if (this.box) {
       gl.bindVertexArray(this.box.vao);
       gl.drawArrays(gl.LINES, 0, this.box.count);
     }
+    if (this.drawing) {
+      gl.uniform1f(lift, this.drawingTop);
+      gl.bindVertexArray(this.drawing.vao);
+      gl.drawArrays(gl.LINES, 0, this.drawing.count);
+      gl.uniform1f(lift, 0);
+    }
     if (this.path) {
+      gl.uniform1i(gl.getUniformLocation(lp, 'uByDepth'), this.byDepth ? 1 : 0);
       // A strip: segment i-1 -> i takes point i's kind (the provoking vertex is the last).
+      // Later moves win where they retrace earlier ones exactly (a tab's top over the pass
+      // at the same height).
+      gl.depthFunc(gl.LEQUAL);
       gl.bindVertexArray(this.path.vao);
       gl.drawArrays(gl.LINE_STRIP, 0, this.path.count);
+      gl.depthFunc(gl.LESS);
     }
     gl.bindVertexArray(null);
     this.frames++;

@@ -2,7 +2,7 @@
 // Messages in:  { id, type: 'init' | 'load' | 'generate' | 'validate' | 'preview', ... }
 // Messages out: { id, ok, result | error } and { id, progress } while generating.
 // Buffers leave as transferable ArrayBuffers (copies out of wasm memory, then moved).
-import init, { Engine, defaultJob, registry, validateJob, wasmMemoryBytes } from './pkg/swarf.js';
+import init, { Engine, defaultJob, drawingFormat, registry, validateJob, wasmMemoryBytes } from './pkg/swarf.js';
 
 const ready = init();
 let engine = null;
@@ -19,6 +19,14 @@ async function streamInto(blob) {
   }
 }
 
+/** True when `blob` is a 2D drawing: named .svg or .dxf (so a broken one gets the drawing
+ * reader's message), else when its first bytes look like one to the engine. */
+async function isDrawing(blob) {
+  const name = blob instanceof File ? blob.name.toLowerCase() : '';
+  if (/\.(svg|dxf)$/.test(name)) return true;
+  return drawingFormat(new Uint8Array(await blob.slice(0, 256).arrayBuffer())) != null;
+}
+
 const handlers = {
   async init() {
     // Strategies, cutters, dialects and the settings panel come from the engine's registry.
@@ -29,6 +37,13 @@ const handlers = {
 
   async load({ source, job }) {
     if (!engine) engine = new Engine();
+    if (source && (await isDrawing(source))) {
+      // Drawings are read whole (they are small next to meshes) and have lines, not triangles.
+      const info = engine.loadDrawing(new Uint8Array(await source.arrayBuffer()), job);
+      const { lines, kinds } = engine.drawingLines();
+      const triangles = new Float32Array(0);
+      return { value: { info, triangles, lines, kinds }, transfer: [lines.buffer, kinds.buffer] };
+    }
     let info;
     if (source) {
       await streamInto(source);
@@ -38,7 +53,7 @@ const handlers = {
     }
     // `triangles()` is a view of wasm memory: copy it now, before anything can grow memory.
     const triangles = engine.triangles().slice();
-    return { value: { info, triangles }, transfer: [triangles.buffer] };
+    return { value: { info, triangles, lines: null, kinds: null }, transfer: [triangles.buffer] };
   },
 
   async validate({ job }) {
@@ -64,7 +79,7 @@ const handlers = {
     try {
       const points = g.points();
       const kinds = g.kinds();
-      const value = { points, kinds, gcode: g.gcode(), summary: g.summary(), info: engine.info() };
+      const value = { points, kinds, arcs: g.arcs(), gcode: g.gcode(), summary: g.summary(), info: engine.info() };
       return { value, transfer: [points.buffer, kinds.buffer] };
     } finally {
       g.free();

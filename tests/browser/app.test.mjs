@@ -165,7 +165,7 @@ test('invalid settings show the engine\'s message next to the field; settings pe
 test('controls have accessible names and the file button is keyboard reachable', async () => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);
-  for (const name of ['Generate', 'Download', 'Open STL…', 'Top', 'Front', 'Iso'])
+  for (const name of ['Generate', 'Download', 'Open file…', 'Top', 'Front', 'Iso'])
     assert.equal(await s.page.getByRole('button', { name, exact: true }).count(), 1, name);
   for (const label of [/^Diameter/, /^Stepover \(/, /^Stepdown/, /^Feed rate/, /^G-code dialect/, /^Strategy/])
     assert.equal(await s.page.getByLabel(label).count(), 1, String(label));
@@ -177,7 +177,7 @@ test('controls have accessible names and the file button is keyboard reachable',
     await s.page.keyboard.press('Tab');
     reached = await s.page.evaluate(() => document.activeElement.id === 'open');
   }
-  assert.ok(reached, 'Open STL… reachable by Tab');
+  assert.ok(reached, 'Open file… reachable by Tab');
   // Enter on it opens the file picker (observed as the click it forwards to the file input;
   // the OS picker itself is not reliably observable across contexts headless).
   await s.page.evaluate(() => {
@@ -186,6 +186,6 @@ test('controls have accessible names and the file button is keyboard reachable',
     f.addEventListener('click', (e) => { window.pickerOpened = true; e.preventDefault(); });
   });
   await s.page.keyboard.press('Enter');
-  assert.ok(await s.page.evaluate(() => window.pickerOpened), 'Enter on Open STL… opens the picker');
+  assert.ok(await s.page.evaluate(() => window.pickerOpened), 'Enter on Open file… opens the picker');
   await s.close();
 });

@@ -4,7 +4,7 @@ import { chromium } from 'playwright-core';
 import { inflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,16 +71,17 @@ export function terrainStl(nx, ny, w = 50, h = 40) {
   return buf;
 }
 
-/** Drops `bytes` as a file named `name` on the page, as a DataTransfer drop event. */
-export async function dropFile(page, bytes, name) {
-  const dt = await page.evaluateHandle(({ b64, name }) => {
+/** Drops `bytes` as a file named `name` (of MIME `type`) on the page, as a DataTransfer drop
+ * event. */
+export async function dropFile(page, bytes, name, type = 'model/stl') {
+  const dt = await page.evaluateHandle(({ b64, name, type }) => {
     const bin = atob(b64);
     const u8 = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) u8[i] = bin.charCodeAt(i);
     const dt = new DataTransfer();
-    dt.items.add(new File([u8], name, { type: 'model/stl' }));
+    dt.items.add(new File([u8], name, { type }));
     return dt;
-  }, { b64: Buffer.from(bytes).toString('base64'), name });
+  }, { b64: Buffer.from(bytes).toString('base64'), name, type });
   await page.dispatchEvent('main', 'dragenter', { dataTransfer: dt });
   await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
 }
@@ -122,20 +123,32 @@ export function decodePng(png) {
   return { width, height, channels, data };
 }
 
-/** The native CLI's G-code for `stl` bytes and a job JSON text (`swarf generate --job`), or
- * `{ skip }` when the CLI is not available, `{ error }` when it refuses the job. */
-export function cliGenerate(stl, jobJson) {
+/** The native CLI's G-code for `stl` bytes (or a drawing's, under the file name `name`) and
+ * a job JSON text (`swarf generate --job`), or `{ skip }` when the CLI is not available,
+ * `{ error }` when it refuses the job. */
+export function cliGenerate(stl, jobJson, name = 'model.stl') {
   const cli = process.env.SWARF_CLI;
   if (!cli || !existsSync(cli)) return { skip: 'SWARF_CLI not set (scripts/test-web.sh sets it)' };
   const dir = mkdtempSync(join(tmpdir(), 'swarf-web-'));
-  writeFileSync(join(dir, 'model.stl'), stl);
+  writeFileSync(join(dir, name), stl);
   writeFileSync(join(dir, 'job.json'), jobJson);
   try {
-    execFileSync(cli, ['generate', join(dir, 'model.stl'), '--job', join(dir, 'job.json'), '-o', join(dir, 'out.ngc')], { stdio: 'pipe' });
+    execFileSync(cli, ['generate', join(dir, name), '--job', join(dir, 'job.json'), '-o', join(dir, 'out.ngc')], { stdio: 'pipe' });
   } catch (e) {
     return { error: `the CLI cannot run this job: ${String(e.stderr || e.message).trim().split('\n')[0]}` };
   }
   return { gcode: readFileSync(join(dir, 'out.ngc')) };
+}
+
+/** Saves a screenshot for a person to look at, under $SWARF_SCREENSHOTS (scripts/test-web.sh
+ * sets target/browser-screens); returns the path, or null when not set. */
+export function keepScreenshot(png, name) {
+  const dir = process.env.SWARF_SCREENSHOTS;
+  if (!dir) return null;
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  writeFileSync(path, png);
+  return path;
 }
 
 /** Clicks Download and returns the suggested name and the bytes. */

@@ -3,7 +3,9 @@
 // preview's stock box and machining area are the ones the engine resolves from the job.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { launch, open, waitStatus } from './helpers.mjs';
+import { DRAWING_START } from '../../www/workpiece.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -28,7 +30,10 @@ test('the settings panel shows what the engine lists: strategies, their fields, 
   await waitStatus(s.page, LOADED);
   const reg = await engineRegistry(s.page);
   assert.ok(reg.strategies.length >= 3 && reg.dialects.length >= 2 && reg.tools.length >= 4);
-  assert.deepEqual(await options(s.page, '#f-strategy-type'), reg.strategies.map((k) => [k.name, k.label]));
+  // The Strategy select offers the strategies of what is loaded: the demo is a 3D model.
+  const model = reg.strategies.filter((k) => !k.drawing), drawing = reg.strategies.filter((k) => k.drawing);
+  assert.ok(model.length >= 3 && drawing.length >= 1);
+  assert.deepEqual(await options(s.page, '#f-strategy-type'), model.map((k) => [k.name, k.label]));
   assert.deepEqual((await options(s.page, '#f-tool-type')).map(([v]) => v), reg.tools.map((t) => t.name));
   assert.deepEqual((await options(s.page, '#f-machine-dialect')).map(([v]) => v), reg.dialects.map((d) => d.name));
   for (const d of reg.dialects) {
@@ -42,14 +47,26 @@ test('the settings panel shows what the engine lists: strategies, their fields, 
     const label = await s.page.textContent(`label[for="${id.slice(1)}"] span:first-child`);
     assert.equal(label, f.label, id);
   }
-  // Each strategy shows exactly its own fields (those whose condition holds), in its order.
-  for (const k of reg.strategies) {
-    await s.page.selectOption('#f-strategy-type', k.name);
+  // Each strategy shows exactly its own fields (those whose condition holds), in its order:
+  // the 3D ones on the demo, then the 2D ones on a drawing.
+  await checkStrategies(s.page, reg, model, {});
+  await s.page.setInputFiles('#file', { name: 'sign.svg', mimeType: 'image/svg+xml', buffer: readFileSync(new URL('../../www/examples/sign.svg', import.meta.url)) });
+  await waitStatus(s.page, /sign\.svg: .*loaded|Could not load/);
+  assert.deepEqual(await options(s.page, '#f-strategy-type'), drawing.map((k) => [k.name, k.label]));
+  await checkStrategies(s.page, reg, drawing, DRAWING_START);
+  await s.close();
+});
+
+/** Selects each strategy of `list` and checks its fields, their order and defaults (those of
+ * the engine, with `start` laid over them for the strategy the page started with). */
+async function checkStrategies(page, reg, list, start) {
+  for (const k of list) {
+    await page.selectOption('#f-strategy-type', k.name);
     const strategyRows = reg.fields.filter((f) => f.kinds);
     const visible = [];
     for (const f of strategyRows) {
       const key = f.control ?? f.path;
-      const shown = await s.page.isVisible(idOf(key));
+      const shown = await page.isVisible(idOf(key));
       if (shown) visible.push(key);
       if (!f.kinds.includes(k.name)) assert.ok(!shown, `${key} hidden for ${k.name}`);
     }
@@ -57,7 +74,7 @@ test('the settings panel shows what the engine lists: strategies, their fields, 
       const f = strategyRows.find((x) => (x.control ?? x.path) === key);
       return !f.when || k.defaults[f.when.path.replace(/^strategy\./, '')] === f.when.equals;
     });
-    const order = await s.page.$$eval('fieldset .field:not([hidden]) [data-path^="strategy."], fieldset .field:not([hidden]) [data-path="stock.margin"]',
+    const order = await page.$$eval('fieldset .field:not([hidden]) [data-path^="strategy."], fieldset .field:not([hidden]) [data-path="stock.margin"]',
       (els) => els.map((e) => e.id));
     assert.deepEqual(visible.sort(), [...own].sort(), k.name);
     assert.deepEqual(order.filter((id) => id !== 'f-strategy-type'), own.map((key) => idOf(key).slice(1)), `${k.name} order`);
@@ -65,12 +82,11 @@ test('the settings panel shows what the engine lists: strategies, their fields, 
     for (const key of own) {
       const f = strategyRows.find((x) => (x.control ?? x.path) === key);
       if (f.type !== 'number' || !f.path.startsWith('strategy.')) continue;
-      const v = k.defaults[f.path.slice('strategy.'.length)];
-      assert.equal(await s.page.inputValue(idOf(key)), v == null ? '' : String(v), `${k.name} ${key}`);
+      const v = { ...k.defaults, ...(start.type === k.name ? start : {}) }[f.path.slice('strategy.'.length)];
+      assert.equal(await page.inputValue(idOf(key)), v == null ? '' : String(v), `${k.name} ${key}`);
     }
   }
-  await s.close();
-});
+}
 
 /** The stock box and areas the viewer draws, once `ok(drawing)` holds (polled). */
 async function drawn(page, ok = () => true) {

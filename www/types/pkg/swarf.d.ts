@@ -12,6 +12,8 @@ export function defaultJob(): any;
 export function defaultStrategy(kind: string): any;
 /** Strategies, cutters, dialects and the settings panel's fields. */
 export function registry(): any;
+/** "svg" or "dxf" when the first bytes look like that drawing format, else undefined. */
+export function drawingFormat(head: Uint8Array): string | undefined;
 /** null when valid, else { field, message }. */
 export function validateJob(job: any): { field: string; message: string } | null;
 
@@ -20,6 +22,7 @@ export class Generated {
   free(): void;
   points(): Float32Array;
   kinds(): Uint8Array;
+  arcs(): number;
   gcode(): string;
   summary(): any;
 }
@@ -32,6 +35,8 @@ export class Engine {
   pushChunk(chunk: Uint8Array): void;
   finishLoad(job: any): any;
   loadDemo(job: any): any;
+  loadDrawing(bytes: Uint8Array, job: any): any;
+  drawingLines(): { lines: Float32Array; kinds: Uint8Array } | null;
   info(): any;
   preview(job: any): any;
   triangles(): Float32Array;
