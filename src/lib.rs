@@ -17,6 +17,7 @@
 //!   surface they all read is [`strategy::surface`].
 //! - [`toolpath`]: the compact move list every strategy emits and every consumer reads.
 //! - [`post`]: G-code writers per controller dialect.
+//! - [`gcode`]: programs read back (any CAM's LinuxCNC or GRBL G-code) and their cycle time.
 //! - [`job`]: the serde job description, validated once, with errors naming the field;
 //!   a job may chain operations, each with its own cutter.
 //! - [`engine`]: the front door shared by the CLI and the page: a loaded model (mesh + index)
@@ -30,6 +31,7 @@ pub mod cutter;
 pub mod demo;
 pub mod drawing;
 pub mod engine;
+pub mod gcode;
 pub mod geom;
 pub mod index;
 pub mod job;

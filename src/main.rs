@@ -22,6 +22,8 @@ usage:
         (reads x,y lines on stdin, writes x,y,z: the cutter-location height)
   swarf waterline MODEL.stl --z Z --tool KIND --diameter D [--sampling S] [--tolerance T]
         (writes the waterline loops at Z as x,y,z lines, a blank line between loops)
+  swarf time PROGRAM.ngc [--max-rate R[,R,R]] [--accel A[,A,A]] [--junction-deviation D]
+        (cycle time as GRBL's planner sees it; rates mm/min, acceleration mm/s²)
   swarf demo [-o OUT.stl] [--size N]   write the built-in demo model (or an N×N terrain)
   swarf job                            print the default job JSON
 
@@ -344,6 +346,7 @@ fn run(args: &[String]) -> Result<(), Fail> {
         "drop" => drop(&a),
         "waterline" => waterline(&a),
         "demo" => demo(&a),
+        "time" => time(&a),
         "job" => {
             println!("{}", serde_json::to_string_pretty(&Job::default())?);
             Ok(())
@@ -353,7 +356,7 @@ fn run(args: &[String]) -> Result<(), Fail> {
             Ok(())
         }
         other => Err(Fail(format!(
-            "usage: unknown command {other:?} (info, generate, drop, waterline, demo, job, help)"
+            "usage: unknown command {other:?} (info, generate, time, drop, waterline, demo, job, help)"
         ))),
     }
 }
@@ -500,6 +503,86 @@ fn generate(a: &Args) -> Result<(), Fail> {
     } else {
         println!("{msg}");
     }
+    Ok(())
+}
+
+/// One number or three (per axis), each positive.
+fn per_axis(name: &str, v: &str) -> Result<[f64; 3], Fail> {
+    let parts: Vec<f64> = v
+        .split(',')
+        .map(|x| num(name, x))
+        .collect::<Result<_, _>>()?;
+    let out = match parts.as_slice() {
+        [x] => [*x; 3],
+        [x, y, z] => [*x, *y, *z],
+        _ => {
+            return Err(Fail(format!(
+                "usage: --{name} takes one number or three (X,Y,Z), got {v:?}"
+            )))
+        }
+    };
+    if out.iter().any(|x| *x <= 0.0) {
+        return Err(Fail(format!("usage: --{name} must be positive, got {v:?}")));
+    }
+    Ok(out)
+}
+
+fn time(a: &Args) -> Result<(), Fail> {
+    use swarf::gcode::{read, time};
+    let path =
+        match a.positional.as_slice() {
+            [p] => p.clone(),
+            _ => return Err(Fail(
+                "usage: swarf time PROGRAM.ngc [--max-rate R] [--accel A] [--junction-deviation D]"
+                    .into(),
+            )),
+        };
+    let mut m = time::Machine::default();
+    for (k, v) in &a.flags {
+        match k.as_str() {
+            "max-rate" => m.max_rate = per_axis(k, v)?,
+            "accel" => m.acceleration = per_axis(k, v)?,
+            "junction-deviation" => {
+                m.junction_deviation = num(k, v)?;
+                if m.junction_deviation <= 0.0 {
+                    return Err(Fail(format!("usage: --{k} must be positive, got {v:?}")));
+                }
+            }
+            _ => return Err(Fail(format!("usage: swarf time does not take --{k}"))),
+        }
+    }
+    let size = std::fs::metadata(&path)
+        .map_err(|e| Fail(format!("{path}: {e}")))?
+        .len();
+    if size > read::MAX_PROGRAM_BYTES as u64 {
+        return Err(Fail(format!(
+            "{path}: the program is {size} bytes, more than {}",
+            read::MAX_PROGRAM_BYTES
+        )));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| Fail(format!("{path}: {e}")))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let p = read::read(&text).map_err(|e| Fail(format!("{path}: {e}")))?;
+    let t = time::plan(&p, &m);
+    println!("estimated time: {:.1} s", t.total);
+    println!("  feed (G1/G2/G3): {:.1} s", t.feed);
+    println!("  rapid (G0): {:.1} s", t.rapid);
+    for (name, s) in &t.operations {
+        let name = if name.is_empty() {
+            "(before any operation)"
+        } else {
+            name
+        };
+        println!("  operation {name}: {s:.1} s");
+    }
+    println!(
+        "  {} moves, {} planner blocks; max rate {:?} mm/min, acceleration {:?} mm/s², junction deviation {} mm; tool changes, pauses and dwells not counted",
+        p.moves.len(),
+        t.blocks,
+        m.max_rate,
+        m.acceleration,
+        m.junction_deviation
+    );
     Ok(())
 }
 

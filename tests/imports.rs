@@ -240,7 +240,7 @@ const LAYERS: &[&[&str]] = &[
     &["geom", "units", "schema"],
     &["mesh", "demo", "drawing"],
     &["cutter", "index"],
-    &["toolpath", "post"],
+    &["toolpath", "post", "gcode"],
     &["job"],
     &["model"],
     &["strategy"],
