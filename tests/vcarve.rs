@@ -363,7 +363,29 @@ fn letters() -> Drawing {
         outline: rect(18.0, 0.0, 26.0, 9.0),
         holes: vec![hole(circle(22.0, 4.5, 2.5))],
     };
-    drawing(vec![solid(l), solid(t), o])
+    // A "C": half an annulus (arcs kept as arcs), outer radius 4, inner 2.6.
+    let c = Path {
+        vertices: vec![
+            Vertex {
+                p: DVec2::new(32.0, 0.5),
+                bulge: -1.0,
+            },
+            Vertex::line(DVec2::new(32.0, 8.5)),
+            Vertex {
+                p: DVec2::new(32.0, 7.1),
+                bulge: 1.0,
+            },
+            Vertex::line(DVec2::new(32.0, 1.9)),
+        ],
+        closed: true,
+    };
+    // A sharp wedge: a corner of about 14°.
+    let v = poly(&[(34.0, 0.0), (42.0, 0.5), (34.0, 2.5)]);
+    let mut c = c;
+    if c.signed_area() < 0.0 {
+        c.reverse();
+    }
+    drawing(vec![solid(l), solid(t), o, solid(c), solid(v)])
 }
 
 #[test]
@@ -487,13 +509,21 @@ fn a_page_of_letters_in_seconds() {
     assert!(secs < 60.0, "{secs} s");
 }
 
+
 #[test]
-fn dbg_rect() {
-    let set = Setup { angle: 60.0, diameter: 6.0, max_depth: 10.0, tol: 0.01 };
-    let d = drawing(vec![solid(rect(0.0, 0.0, 40.0, 4.0))]);
+fn dbg_c() {
+    let set = Setup { angle: 60.0, diameter: 6.0, max_depth: 1.2, tol: 0.02 };
+    let l = letters();
+    let d = drawing(vec![l.shapes[3].clone()]);
     let out = set.run(&d);
-    for i in 0..out.toolpath.len() {
-        let p = out.toolpath.point(i);
-        if p[0] < 4.0 || p[0] > 36.0 { eprintln!("{:?} {:?}", out.toolpath.kind(i), p); }
+    let tp = &out.toolpath;
+    for i in 1..tp.len() {
+        let p = tp.point(i);
+        let q = DVec2::new(p[0] as f64, p[1] as f64);
+        if p[2] < -0.01 && !contains(&d.shapes[0].outline, q) {
+            eprintln!("{i} {:?} {:?} prev {:?}", tp.kind(i), p, tp.point(i-1));
+        }
     }
+    let ((g, gp), _) = compare(&set, &d, &out, 0.04);
+    eprintln!("gouge {g} {gp:?}");
 }

@@ -81,7 +81,7 @@ pub fn generate(
         .sum();
     // The sample spacing: the tolerance, coarser only for a drawing so long that it would
     // take more than four million samples.
-    let h = tol.max(perimeter / 4.0e6);
+    let h = (tol * std::env::var("VC_H").ok().and_then(|v| v.parse::<f64>().ok()).unwrap_or(1.0)).max(perimeter / 4.0e6);
     let mut c = Carver {
         tp: Toolpath::new(),
         links: Links::new(res, top),
@@ -169,14 +169,20 @@ impl Carver {
         self.at = Some(n);
     }
 
-    /// Brings the tool down to `n`: fed straight from where it is when that move passes
-    /// the check and is short, otherwise lifted, moved across and plunged.
+    /// Brings the tool down to `n` (in the shape whose boundary is `b`): fed straight from
+    /// where it is when that move passes the check and is short, otherwise lifted, moved
+    /// across and plunged.
     fn start_at(&mut self, b: &Boundary, n: Node) {
         if let Some(a) = self.at {
             if a.0.distance(n.0) < 1e-9 && (a.1 - n.1).abs() < 1e-9 {
                 return;
             }
-            if a.0.distance(n.0) <= self.reach && b.first_excess(a.0, a.1, n.0, n.1, self.slack).is_none() {
+            // With both ends deeper than the slack, a link that left the shape would have
+            // to cross the boundary deep, which the check sees; shallower ends lift.
+            if a.1.min(n.1) > self.slack
+                && a.0.distance(n.0) <= self.reach
+                && b.first_excess(a.0, a.1, n.0, n.1, self.slack).is_none()
+            {
                 self.feed(n);
                 return;
             }
@@ -194,6 +200,8 @@ impl Carver {
         h: f64,
         progress: &mut dyn FnMut(f32) -> bool,
     ) -> Result<(), Cancelled> {
+        // Shapes are apart: the tool lifts between them.
+        self.lift();
         let b = Boundary::new(shape);
         let g = axis::medial_graph(shape, h, 0.05 * self.tol);
         let limit = self.r_cap + self.slack;
