@@ -9,11 +9,115 @@
 
 use crate::drawing::{arc, Segment, Shape};
 use crate::geom::DVec2;
-use crate::strategy::twod::geometry::segment_distance;
+
+/// A boundary segment in the form its distance is quickest to take.
+enum Seg {
+    Line {
+        a: DVec2,
+        d: DVec2,
+        inv_l2: f64,
+    },
+    /// A counter-clockwise arc (a clockwise one is stored from its end): its points are
+    /// those whose direction from the centre turns from `from` by at most `span` (in
+    /// pseudo-angle, see [`turn`]).
+    Arc {
+        c: DVec2,
+        r: f64,
+        from: DVec2,
+        span: f64,
+        ends: [DVec2; 2],
+    },
+}
+
+/// A pseudo-angle in `[0, 4)`: increases with the angle of `v` from the +x axis, as
+/// `atan2` does, without trigonometry (enough to compare turns).
+fn pseudo_angle(v: DVec2) -> f64 {
+    let p = v.x / (v.x.abs() + v.y.abs()).max(1e-300);
+    if v.y >= 0.0 {
+        1.0 - p
+    } else {
+        3.0 + p
+    }
+}
+
+/// The counter-clockwise turn from `u` to `v` in pseudo-angle, in `[0, 4)`.
+fn turn(u: DVec2, v: DVec2) -> f64 {
+    let t = pseudo_angle(v) - pseudo_angle(u);
+    if t < 0.0 {
+        t + 4.0
+    } else {
+        t
+    }
+}
+
+impl Seg {
+    fn new(s: &Segment) -> Seg {
+        match *s {
+            Segment::Line { a, b } => {
+                let d = b - a;
+                let l2 = d.length_squared();
+                Seg::Line {
+                    a,
+                    d,
+                    inv_l2: if l2 > 0.0 { 1.0 / l2 } else { 0.0 },
+                }
+            }
+            Segment::Arc {
+                a,
+                b,
+                centre,
+                radius,
+                ccw,
+            } => {
+                let (s0, s1) = if ccw { (a, b) } else { (b, a) };
+                let from = s0 - centre;
+                let span = if a.distance(b) <= 1e-12 * radius.max(1.0) {
+                    4.0
+                } else {
+                    turn(from, s1 - centre)
+                };
+                Seg::Arc {
+                    c: centre,
+                    r: radius,
+                    from,
+                    span,
+                    ends: [a, b],
+                }
+            }
+        }
+    }
+
+    fn distance(&self, q: DVec2) -> f64 {
+        match *self {
+            Seg::Line { a, d, inv_l2 } => {
+                let t = ((q - a).dot(d) * inv_l2).clamp(0.0, 1.0);
+                q.distance(a + d * t)
+            }
+            Seg::Arc {
+                c,
+                r,
+                from,
+                span,
+                ends,
+            } => {
+                let v = q - c;
+                let l = v.length();
+                if l < 1e-12 {
+                    return r;
+                }
+                if turn(from, v) <= span {
+                    (l - r).abs()
+                } else {
+                    q.distance(ends[0]).min(q.distance(ends[1]))
+                }
+            }
+        }
+    }
+}
 
 /// A shape's boundary (outline and holes) indexed for distance queries.
 pub struct Boundary {
-    segs: Vec<Segment>,
+    segs: Vec<Seg>,
     origin: DVec2,
     cell: f64,
     nx: usize,
@@ -33,7 +137,7 @@ impl Boundary {
             for (i, s) in p.segments().enumerate() {
                 let v = p.vertices[i];
                 boxes.push(arc::bounds(v.p, p.vertices[(i + 1) % n].p, v.bulge));
-                segs.push(s);
+                segs.push(Seg::new(&s));
             }
         }
         let (mut lo, mut hi) = (DVec2::splat(f64::INFINITY), DVec2::splat(f64::NEG_INFINITY));
@@ -118,7 +222,7 @@ impl Boundary {
                 }
                 let c = j as usize * self.nx + i as usize;
                 for &s in &self.items[self.start[c] as usize..self.start[c + 1] as usize] {
-                    best = best.min(segment_distance(&self.segs[s as usize], q));
+                    best = best.min(self.segs[s as usize].distance(q));
                 }
             };
             if k == 0 {
