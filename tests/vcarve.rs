@@ -510,20 +510,3 @@ fn a_page_of_letters_in_seconds() {
 }
 
 
-#[test]
-fn dbg_c() {
-    let set = Setup { angle: 60.0, diameter: 6.0, max_depth: 1.2, tol: 0.02 };
-    let l = letters();
-    let d = drawing(vec![l.shapes[3].clone()]);
-    let out = set.run(&d);
-    let tp = &out.toolpath;
-    for i in 1..tp.len() {
-        let p = tp.point(i);
-        let q = DVec2::new(p[0] as f64, p[1] as f64);
-        if p[2] < -0.01 && !contains(&d.shapes[0].outline, q) {
-            eprintln!("{i} {:?} {:?} prev {:?}", tp.kind(i), p, tp.point(i-1));
-        }
-    }
-    let ((g, gp), _) = compare(&set, &d, &out, 0.04);
-    eprintln!("gouge {g} {gp:?}");
-}

@@ -51,7 +51,7 @@ mod axis;
 mod field;
 
 use super::{f3, follow, geometry, Links};
-use crate::drawing::{Drawing, Path, Shape, Vertex};
+use crate::drawing::{arc, Drawing, Path, Segment, Shape, Vertex};
 use crate::geom::DVec2;
 use crate::job::{Resolved, VcarveSpec};
 use crate::strategy::Cancelled;
@@ -282,14 +282,7 @@ impl Carver {
             }
         };
         loop {
-            let here = self.at.map_or_else(
-                || {
-                    self.tp
-                        .last()
-                        .map_or(DVec2::ZERO, |p| DVec2::new(p[0] as f64, p[1] as f64))
-                },
-                |a| a.0,
-            );
+            let here = self.here();
             // The next start: an end of the axis (a node on one branch) if any is left,
             // else any node with a branch left; the nearest of them.
             let mut best: Option<(bool, f64, u32, usize)> = None;
@@ -315,9 +308,12 @@ impl Carver {
             let mut stack: Vec<(u32, Option<(usize, bool)>)> = vec![(start, None)];
             loop {
                 let (u, _) = stack[stack.len() - 1];
+                // The shortest branch first: short dead ends are cheap to run back from,
+                // and the longest is left for last, where no run back is needed.
                 let next = at_node[u as usize]
                     .iter()
-                    .find(|(k, _)| !used[*k])
+                    .filter(|(k, _)| !used[*k])
+                    .min_by(|a, b| branches[a.0].len.total_cmp(&branches[b.0].len))
                     .copied();
                 if let Some((k, forward)) = next {
                     used[k] = true;
@@ -380,6 +376,7 @@ impl Carver {
         progress: &mut dyn FnMut(f32) -> bool,
     ) -> Result<(), Cancelled> {
         let one = [shape.clone()];
+        let mut paths: Vec<Path> = Vec::new();
         for k in 0.. {
             if k % 16 == 15 && !progress(self.done) {
                 return Err(Cancelled);
@@ -389,36 +386,138 @@ impl Carver {
             if inner.is_empty() {
                 break;
             }
-            let mut paths: Vec<Path> = inner
-                .into_iter()
-                .flat_map(|s| std::iter::once(s.outline).chain(s.holes))
-                .filter(|p| p.vertices.len() >= 2)
-                .collect();
-            while !paths.is_empty() {
-                let here = self.at.map_or(DVec2::ZERO, |a| a.0);
-                let (i, j, _) = paths
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, p)| {
-                        p.vertices
-                            .iter()
-                            .enumerate()
-                            .map(move |(j, v)| (i, j, v.p.distance_squared(here)))
+            paths.extend(
+                inner
+                    .into_iter()
+                    .flat_map(|s| std::iter::once(s.outline).chain(s.holes))
+                    .filter(|p| p.vertices.len() >= 2),
+            );
+        }
+        // Nearest loop next, over all the rings: the tool finishes one pocket of the floor
+        // (ring after ring, each a step from the last) before it lifts to the next.
+        while !paths.is_empty() {
+            let here = self.here();
+            let (i, j, m, _) = paths
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| {
+                    p.segments().enumerate().map(move |(j, sg)| {
+                        let m = nearest_on(&sg, here);
+                        (i, j, m, m.distance_squared(here))
                     })
-                    .min_by(|a, b| a.2.total_cmp(&b.2))
-                    .unwrap_or((0, 0, 0.0));
-                let mut p = paths.swap_remove(i);
-                p.vertices.rotate_left(j);
-                let start = p.vertices[0].p;
-                self.start_at(b, (start, self.r_cap));
-                let z = self.z(self.r_cap);
-                follow(&mut self.tp, &p, z);
-                let end = p.vertices.last().map_or(start, |v: &Vertex| v.p);
-                self.at = Some((if p.closed { start } else { end }, self.r_cap));
+                })
+                .min_by(|a, b| a.3.total_cmp(&b.3))
+                .unwrap_or((0, 0, DVec2::ZERO, 0.0));
+            let mut p = paths.swap_remove(i);
+            if p.closed {
+                p = start_loop_at(&p, j, m);
             }
+            let start = p.vertices[0].p;
+            self.start_at(b, (start, self.r_cap));
+            let z = self.z(self.r_cap);
+            follow(&mut self.tp, &p, z);
+            let end = p.vertices.last().map_or(start, |v: &Vertex| v.p);
+            self.at = Some((if p.closed { start } else { end }, self.r_cap));
         }
         Ok(())
     }
+
+    /// Where the tool is seen from above (the origin before the first move).
+    fn here(&self) -> DVec2 {
+        self.at.map_or_else(
+            || {
+                self.tp
+                    .last()
+                    .map_or(DVec2::ZERO, |p| DVec2::new(p[0] as f64, p[1] as f64))
+            },
+            |a| a.0,
+        )
+    }
+}
+
+/// The point of a segment nearest to `q`.
+fn nearest_on(s: &Segment, q: DVec2) -> DVec2 {
+    match *s {
+        Segment::Line { a, b } => {
+            let d = b - a;
+            let l2 = d.length_squared();
+            let t = if l2 > 0.0 {
+                ((q - a).dot(d) / l2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            a + d * t
+        }
+        Segment::Arc {
+            a,
+            b,
+            centre,
+            radius,
+            ccw,
+        } => {
+            let v = q - centre;
+            let on = centre + v.normalize_or_zero() * radius;
+            let sweep = arc::sweep(a - centre, b - centre, ccw).abs();
+            if v.length() > 1e-12 && arc::sweep(a - centre, v, ccw).abs() <= sweep {
+                on
+            } else if q.distance(a) <= q.distance(b) {
+                a
+            } else {
+                b
+            }
+        }
+    }
+}
+
+/// The closed path `p` started at `m`, a point of its segment `j` (split there, an arc into
+/// two arcs of the same circle).
+fn start_loop_at(p: &Path, j: usize, m: DVec2) -> Path {
+    let n = p.vertices.len();
+    let v = p.vertices[j];
+    let b = p.vertices[(j + 1) % n].p;
+    let mut out = Vec::with_capacity(n + 2);
+    let (first, last) = if m.distance(v.p) < 1e-9 {
+        (v.bulge, None)
+    } else if m.distance(b) < 1e-9 {
+        return rotated(p, (j + 1) % n);
+    } else if v.bulge == 0.0 {
+        (0.0, Some(Vertex::line(v.p)))
+    } else {
+        let (c, _) = arc::centre_radius(v.p, b, v.bulge);
+        let ccw = v.bulge > 0.0;
+        let whole = 4.0 * v.bulge.atan();
+        let part = arc::sweep(v.p - c, m - c, ccw);
+        (
+            arc::bulge(whole - part),
+            Some(Vertex {
+                p: v.p,
+                bulge: arc::bulge(part),
+            }),
+        )
+    };
+    out.push(Vertex {
+        p: m,
+        bulge: first,
+    });
+    for k in 1..n {
+        out.push(p.vertices[(j + k) % n]);
+    }
+    if let Some(l) = last {
+        out.push(l);
+    } else {
+        // `m` is vertex `j` itself: the loop is just rotated.
+        return rotated(p, j);
+    }
+    Path {
+        vertices: out,
+        closed: true,
+    }
+}
+
+fn rotated(p: &Path, j: usize) -> Path {
+    let mut q = p.clone();
+    q.vertices.rotate_left(j);
+    q
 }
 
 /// One branch of the axis between two nodes of the graph.
