@@ -510,3 +510,24 @@ fn a_page_of_letters_in_seconds() {
 }
 
 
+
+#[test]
+fn connected_axis_is_cut_in_one_pass() {
+    // No floor to clear (the cone's radius, 1.2, caps the depth beyond these letters' half
+    // widths): each letter's axis is one tree, walked without a lift.
+    let set = Setup {
+        angle: 120.0,
+        diameter: 2.4,
+        max_depth: 3.0,
+        tol: 0.02,
+    };
+    let all = letters();
+    for k in [0, 1, 3, 4] {
+        let d = drawing(vec![all.shapes[k].clone()]);
+        let tp = set.run(&d).toolpath;
+        let plunges = (0..tp.len())
+            .filter(|&i| tp.kind(i) == Move::Plunge)
+            .count();
+        assert_eq!(plunges, 1, "letter {k}");
+    }
+}

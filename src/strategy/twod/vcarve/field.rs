@@ -276,3 +276,84 @@ impl Boundary {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drawing::{Path, Vertex};
+    use crate::strategy::twod::geometry::distance_to_paths;
+
+    fn v(x: f64, y: f64, bulge: f64) -> Vertex {
+        Vertex {
+            p: DVec2::new(x, y),
+            bulge,
+        }
+    }
+
+    /// A shape of lines and arcs both ways round, with a round hole.
+    fn shape() -> Shape {
+        Shape {
+            outline: Path {
+                vertices: vec![
+                    v(0.0, 0.0, 0.0),
+                    v(10.0, 0.0, 0.7),
+                    v(10.0, 6.0, 0.0),
+                    v(6.0, 6.0, -0.5),
+                    v(2.0, 6.0, 0.0),
+                ],
+                closed: true,
+            },
+            holes: vec![Path {
+                vertices: vec![v(5.0, 3.0, -1.0), v(3.0, 3.0, -1.0)],
+                closed: true,
+            }],
+        }
+    }
+
+    #[test]
+    fn grid_distance_is_the_exact_distance() {
+        let s = shape();
+        let b = Boundary::new(&s);
+        let paths: Vec<&Path> = std::iter::once(&s.outline).chain(&s.holes).collect();
+        let mut seed = 12345u64;
+        let mut rnd = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..5000 {
+            let q = DVec2::new(rnd() * 16.0 - 3.0, rnd() * 12.0 - 3.0);
+            let want = distance_to_paths(paths.iter().copied(), q);
+            let got = b.distance(q, f64::INFINITY);
+            assert!((got - want).abs() < 1e-9, "{q:?}: {got} vs {want}");
+            let capped = b.distance(q, 0.5);
+            assert!(if want < 0.5 { (capped - want).abs() < 1e-9 } else { capped >= 0.5 });
+        }
+    }
+
+    #[test]
+    fn excess_is_found_along_a_move_not_only_at_its_ends() {
+        let s = Shape {
+            outline: Path {
+                vertices: vec![
+                    v(0.0, 0.0, 0.0),
+                    v(10.0, 0.0, 0.0),
+                    v(10.0, 3.0, 0.0),
+                    v(5.5, 3.0, 0.0),
+                    v(5.0, 1.2, 0.0),
+                    v(4.5, 3.0, 0.0),
+                    v(0.0, 3.0, 0.0),
+                ],
+                closed: true,
+            },
+            holes: vec![],
+        };
+        let b = Boundary::new(&s);
+        // Both ends are 1 from the boundary; the middle passes 0.2 under the notch's tip.
+        let (a, c) = (DVec2::new(1.0, 1.0), DVec2::new(9.0, 1.0));
+        assert!((b.distance(a, 10.0) - 1.0).abs() < 1e-12);
+        assert!((b.distance(c, 10.0) - 1.0).abs() < 1e-12);
+        let t = b.first_excess(a, 0.7, c, 0.7, 0.01).expect("excess");
+        assert!(t > 0.3 && t < 0.5, "{t}");
+        assert!(b.first_excess(a, 0.18, c, 0.18, 0.01).is_none());
+    }
+}

@@ -571,3 +571,53 @@ fn simplify(pts: &[Node], eps: f64) -> Vec<Node> {
         .map(|(p, _)| *p)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loop_started_inside_an_arc_keeps_its_shape() {
+        let p = Path {
+            vertices: vec![
+                Vertex {
+                    p: DVec2::new(0.0, 0.0),
+                    bulge: 0.0,
+                },
+                Vertex {
+                    p: DVec2::new(4.0, 0.0),
+                    bulge: 1.0,
+                },
+                Vertex {
+                    p: DVec2::new(4.0, 4.0),
+                    bulge: 0.0,
+                },
+            ],
+            closed: true,
+        };
+        let segs: Vec<Segment> = p.segments().collect();
+        for (j, q) in [(1, DVec2::new(9.0, 2.5)), (0, DVec2::new(1.5, -3.0))] {
+            let m = nearest_on(&segs[j], q);
+            let r = start_loop_at(&p, j, m);
+            assert_eq!(r.vertices[0].p, m);
+            assert!((r.signed_area() - p.signed_area()).abs() < 1e-9);
+            assert_eq!(r.vertices.len(), 4);
+        }
+        // On the arc: 2 from its centre (4, 2), towards q.
+        let m = nearest_on(&segs[1], DVec2::new(9.0, 2.0));
+        assert!((m - DVec2::new(6.0, 2.0)).length() < 1e-12);
+    }
+
+    #[test]
+    fn simplify_keeps_depth_changes() {
+        let pts: Vec<Node> = (0..=10)
+            .map(|i| {
+                let x = i as f64;
+                (DVec2::new(x, 0.0), if i == 5 { 1.0 } else { 0.5 })
+            })
+            .collect();
+        let s = simplify(&pts, 0.01);
+        assert_eq!(s.len(), 5);
+        assert_eq!(s[2], pts[5]);
+    }
+}
