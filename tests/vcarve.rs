@@ -265,7 +265,10 @@ fn long_rectangle_carves_a_v_along_its_centre_line() {
     }
     let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    assert!((lo - w / 2.0).abs() < 0.05 && (hi - (40.0 - w / 2.0)).abs() < 0.05, "{lo}..{hi}");
+    assert!(
+        (lo - w / 2.0).abs() < 0.05 && (hi - (40.0 - w / 2.0)).abs() < 0.05,
+        "{lo}..{hi}"
+    );
     check_surface(&set, &d, 0.05);
 }
 
@@ -287,7 +290,10 @@ fn circle_carves_a_cone_to_its_centre() {
         .copied()
         .unwrap();
     assert!((deepest[2] + r / set.t()).abs() <= set.tol, "{deepest:?}");
-    assert!((deepest[0] - 5.0).hypot(deepest[1] - 3.0) <= set.tol, "{deepest:?}");
+    assert!(
+        (deepest[0] - 5.0).hypot(deepest[1] - 3.0) <= set.tol,
+        "{deepest:?}"
+    );
     check_surface(&set, &d, 0.04);
 
     // Shallower than the cone: capped at max_depth, with a flat floor inside.
@@ -440,7 +446,10 @@ fn program_runs_in_linuxcnc() {
     assert!(feeds > 10);
     for m in run.moves.iter().filter(|m| m.xyz[2] < -1e-3) {
         assert!(
-            letters().shapes.iter().any(|s| contains(&s.outline, DVec2::new(m.xyz[0], m.xyz[1]))),
+            letters()
+                .shapes
+                .iter()
+                .any(|s| contains(&s.outline, DVec2::new(m.xyz[0], m.xyz[1]))),
             "{m:?} outside every letter"
         );
     }
@@ -508,8 +517,6 @@ fn a_page_of_letters_in_seconds() {
     );
     assert!(secs < 60.0, "{secs} s");
 }
-
-
 
 #[test]
 fn connected_axis_is_cut_in_one_pass() {

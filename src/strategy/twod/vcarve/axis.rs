@@ -82,11 +82,9 @@ pub fn medial_graph(shape: &Shape, h: f64, ftol: f64) -> Graph {
     if pts.len() < 3 {
         return Graph::default();
     }
-    let Ok(cdt) = ConstrainedDelaunayTriangulation::<Point2<f64>>::try_bulk_load_cdt(
-        pts,
-        edges,
-        |_| {},
-    ) else {
+    let Ok(cdt) =
+        ConstrainedDelaunayTriangulation::<Point2<f64>>::try_bulk_load_cdt(pts, edges, |_| {})
+    else {
         return Graph::default();
     };
     // Inside by parity, flood-filled from the faces on the convex hull.
@@ -206,22 +204,16 @@ pub fn branches(g: &Graph) -> Vec<Vec<u32>> {
         }
         chain
     };
-    for s in 0..n {
-        if adj[s].len() == 2 {
-            continue;
-        }
-        for i in 0..adj[s].len() {
-            let first = adj[s][i];
-            if !used[first.1 as usize] {
-                out.push(walk(s as u32, first, &mut used));
+    // Branches from the ends and junctions first, then the cycles that remain.
+    for cycles in [false, true] {
+        for (s, list) in adj.iter().enumerate() {
+            if !cycles && list.len() == 2 {
+                continue;
             }
-        }
-    }
-    for s in 0..n {
-        for i in 0..adj[s].len() {
-            let first = adj[s][i];
-            if !used[first.1 as usize] {
-                out.push(walk(s as u32, first, &mut used));
+            for &first in list {
+                if !used[first.1 as usize] {
+                    out.push(walk(s as u32, first, &mut used));
+                }
             }
         }
     }

@@ -317,7 +317,9 @@ mod tests {
         let paths: Vec<&Path> = std::iter::once(&s.outline).chain(&s.holes).collect();
         let mut seed = 12345u64;
         let mut rnd = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 11) as f64 / (1u64 << 53) as f64
         };
         for _ in 0..5000 {
@@ -326,7 +328,11 @@ mod tests {
             let got = b.distance(q, f64::INFINITY);
             assert!((got - want).abs() < 1e-9, "{q:?}: {got} vs {want}");
             let capped = b.distance(q, 0.5);
-            assert!(if want < 0.5 { (capped - want).abs() < 1e-9 } else { capped >= 0.5 });
+            assert!(if want < 0.5 {
+                (capped - want).abs() < 1e-9
+            } else {
+                capped >= 0.5
+            });
         }
     }
 

@@ -22,8 +22,9 @@
 //!
 //! 1. The medial axis of each shape is approximated by the Voronoi vertices of its
 //!    densely sampled boundary, from a constrained Delaunay triangulation ([`axis`]; the
-//!    sample spacing is the tolerance). The graph is cut into branches between its
-//!    junctions and ends.
+//!    samples are three tolerances apart, so a long drawing's cost grows with its length
+//!    over the tolerance). The graph is cut into branches between its junctions and
+//!    ends. The positions only steer the tool: every depth comes from the exact distance.
 //! 2. Each node's radius is `min(d, r_cap)` with `d` the exact distance to the drawing's
 //!    lines and arcs ([`field`]). Each branch is simplified (Douglas–Peucker on
 //!    `(x, y, r)`, within a quarter of `tolerance · t`, which keeps the depth within half
@@ -39,11 +40,14 @@
 //!    `s / (2t)` high, so the ridges are at most `tolerance` high; the medial axis, also
 //!    run at the capped depth, bounds the innermost gap in the same way.
 //! 5. Moves: the axis branches of a shape are walked depth-first from the end nearest the
-//!    tool, so a connected axis is cut in one pass; at a dead end the tool runs back along
-//!    what it has cut to the nearest unfinished junction when that is short (under
-//!    `8 r_cap`), and otherwise, like between shapes, it lifts. Any move between cuts that
-//!    passes the check of step 3 is fed straight instead of lifted. Entries are rapids to
-//!    just above the top, then a plunge at the feed.
+//!    tool, the shortest branch first at each junction, so a connected axis is cut in one
+//!    pass; at a dead end the tool runs back along what it has cut to the nearest
+//!    unfinished junction when that is short (under `8 r_cap`), and otherwise, like between
+//!    shapes, it lifts. The floor's rings are taken nearest first over all of them, each
+//!    entered at its point nearest the tool, so one pocket of floor is finished before the
+//!    next. A move between cuts is fed straight instead of lifted when both its ends are
+//!    deeper than the slack and it passes the check of step 3 (so it cannot leave the
+//!    shape). Entries are rapids to just above the top, then a plunge at the feed.
 //!
 //! Open paths are not carved (a V-carve needs a region). Shapes are taken nearest first.
 
@@ -77,7 +81,12 @@ pub fn generate(
         .shapes
         .iter()
         .flat_map(|s| std::iter::once(&s.outline).chain(&s.holes))
-        .map(|p| p.flatten(tol).windows(2).map(|w| w[0].distance(w[1])).sum::<f64>())
+        .map(|p| {
+            p.flatten(tol)
+                .windows(2)
+                .map(|w| w[0].distance(w[1]))
+                .sum::<f64>()
+        })
         .sum();
     // The sample spacing: three times the tolerance (the letters test still passes at
     // eight times), coarser only for a drawing so long that it would take more than four
@@ -495,10 +504,7 @@ fn start_loop_at(p: &Path, j: usize, m: DVec2) -> Path {
             }),
         )
     };
-    out.push(Vertex {
-        p: m,
-        bulge: first,
-    });
+    out.push(Vertex { p: m, bulge: first });
     for k in 1..n {
         out.push(p.vertices[(j + k) % n]);
     }
