@@ -538,3 +538,28 @@ fn connected_axis_is_cut_in_one_pass() {
         assert_eq!(plunges, 1, "letter {k}");
     }
 }
+
+#[test]
+fn material_top_shifts_every_cut() {
+    let set = Setup {
+        angle: 90.0,
+        diameter: 6.0,
+        max_depth: 1.0,
+        tol: 0.02,
+    };
+    let d = letters();
+    let low = cut_points(&set.run(&d).toolpath);
+    let mut job = set.job();
+    if let StrategySpec::Vcarve(s) = &mut job.strategy {
+        s.z_top = Some(5.0);
+    }
+    let out = generate_drawing(&d, &job, &mut |_| true).expect("vcarve");
+    let high = cut_points(&out.toolpath);
+    assert_eq!(low.len(), high.len());
+    for (a, b) in low.iter().zip(&high) {
+        assert!((a[0] - b[0]).abs() < 1e-6 && (a[1] - b[1]).abs() < 1e-6);
+        if a[2] < 0.0 {
+            assert!((b[2] - a[2] - 5.0).abs() < 1e-5, "{a:?} {b:?}");
+        }
+    }
+}
