@@ -55,8 +55,9 @@ const OVER_TAB = 7;
 
 /**
  * The move kinds with every cutting move that lies above the lowest point of its run (the
- * feed moves between two plunges or rapids) marked OVER_TAB: where a profile's last pass
- * rises over a holding tab. Flat runs (each depth pass, engraving) are left alone.
+ * feed moves between two plunges or rapids) marked OVER_TAB, in runs that climb straight up
+ * somewhere: where a profile's last pass rises over a holding tab. Flat runs (each depth
+ * pass, engraving) and V-carving (whose depth changes only as it moves) are left alone.
  * @param {Float32Array} points
  * @param {Uint8Array} kinds
  */
@@ -64,9 +65,14 @@ function markRises(points, kinds) {
   const out = Uint8Array.from(kinds);
   for (let i = 0; i < kinds.length;) {
     if (kinds[i] !== 2) { i++; continue; }
-    let j = i, lo = Infinity;
-    for (; j < kinds.length && kinds[j] === 2; j++) lo = Math.min(lo, points[3 * j + 2]);
-    for (let k = i; k < j; k++) if (points[3 * k + 2] > lo + 1e-3) out[k] = OVER_TAB;
+    let j = i, lo = Infinity, vertical = false;
+    for (; j < kinds.length && kinds[j] === 2; j++) {
+      lo = Math.min(lo, points[3 * j + 2]);
+      // A tab is climbed straight up; V-carving changes depth only while it moves sideways.
+      if (j > 0 && points[3 * j] === points[3 * j - 3] && points[3 * j + 1] === points[3 * j - 2]
+          && points[3 * j + 2] > points[3 * j - 1]) vertical = true;
+    }
+    if (vertical) for (let k = i; k < j; k++) if (points[3 * k + 2] > lo + 1e-3) out[k] = OVER_TAB;
     i = j;
   }
   return out;
