@@ -160,6 +160,8 @@ struct Plan {
 /// One piece of the tool-centre region, flattened for inside and distance tests.
 struct Region {
     loops: Vec<Vec<DVec2>>,
+    /// The exact boundary (arcs kept), for the helix's fit.
+    paths: Vec<Path>,
 }
 
 impl Region {
@@ -170,7 +172,22 @@ impl Region {
                 .map(|p| p.flatten(TOL * 0.5))
                 .filter(|l| l.len() >= 2)
                 .collect(),
+            paths: std::iter::once(&s.outline).chain(&s.holes).cloned().collect(),
         }
+    }
+
+    /// The inward normal of the boundary edge nearest `q` (the region is on the left of
+    /// every loop: outlines run counter-clockwise, holes clockwise).
+    fn inward(&self, q: DVec2) -> DVec2 {
+        self.edges()
+            .map(|(a, b)| (seg_dist(q, a, b), (b - a).perp().normalize_or_zero()))
+            .min_by(|x, y| x.0.total_cmp(&y.0))
+            .map_or(DVec2::ZERO, |e| e.1)
+    }
+
+    /// Exact distance to the boundary.
+    fn exact_depth(&self, q: DVec2) -> f64 {
+        distance_to_paths(&self.paths, q)
     }
 
     fn edges(&self) -> impl Iterator<Item = (DVec2, DVec2)> + '_ {
@@ -792,8 +809,8 @@ fn helix_at(p: &Path, region: &Region, r: f64) -> Option<(DVec2, f64, f64)> {
             }
         })
         .unwrap_or(DVec2::X);
-    let mut dirs = vec![t, -t, t.perp(), -t.perp()];
-    dirs.extend((0..16).map(|k| DVec2::from_angle(k as f64 * TAU / 16.0)));
+    let mut dirs = vec![region.inward(p0), t, -t, t.perp(), -t.perp()];
+    dirs.extend((0..32).map(|k| DVec2::from_angle(k as f64 * TAU / 32.0)));
     dirs.retain(|d| d.length() > 0.5);
     for f in [1.0, 0.75, 0.5, 0.35, 0.25] {
         let rho = f * r;
@@ -801,8 +818,9 @@ fn helix_at(p: &Path, region: &Region, r: f64) -> Option<(DVec2, f64, f64)> {
             .iter()
             .map(|&d| p0 + d * rho)
             .filter(|&c| region.inside(c))
-            .map(|c| (c, region.depth(c)))
-            .filter(|&(_, d)| d + 2.0 * TOL >= rho)
+            .filter(|&c| region.depth(c) + TOL >= rho)
+            .map(|c| (c, region.exact_depth(c)))
+            .filter(|&(_, d)| d >= rho - TOL)
             .max_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((c, d)) = best {
             return Some((c, rho, d - rho));
