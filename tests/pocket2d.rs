@@ -219,8 +219,7 @@ fn inside(loops: &[Vec<DVec2>], q: DVec2) -> bool {
         let n = pts.len();
         for k in 0..n {
             let (a, b) = (pts[k], pts[(k + 1) % n]);
-            if (a.y > q.y) != (b.y > q.y) && a.x + (q.y - a.y) / (b.y - a.y) * (b.x - a.x) > q.x
-            {
+            if (a.y > q.y) != (b.y > q.y) && a.x + (q.y - a.y) / (b.y - a.y) * (b.x - a.x) > q.x {
                 odd = !odd;
             }
         }
@@ -241,7 +240,9 @@ struct Field {
 fn field(shape: &Shape) -> Field {
     let b = shape.outline.bounds();
     let g = Grid::new(b.min - DVec2::splat(1.0), b.max + DVec2::splat(1.0), 0.02);
-    let paths: Vec<&Path> = std::iter::once(&shape.outline).chain(&shape.holes).collect();
+    let paths: Vec<&Path> = std::iter::once(&shape.outline)
+        .chain(&shape.holes)
+        .collect();
     let loops: Vec<Vec<DVec2>> = paths.iter().map(|p| p.flatten(1e-5)).collect();
     let n = g.nx * g.ny;
     let mut wall = vec![0.0; n];
@@ -274,7 +275,10 @@ fn field(shape: &Shape) -> Field {
 fn check_cut(name: &str, f: &Field, tp: &Toolpath, bottom: f64) {
     let (g, ins, wall) = (&f.g, &f.ins, &f.wall);
     let cell = g.cell;
-    assert!(f.must.iter().filter(|&&m| m).count() > 1000, "{name}: nothing to reach");
+    assert!(
+        f.must.iter().filter(|&&m| m).count() > 1000,
+        "{name}: nothing to reach"
+    );
     let n = g.nx * g.ny;
     let mut at_depth = vec![false; n];
     let mut any = vec![false; n];
@@ -352,14 +356,25 @@ fn circle_pocket_keeps_its_arcs_and_wide_rings_cut_climb_or_conventional() {
             }
             let r = (s.from[0] - c[0]).hypot(s.from[1] - c[1]);
             if (c[0].hypot(c[1]) < 1e-6) && r > 5.0 {
-                assert_eq!(sweep > 0.0, ccw, "outer ring turns the wrong way ({milling})");
+                assert_eq!(
+                    sweep > 0.0,
+                    ccw,
+                    "outer ring turns the wrong way ({milling})"
+                );
                 outer += 1;
             } else if ((c[0] - 1.0).hypot(c[1] - 0.5) < 1e-6) && r > 3.0 {
-                assert_eq!(sweep < 0.0, ccw, "island ring turns the wrong way ({milling})");
+                assert_eq!(
+                    sweep < 0.0,
+                    ccw,
+                    "island ring turns the wrong way ({milling})"
+                );
                 island += 1;
             }
         }
-        assert!(outer > 0 && island > 0, "{milling}: {outer} outer, {island} island arcs");
+        assert!(
+            outer > 0 && island > 0,
+            "{milling}: {outer} outer, {island} island arcs"
+        );
     }
 }
 
@@ -441,7 +456,8 @@ fn a_region_too_narrow_for_a_helix_is_ramped_into() {
     };
     let (tp, _) = run(&drawing(&shape), &job("offset", "climb", 0.4));
     assert!(
-        tp.steps().all(|s| !(s.arc.is_some() && s.to[2] < s.from[2])),
+        tp.steps()
+            .all(|s| !(s.arc.is_some() && s.to[2] < s.from[2])),
         "a helix in a 0.3 wide strip"
     );
     let ramps = tp
@@ -470,10 +486,7 @@ fn passes_step_down_evenly_to_the_depth() {
             (zs.last().unwrap() + DEPTH).abs() < 1e-6,
             "{name}: deepest {zs:?}"
         );
-        let deepest = tp
-            .steps()
-            .map(|s| s.to[2])
-            .fold(f64::INFINITY, f64::min);
+        let deepest = tp.steps().map(|s| s.to[2]).fold(f64::INFINITY, f64::min);
         assert!((deepest + DEPTH).abs() < 1e-6, "{name}: {deepest}");
         let mut prev = 0.0;
         for z in &zs {
@@ -586,4 +599,3 @@ fn cancelling_stops_the_work() {
     .unwrap();
     assert_eq!(seen.last(), Some(&1.0));
 }
-

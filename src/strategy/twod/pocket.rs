@@ -57,7 +57,7 @@
 //! retracts ([`Links`]) and enters again. Vertical moves go only through air or above a
 //! cleared floor.
 
-use super::geometry::{contains, offset_region, probe_points};
+use super::geometry::{contains, distance_to_paths, offset_region, probe_points};
 use super::{f3, follow, passes, Links};
 use crate::drawing::{arc, Drawing, Path, Segment, Shape, Vertex};
 use crate::geom::DVec2;
@@ -160,19 +160,31 @@ struct Plan {
 /// One piece of the tool-centre region, flattened for inside and distance tests.
 struct Region {
     loops: Vec<Vec<DVec2>>,
+    /// The same within [`COARSE`], to rule out helix centres quickly.
+    coarse: Vec<Vec<DVec2>>,
     /// The exact boundary (arcs kept), for the helix's fit.
     paths: Vec<Path>,
 }
 
+/// The flattening of [`Region::coarse`], mm.
+const COARSE: f64 = 0.02;
+
 impl Region {
     fn new(s: &Shape) -> Region {
-        Region {
-            loops: std::iter::once(&s.outline)
+        let flat = |tol: f64| {
+            std::iter::once(&s.outline)
                 .chain(&s.holes)
-                .map(|p| p.flatten(TOL * 0.5))
+                .map(|p| p.flatten(tol))
                 .filter(|l| l.len() >= 2)
+                .collect()
+        };
+        Region {
+            loops: flat(TOL * 0.5),
+            coarse: flat(COARSE),
+            paths: std::iter::once(&s.outline)
+                .chain(&s.holes)
+                .cloned()
                 .collect(),
-            paths: std::iter::once(&s.outline).chain(&s.holes).cloned().collect(),
         }
     }
 
@@ -183,6 +195,15 @@ impl Region {
             .map(|(a, b)| (seg_dist(q, a, b), (b - a).perp().normalize_or_zero()))
             .min_by(|x, y| x.0.total_cmp(&y.0))
             .map_or(DVec2::ZERO, |e| e.1)
+    }
+
+    /// Distance to the boundary within [`COARSE`].
+    fn rough_depth(&self, q: DVec2) -> f64 {
+        self.coarse
+            .iter()
+            .flat_map(|l| (0..l.len()).map(move |k| (l[k], l[(k + 1) % l.len()])))
+            .map(|(a, b)| seg_dist(q, a, b))
+            .fold(f64::INFINITY, f64::min)
     }
 
     /// Exact distance to the boundary.
@@ -232,7 +253,10 @@ impl Region {
             ((d1 > e && d2 < -e) || (d1 < -e && d2 > e))
                 && ((d3 > e && d4 < -e) || (d3 < -e && d4 > e))
         });
-        !crosses && [0.25, 0.5, 0.75].iter().all(|&t| self.inside(a + (b - a) * t))
+        !crosses
+            && [0.25, 0.5, 0.75]
+                .iter()
+                .all(|&t| self.inside(a + (b - a) * t))
     }
 }
 
@@ -554,7 +578,7 @@ fn runs(need: &[bool]) -> Vec<std::ops::Range<usize>> {
         .map(|k| need[k] || need[(k + 1) % n] || need[(k + n - 1) % n])
         .collect();
     let Some(gap) = grown.iter().position(|&b| !b) else {
-        return vec![0..n + 1];
+        return std::iter::once(0..n + 1).collect();
     };
     let mut out = Vec::new();
     let mut k = gap + 1;
@@ -761,38 +785,38 @@ fn link(paths: Vec<Path>, region: &Region, set: &Settings) -> Vec<Item> {
     items
 }
 
-/// The entry to a cut: for a closed one, started where the largest helix fits.
+/// The entry to a cut: for a closed one, started where the largest helix fits (radius
+/// from R down to R/4, the roomiest place among those where it fits).
 fn roomy_entry(p: Path, region: &Region, set: &Settings) -> (Path, Entry) {
-    let candidates: Vec<Path> = if p.closed {
+    let mut candidates: Vec<Path> = if p.closed {
         let probes = probe_points(&p);
-        let every = probes.len().div_ceil(24).max(1);
+        let every = probes.len().div_ceil(12).max(1);
         probes
             .into_iter()
             .step_by(every)
             .map(|q| start_nearest(&p, q))
             .collect()
     } else {
-        vec![p]
+        Vec::new()
     };
-    let mut best: Option<(Path, Entry, f64)> = None;
-    for c in candidates {
-        let h = helix_at(&c, region, set.r);
-        let score = h.map_or(-1.0, |(_, rho, room)| rho + 1e-3 * room);
-        let entry = h.map_or(Entry::Ramp, |(centre, radius, _)| Entry::Helix {
-            centre,
-            radius,
-        });
-        if best.as_ref().is_none_or(|b| score > b.2) {
-            best = Some((c, entry, score));
+    candidates.insert(0, p);
+    for f in [1.0, 0.75, 0.5, 0.35, 0.25] {
+        let radius = f * set.r;
+        let best = candidates
+            .iter()
+            .enumerate()
+            .filter_map(|(k, c)| helix_at(c, region, radius).map(|h| (k, h)))
+            .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
+        if let Some((k, (centre, _))) = best {
+            return (candidates.swap_remove(k), Entry::Helix { centre, radius });
         }
     }
-    let (p, e, _) = best.expect("at least one candidate");
-    (p, e)
+    (candidates.swap_remove(0), Entry::Ramp)
 }
 
-/// The largest helix circle (centre, radius, spare room) inside the region through the
-/// start of `p`, radius from R down to R/4.
-fn helix_at(p: &Path, region: &Region, r: f64) -> Option<(DVec2, f64, f64)> {
+/// A helix circle of radius `rho` inside the region through the start of `p`: its centre
+/// and the room to spare round it.
+fn helix_at(p: &Path, region: &Region, rho: f64) -> Option<(DVec2, f64)> {
     let p0 = p.vertices[0].p;
     let t = p
         .segments()
@@ -810,23 +834,15 @@ fn helix_at(p: &Path, region: &Region, r: f64) -> Option<(DVec2, f64, f64)> {
         })
         .unwrap_or(DVec2::X);
     let mut dirs = vec![region.inward(p0), t, -t, t.perp(), -t.perp()];
-    dirs.extend((0..32).map(|k| DVec2::from_angle(k as f64 * TAU / 32.0)));
-    dirs.retain(|d| d.length() > 0.5);
-    for f in [1.0, 0.75, 0.5, 0.35, 0.25] {
-        let rho = f * r;
-        let best = dirs
-            .iter()
-            .map(|&d| p0 + d * rho)
-            .filter(|&c| region.inside(c))
-            .filter(|&c| region.depth(c) + TOL >= rho)
-            .map(|c| (c, region.exact_depth(c)))
-            .filter(|&(_, d)| d >= rho - TOL)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((c, d)) = best {
-            return Some((c, rho, d - rho));
-        }
-    }
-    None
+    dirs.extend((0..16).map(|k| DVec2::from_angle(k as f64 * TAU / 16.0)));
+    dirs.iter()
+        .filter(|d| d.length() > 0.5)
+        .map(|&d| p0 + d * rho)
+        .filter(|&c| region.rough_depth(c) + COARSE >= rho && region.inside(c))
+        .map(|c| (c, region.exact_depth(c)))
+        .filter(|&(_, d)| d >= rho - TOL)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(c, d)| (c, d - rho))
 }
 
 /// Cuts a plan at depth `z`, entering from `start` (just above the material or above the
@@ -931,21 +947,67 @@ fn ramp(tp: &mut Toolpath, path: &Path, set: &Settings, z0: f64, z1: f64) {
     }
 }
 
-/// Plan order by nearest next entry, from the origin (quadratic in pieces, a few thousand
-/// distance tests per piece for a page of text).
+/// Plan order by nearest next entry, from the origin: a greedy tour, with the entries in a
+/// grid of buckets so each step looks only at the buckets round the tool (a page of text
+/// has tens of thousands of pieces).
 fn nearest_first(plans: &[Plan]) -> Vec<usize> {
-    let starts: Vec<DVec2> = plans.iter().map(|p| p.items[0].path.vertices[0].p).collect();
-    let mut left: Vec<usize> = (0..plans.len()).collect();
-    let mut out = Vec::with_capacity(plans.len());
+    let starts: Vec<DVec2> = plans
+        .iter()
+        .map(|p| p.items[0].path.vertices[0].p)
+        .collect();
+    let n = starts.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let (lo, hi) = starts.iter().fold(
+        (DVec2::splat(f64::INFINITY), DVec2::splat(f64::NEG_INFINITY)),
+        |(lo, hi), &p| (lo.min(p), hi.max(p)),
+    );
+    let span = (hi - lo).max(DVec2::splat(1e-6));
+    let side = (n as f64).sqrt().ceil() as usize;
+    let cell = (span / side as f64).max_element().max(1e-6);
+    let (nx, ny) = ((span.x / cell) as usize + 1, (span.y / cell) as usize + 1);
+    let key = |p: DVec2| {
+        let i = (((p.x - lo.x) / cell) as usize).min(nx - 1);
+        let j = (((p.y - lo.y) / cell) as usize).min(ny - 1);
+        (i, j)
+    };
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nx * ny];
+    for (k, &p) in starts.iter().enumerate() {
+        let (i, j) = key(p);
+        buckets[j * nx + i].push(k);
+    }
+    let mut out = Vec::with_capacity(n);
     let mut here = DVec2::ZERO;
-    while !left.is_empty() {
-        let (i, _) = left
-            .iter()
-            .enumerate()
-            .map(|(i, &k)| (i, starts[k].distance_squared(here)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .unwrap_or((0, 0.0));
-        let k = left.swap_remove(i);
+    for _ in 0..n {
+        let (ci, cj) = key(here.clamp(lo, hi));
+        let mut best: Option<(usize, usize, f64)> = None;
+        let mut ring = 0usize;
+        loop {
+            // The buckets on the square ring `ring` round the tool's bucket.
+            for j in cj.saturating_sub(ring)..=(cj + ring).min(ny - 1) {
+                for i in ci.saturating_sub(ring)..=(ci + ring).min(nx - 1) {
+                    if i.abs_diff(ci) != ring && j.abs_diff(cj) != ring {
+                        continue;
+                    }
+                    for (slot, &k) in buckets[j * nx + i].iter().enumerate() {
+                        let d = starts[k].distance(here);
+                        if best.is_none_or(|b| d < b.2) {
+                            best = Some((j * nx + i, slot, d));
+                        }
+                    }
+                }
+            }
+            // Anything in a farther ring is at least `ring * cell` away (from the clamped
+            // point; the tool may be outside the box, which only adds to every distance).
+            let reach = ring as f64 * cell - here.distance(here.clamp(lo, hi));
+            if best.is_some_and(|b| b.2 <= reach) || (ring >= nx && ring >= ny) {
+                break;
+            }
+            ring += 1;
+        }
+        let Some((b, slot, _)) = best else { break };
+        let k = buckets[b].swap_remove(slot);
         here = plans[k]
             .items
             .last()
