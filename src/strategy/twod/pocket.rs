@@ -231,13 +231,6 @@ impl Region {
         odd
     }
 
-    /// Distance to the boundary.
-    fn depth(&self, q: DVec2) -> f64 {
-        self.edges()
-            .map(|(a, b)| seg_dist(q, a, b))
-            .fold(f64::INFINITY, f64::min)
-    }
-
     /// True when the straight move from `a` to `b` stays inside: it crosses no boundary
     /// edge and points along it are inside (ends on the boundary are allowed).
     fn holds(&self, a: DVec2, b: DVec2) -> bool {
