@@ -599,3 +599,36 @@ fn cancelling_stops_the_work() {
     .unwrap();
     assert_eq!(seen.last(), Some(&1.0));
 }
+
+#[test]
+fn a_job_chains_pocket_and_engrave_from_an_svg() {
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="60mm" height="40mm"
+        viewBox="0 0 60 40"><path d="M2 2 H40 V38 H2 Z M14 20 a6 6 0 1 0 12 0 a6 6 0 1 0 -12 0"
+        fill-rule="evenodd"/><circle cx="50" cy="20" r="8"/></svg>"#;
+    let d = swarf::drawing::import(svg, &Default::default()).unwrap();
+    assert_eq!(d.shapes.len(), 2);
+    assert_eq!(d.hole_count(), 1);
+    let job = Job::from_json(
+        r#"{"operations": [
+            {"tool": {"type": "flat", "diameter": 3, "number": 1},
+             "strategy": {"type": "pocket", "depth": 2, "stepdown": 1, "stepover_ratio": 0.5}},
+            {"tool": {"type": "flat", "diameter": 1, "number": 2},
+             "strategy": {"type": "engrave", "depth": 0.5, "stepdown": 1}}]}"#,
+    )
+    .unwrap();
+    let out = swarf::engine::generate_drawing(&d, &job, &mut |_| true).unwrap();
+    assert!(out.nothing_cut.is_empty(), "{:?}", out.nothing_cut);
+    assert!(out.gcode.contains("G2") || out.gcode.contains("G3"));
+    // The pocket reaches its depth; nothing goes deeper.
+    let lowest = out
+        .toolpath
+        .steps()
+        .map(|s| s.to[2])
+        .fold(f64::MAX, f64::min);
+    assert!((lowest + 2.0).abs() < 1e-6, "{lowest}");
+    if let Some(rs) = rs274::available() {
+        let run = rs274::run(&rs, &out.gcode).unwrap();
+        assert!(run.moves.iter().any(|m| m.kind == Kind::Arc));
+        assert_eq!(run.tools_selected, vec![1, 2]);
+    }
+}
