@@ -632,3 +632,30 @@ fn a_job_chains_pocket_and_engrave_from_an_svg() {
         assert_eq!(run.tools_selected, vec![1, 2]);
     }
 }
+
+#[test]
+fn allowance_and_material_top_are_kept() {
+    let (_, shape) = shapes().remove(2);
+    let d = drawing(&shape);
+    let job = Job::from_json(&format!(
+        r#"{{"tool": {{"type": "flat", "diameter": {}}},
+            "strategy": {{"type": "pocket", "depth": 2, "stepdown": 0.75, "z_top": 5,
+              "allowance": 0.4, "stepover_ratio": 0.6}}}}"#,
+        2.0 * R
+    ))
+    .unwrap();
+    let (tp, _) = run(&d, &job);
+    let lowest = tp.steps().map(|s| s.to[2]).fold(f64::MAX, f64::min);
+    assert!((lowest - 3.0).abs() < 1e-6, "{lowest}");
+    let paths: Vec<&Path> = std::iter::once(&shape.outline).collect();
+    let mut closest = f64::MAX;
+    for (kind, a, _) in pieces(&tp) {
+        if kind == Move::Rapid || a[2] >= 5.0 {
+            continue;
+        }
+        let q = DVec2::new(a[0], a[1]);
+        closest = closest.min(distance_to_paths(paths.iter().copied(), q));
+    }
+    // The tool centre keeps the radius plus the allowance from the walls, and goes there.
+    assert!((closest - (R + 0.4)).abs() < 2e-3, "{closest}");
+}

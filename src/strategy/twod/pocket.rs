@@ -1009,3 +1009,43 @@ fn nearest_first(plans: &[Plan]) -> Vec<usize> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starting_a_ring_inside_an_arc_keeps_its_circle() {
+        let c = Path {
+            vertices: vec![
+                Vertex {
+                    p: DVec2::new(5.0, 0.0),
+                    bulge: 1.0,
+                },
+                Vertex {
+                    p: DVec2::new(-5.0, 0.0),
+                    bulge: 1.0,
+                },
+            ],
+            closed: true,
+        };
+        let p = start_nearest(&c, DVec2::new(0.0, 9.0));
+        assert!(p.vertices[0].p.distance(DVec2::new(0.0, 5.0)) < 1e-12);
+        assert_eq!(p.vertices.len(), 3);
+        assert!((p.signed_area() - c.signed_area()).abs() < 1e-9);
+        for s in p.segments() {
+            if let Segment::Arc { centre, radius, .. } = s {
+                assert!(centre.length() < 1e-9 && (radius - 5.0).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn runs_wrap_and_grow() {
+        let need = [true, false, false, false, false, true, true, false];
+        let r = runs(&need);
+        // 4..=7 grown to 4..9 (wrapping through 0, needed, to 1).
+        assert_eq!(r, vec![4..10]);
+        assert_eq!(runs(&[false, true, false]), vec![0..4]);
+    }
+}
