@@ -8,7 +8,9 @@ mod common;
 use swarf::drawing::{import, Drawing, ImportOptions};
 use swarf::engine::{generate_drawing, place_drawing, Output};
 use swarf::geom::DVec2;
-use swarf::job::{Job, Milling, Operation, ProfileSpec, Side, StrategySpec, ToolKind, ToolSpec};
+use swarf::job::{
+    Job, Milling, Operation, PocketSpec, ProfileSpec, Side, StrategySpec, ToolKind, ToolSpec,
+};
 use swarf::post::Dialect;
 use swarf::toolpath::{Move, Step};
 
@@ -384,7 +386,7 @@ fn programs_with_tabs_and_leads_run_through_rs274() {
 }
 
 #[test]
-fn engrave_then_profile_chain_with_a_tool_change() {
+fn engrave_pocket_then_profile_with_tabs_in_one_program() {
     let d = svg(
         r#"<rect x="20" y="20" width="40" height="20"/><path d="M 25 30 L 55 30" fill="none" stroke="black"/>"#,
     );
@@ -399,6 +401,18 @@ fn engrave_then_profile_chain_with_a_tool_change() {
                     ..ToolSpec::default()
                 },
                 strategy: StrategySpec::Engrave(Default::default()),
+            },
+            Operation {
+                tool: ToolSpec {
+                    kind: ToolKind::Flat,
+                    diameter: 2.0,
+                    number: 3,
+                    ..ToolSpec::default()
+                },
+                strategy: StrategySpec::Pocket(PocketSpec {
+                    depth: 1.0,
+                    ..PocketSpec::default()
+                }),
             },
             Operation {
                 tool: ToolSpec {
@@ -418,11 +432,14 @@ fn engrave_then_profile_chain_with_a_tool_change() {
     let o = run(&d, &j);
     assert!(o.nothing_cut.is_empty(), "{:?}", o.nothing_cut);
     let t2 = o.gcode.find("T2 M6").expect("engraving tool");
+    let t3 = o.gcode.find("T3 M6").expect("pocket tool");
     let t1 = o.gcode.find("T1 M6").expect("profile tool");
-    assert!(t2 < t1);
+    assert!(t2 < t3 && t3 < t1);
+    // The pocket's helix and the profile's corners are arcs.
+    assert!(o.gcode[t3..t1].contains("G3") || o.gcode[t3..t1].contains("G2"));
     if let Some(bin) = common::rs274::available() {
         let r = common::rs274::run(&bin, &o.gcode).unwrap();
-        assert_eq!(r.tools_selected, vec![2, 1]);
+        assert_eq!(r.tools_selected, vec![2, 3, 1]);
     }
 }
 
