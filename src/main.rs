@@ -563,7 +563,7 @@ fn time(a: &Args) -> Result<(), Fail> {
     let bytes = std::fs::read(&path).map_err(|e| Fail(format!("{path}: {e}")))?;
     let text = String::from_utf8_lossy(&bytes);
     let p = read::read(&text).map_err(|e| Fail(format!("{path}: {e}")))?;
-    let t = time::plan(&p, &m);
+    let t = time::plan(&p, &m).map_err(|e| Fail(format!("{path}: {e}")))?;
     println!("estimated time: {:.1} s", t.total);
     println!("  feed (G1/G2/G3): {:.1} s", t.feed);
     println!("  rapid (G0): {:.1} s", t.rapid);

@@ -51,7 +51,7 @@ fn another_cams_program_is_read_and_timed() {
     );
     // The incremental Y-2 ends at Y0.
     assert!(feeds[4].to.y.abs() < 1e-9);
-    let t = time::plan(&p, &time::Machine::default());
+    let t = time::plan(&p, &time::Machine::default()).unwrap();
     // At least the cutting length at the programmed feeds.
     assert!(t.feed > 60.0 * (25.4 * 0.05 + 0.0) / (20.0 * 25.4));
     assert!(t.total > t.feed && t.rapid > 0.0);
@@ -85,4 +85,48 @@ fn another_cams_program_is_read_and_timed() {
         out.contains("feed (G1/G2/G3)") && out.contains("rapid (G0)"),
         "{out}"
     );
+}
+
+#[test]
+fn mangled_programs_are_refused_by_line_or_read() {
+    let base = OTHER_CAM.replace("O1001 ", "");
+    let bytes = base.as_bytes();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let alphabet = b"GXYZIJRF0123456789.-+ ;()%\n";
+    for _ in 0..3000 {
+        let mut v = bytes.to_vec();
+        for _ in 0..(next() % 6 + 1) {
+            let i = (next() as usize) % v.len();
+            match next() % 3 {
+                0 => v[i] = alphabet[(next() as usize) % alphabet.len()],
+                1 => {
+                    v.remove(i);
+                }
+                _ => v.insert(i, alphabet[(next() as usize) % alphabet.len()]),
+            }
+        }
+        let text = String::from_utf8_lossy(&v);
+        match read(&text) {
+            Ok(p) => {
+                if let Ok(t) = time::plan(&p, &time::Machine::default()) {
+                    assert!(t.total.is_finite() && t.total >= 0.0, "{text}");
+                }
+            }
+            Err(e) => assert!(e.line >= 1 && !e.message.is_empty()),
+        }
+    }
+    // An arc of a kilometre's radius, a thousand times: refused before planning, by line.
+    let mut big = String::from("G0 X1000000 Y0\n");
+    for _ in 0..1000 {
+        big.push_str("G3 X1000000 Y0 I-1000000 J0 F100\n");
+    }
+    let p = read(&big).unwrap();
+    let e = time::plan(&p, &time::Machine::default()).unwrap_err();
+    assert!(e.to_string().contains("too large to time"), "{e}");
 }

@@ -285,7 +285,7 @@ pub fn read(text: &str) -> Result<Program, ReadError> {
         if from == to && !arc {
             continue;
         }
-        if !arc && mode != Kind::Rapid && feed <= 0.0 {
+        if mode != Kind::Rapid && feed <= 0.0 {
             return Err(err("a feed move before any F word".into()));
         }
         prog.moves.push(Motion {

@@ -119,8 +119,50 @@ fn chords(m: &Motion, tol: f64) -> Vec<DVec3> {
         .collect()
 }
 
-/// Plans a program on a machine.
-pub fn plan(p: &Program, m: &Machine) -> Timing {
+/// The most planner blocks one program may make (arcs count their chords): 20 million
+/// blocks is weeks of machining, and about a gigabyte to plan.
+pub const MAX_BLOCKS: usize = 20_000_000;
+
+/// A program too large to plan: the line where it passes [`MAX_BLOCKS`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct TooLarge {
+    /// The line of the move that passes the limit.
+    pub line: usize,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: the program passes {MAX_BLOCKS} planner blocks (arcs count their chords): too large to time",
+            self.line
+        )
+    }
+}
+
+/// Chords an arc move is cut into (1 for a straight move).
+fn chord_count(m: &Motion, tol: f64) -> usize {
+    let Some(c) = m.centre else {
+        return 1;
+    };
+    let ra = (m.from.x - c.x).hypot(m.from.y - c.y);
+    let seg = (tol * (2.0 * ra - tol)).max(1e-12).sqrt();
+    ((0.5 * std::f64::consts::TAU * ra / seg).floor() as usize).clamp(1, 1_000_000)
+}
+
+/// Plans a program on a machine; refuses one that would make more than [`MAX_BLOCKS`].
+pub fn plan(p: &Program, m: &Machine) -> Result<Timing, TooLarge> {
+    let mut total = 0usize;
+    for mv in &p.moves {
+        total += chord_count(mv, m.arc_tolerance);
+        if total > MAX_BLOCKS {
+            return Err(TooLarge { line: mv.line });
+        }
+    }
+    Ok(plan_blocks(p, m))
+}
+
+fn plan_blocks(p: &Program, m: &Machine) -> Timing {
     let mut blocks: Vec<Block> = Vec::with_capacity(p.moves.len());
     for mv in &p.moves {
         let mut from = mv.from;
@@ -234,7 +276,7 @@ mod tests {
     fn one_line_is_a_trapezoid_by_hand() {
         // 100 mm at 600 mm/min = 10 mm/s, a = 100: 0.1 s and 0.5 mm each way, 99 mm cruise.
         let p = read("G0 X0 Y0 Z0\nG1 X100 F600\n").unwrap();
-        let t = plan(&p, &machine());
+        let t = plan(&p, &machine()).unwrap();
         assert!((t.total - (0.1 + 0.1 + 9.9)).abs() < 1e-9, "{t:?}");
         assert_eq!(t.rapid, 0.0);
     }
@@ -243,14 +285,14 @@ mod tests {
     fn a_short_line_is_a_triangle() {
         // 1 mm at 6000 mm/min (100 mm/s) with a = 100: peak √(100) = 10 mm/s, 0.2 s.
         let p = read("G1 X1 F6000\n").unwrap();
-        let t = plan(&p, &machine());
+        let t = plan(&p, &machine()).unwrap();
         assert!((t.total - 0.2).abs() < 1e-9, "{t:?}");
     }
 
     #[test]
     fn a_right_angle_slows_to_the_junction_speed() {
         let p = read("G1 X100 F600\nY100\n").unwrap();
-        let t = plan(&p, &machine());
+        let t = plan(&p, &machine()).unwrap();
         // sin(θ/2) at 90° is √0.5; the junction acceleration along (−1, 1)/√2 is 100√2.
         let s = 0.5f64.sqrt();
         let v2 = 100.0 * 2f64.sqrt() * 0.01 * s / (1.0 - s);
@@ -264,7 +306,7 @@ mod tests {
     fn axis_limits_cap_rates_and_arcs_plan_as_chords() {
         // Z alone is held to 600 mm/min whatever the feed.
         let p = read("G1 Z-10 F6000\n").unwrap();
-        let t = plan(&p, &machine());
+        let t = plan(&p, &machine()).unwrap();
         assert!(
             (t.total - (0.1 + 0.1 + (10.0 - 1.0) / 10.0)).abs() < 1e-9,
             "{t:?}"
@@ -272,7 +314,7 @@ mod tests {
         // A full circle of radius 10 at 600 mm/min: nearly 2π·10/10 s, the chords' corners
         // too gentle to slow it much.
         let p = read("G0 X10 Y0\nG3 X10 Y0 I-10 J0 F600\n").unwrap();
-        let t = plan(&p, &machine());
+        let t = plan(&p, &machine()).unwrap();
         let ideal = std::f64::consts::TAU;
         assert!(t.blocks > 100);
         assert!(t.feed > ideal && t.feed < ideal * 1.05, "{t:?}");
