@@ -44,7 +44,8 @@ settings (override the job file):
              --allowance A --ramp-angle DEG
   vcarve:    --tool cone --angle DEG --max-depth D --tolerance T
   --margin M --stock-margin M --floor Z --safe-height Z
-  --feed F --plunge-feed F --spindle RPM --dialect {linuxcnc,grbl} --units {mm,inch}
+  --feed F --plunge-feed F --spindle RPM --units {mm,inch}
+  --dialect {linuxcnc,grbl,mach3,marlin,fanuc,generic}  (mach3 .tap, marlin .gcode, fanuc/generic .nc)
 ";
 
 /// A one-line failure.

@@ -399,7 +399,7 @@ fn check_run(s: &PostSettings, run: &Run) {
                 Blend::ExactStop => assert!(mode.starts_with("CANON_EXACT_PATH"), "{mode}"),
             }
         }
-        Dialect::Grbl => {
+        _ => {
             assert!(run.tools_selected.is_empty(), "GRBL program selects a tool");
             assert!(mode.is_none(), "GRBL program sets a blending mode");
         }

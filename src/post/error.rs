@@ -113,6 +113,13 @@ pub enum PostError {
         /// The controller's name.
         controller: &'static str,
     },
+    /// The controller has no way to say these units.
+    Units {
+        /// The program's units.
+        units: crate::units::Units,
+        /// The controller's name.
+        controller: &'static str,
+    },
     /// A toolpath coordinate cannot be written (NaN, infinite, absurdly large).
     Point {
         /// Index of the point in the program's toolpaths, counted across operations.
@@ -164,6 +171,11 @@ impl fmt::Display for PostError {
                 "operation {}: tool number {number} is above {max}, the largest {controller} \
                  accepts",
                 section + 1
+            ),
+            PostError::Units { units, controller } => write!(
+                f,
+                "units: {controller} programs cannot be written in {}, use mm",
+                units.name()
             ),
             PostError::Point {
                 index,

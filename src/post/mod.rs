@@ -1,12 +1,15 @@
 //! G-code writers, one shared writer driven by each controller's row of data.
 //!
-//! Map of the module (imports run down this list, never up):
-//! - `capabilities`: the controllers as data: [`Dialect`] and its [`Capabilities`] row.
+//! Map of the module (each module imports only from those above it in this list):
 //! - `number`: fixed-point formatting ([`Fixed`]); every number in a program is printed by it.
+//! - `capabilities`: the controllers as data: [`Dialect`] and its [`Capabilities`] row
+//!   (arcs aside, which all of them take: blending, tool change, comment style, block
+//!   numbers, `%` delimiters, line length, decimals, program end). It names no writer.
 //! - `error`: [`PostError`], each variant carrying the setting, point or line and the figure.
 //! - `settings`: [`PostSettings`] and the check that they can be written.
 //! - `writer`: the one modal writer every dialect shares: safe-height discipline, modal
-//!   words, dropped no-op moves, line-length checks, tool changes as the table says.
+//!   words, dropped no-op moves, line-length checks, tool changes as the table says. It
+//!   reads a controller's row and never its name.
 //!
 //! The toolpath is already in program units: the post converts nothing, it only chooses
 //! `G21`/`G20` to say which units those are.
@@ -28,7 +31,7 @@ use std::fmt;
 use crate::toolpath::Toolpath;
 pub use crate::units::Units;
 
-pub use capabilities::{Capabilities, Dialect, CONTROLLERS};
+pub use capabilities::{Capabilities, Dialect, LineNumbers, CONTROLLERS};
 pub use error::{PostError, Problem, Setting};
 pub use number::{Fixed, NumberError, MAX_DECIMALS, MAX_MAGNITUDE};
 pub use settings::{Blend, PostSettings, RATE_DECIMALS};

@@ -8,10 +8,12 @@ use crate::units::Units;
 /// Decimals for feed rates (`F`). Spindle speeds are whole rpm.
 pub const RATE_DECIMALS: usize = 2;
 
-/// Path blending mode (LinuxCNC; GRBL has no equivalent and the setting is ignored there).
+/// Path blending mode (`G64`/`G61` where the controller has them; ignored elsewhere, e.g.
+/// GRBL, which always blends by its junction deviation).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Blend {
-    /// `G64 P<tol>`: blend within this tolerance.
+    /// `G64 P<tol>`: blend within this tolerance (a plain `G64` where the controller's G64
+    /// takes no tolerance).
     Tolerance(f64),
     /// `G61`: the path goes exactly through every point, stopping where a corner needs it
     /// (LinuxCNC calls this exact path; `G61.1`, a full stop at every point, is not offered).
@@ -82,8 +84,19 @@ impl PostSettings {
                 problem,
             })
         };
-        if self.decimals > MAX_DECIMALS {
-            let max = MAX_DECIMALS as f64;
+        let caps = self.dialect.capabilities();
+        if self.units == Units::Inch && !caps.inch {
+            return Err(PostError::Units {
+                units: self.units,
+                controller: caps.name,
+            });
+        }
+        let most = match self.units {
+            Units::Mm => caps.max_decimals[0],
+            Units::Inch => caps.max_decimals[1],
+        };
+        if self.decimals > most.min(MAX_DECIMALS) {
+            let max = most.min(MAX_DECIMALS) as f64;
             return bad(
                 Setting::Decimals,
                 self.decimals as f64,
@@ -114,8 +127,8 @@ impl PostSettings {
         if let Err(e) = coord.quantize(self.safe_height) {
             return bad(Setting::SafeHeight, self.safe_height, Problem::Number(e));
         }
-        // The blend setting means nothing to a dialect without blending words.
-        let blends = self.dialect.capabilities().path_blending;
+        // The blend setting means nothing to a dialect without a blending tolerance.
+        let blends = caps.path_blending && caps.blend_tolerance;
         if let (true, Blend::Tolerance(t)) = (blends, self.blend) {
             if let Err(p) = written_positive(coord, t) {
                 return bad(Setting::Blend, t, p);

@@ -81,6 +81,8 @@ struct Emitter<'o, W: ?Sized> {
     mode: Option<Motion>,
     pos: [Option<i64>; 3],
     feed: Option<i64>,
+    /// The next block number, where the controller numbers blocks.
+    block: Option<u32>,
     stats: ProgramStats,
 }
 
@@ -104,6 +106,7 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
             mode: None,
             pos: [None; 3],
             feed: None,
+            block: s.dialect.capabilities().line_numbers.map(|n| n.start),
             stats: ProgramStats {
                 min: DVec3::INFINITY,
                 max: DVec3::NEG_INFINITY,
@@ -118,8 +121,12 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
             self.line.push(' ');
         }
         self.line.push(letter);
+        let start = self.line.len();
         // Writing into a String cannot fail.
         let _ = fixed.write(&mut self.line, q);
+        if self.caps.decimal_point && !self.line[start..].contains('.') {
+            self.line.push('.');
+        }
     }
 
     /// Appends literal words (trusted text such as `G90 G94`).
@@ -130,8 +137,19 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
         self.line.push_str(text);
     }
 
-    /// Sends the assembled line to the sink.
+    /// Numbers the assembled block where the controller numbers blocks, then sends it.
     fn end_line(&mut self) -> Result<(), PostError> {
+        if let (Some(n), Some(rule)) = (self.block, self.caps.line_numbers) {
+            let number = format!("N{n} ");
+            self.line.insert_str(0, &number);
+            let next = n.saturating_add(rule.step);
+            self.block = Some(if next > rule.max { rule.start } else { next });
+        }
+        self.send_line()
+    }
+
+    /// Sends the assembled line to the sink as it is.
+    fn send_line(&mut self) -> Result<(), PostError> {
         let chars = self.line.chars().count();
         let st = &mut self.stats;
         st.lines += 1;
@@ -158,18 +176,41 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
         self.end_line()
     }
 
-    /// A comment line: `prefix` is trusted, `text` is sanitised and cut to fit the line.
+    /// A comment line: `prefix` is trusted, `text` is sanitised and cut to fit the line
+    /// (with its block number, where blocks are numbered).
     fn comment(&mut self, prefix: &str, text: &str) -> Result<(), PostError> {
-        let room = self
-            .caps
-            .max_line_chars
-            .saturating_sub(prefix.chars().count() + 2);
-        let body = self.caps.sanitise_comment(text, room);
-        self.line.push(self.caps.comment_open);
-        self.line.push_str(prefix);
+        let caps = self.caps;
+        let number = match (self.block, caps.line_numbers) {
+            (Some(_), Some(rule)) => format!("N{} ", rule.max).len(),
+            _ => 0,
+        };
+        let room = caps.max_line_chars.saturating_sub(
+            number + prefix.chars().count() + caps.comment_open.len() + caps.comment_close.len(),
+        );
+        let body = caps.sanitise_comment(text, room);
+        self.line.push_str(caps.comment_open);
+        if caps.comment_upper {
+            self.line.push_str(&prefix.to_ascii_uppercase());
+        } else {
+            self.line.push_str(prefix);
+        }
         self.line.push_str(&body);
-        self.line.push(self.caps.comment_close);
+        self.line.push_str(caps.comment_close);
         self.end_line()
+    }
+
+    /// The motion word of `m`, written when the mode changes or the controller wants it on
+    /// every motion line.
+    fn motion_word(&mut self, m: Motion) {
+        if self.mode != Some(m) || !self.caps.modal_motion {
+            self.words(match m {
+                Motion::Rapid => "G0",
+                Motion::Linear => "G1",
+                Motion::ArcCw => "G2",
+                Motion::ArcCcw => "G3",
+            });
+            self.mode = Some(m);
+        }
     }
 
     /// Moves to `target` (axes given as quanta; `None` = leave alone). Writes only the words
@@ -184,15 +225,7 @@ impl<'o, W: fmt::Write + ?Sized> Emitter<'o, W> {
         if !(moves(0) || moves(1) || moves(2)) {
             return Ok(false);
         }
-        if self.mode != Some(m) {
-            self.words(match m {
-                Motion::Rapid => "G0",
-                Motion::Linear => "G1",
-                Motion::ArcCw => "G2",
-                Motion::ArcCcw => "G3",
-            });
-            self.mode = Some(m);
-        }
+        self.motion_word(m);
         for (i, letter) in ['X', 'Y', 'Z'].into_iter().enumerate() {
             if let Some(q) = target[i] {
                 if self.pos[i] != Some(q) {
@@ -331,10 +364,7 @@ impl<W: fmt::Write + ?Sized> Emitter<'_, W> {
         } else {
             Motion::ArcCw
         };
-        if self.mode != Some(m) {
-            self.words(if m == Motion::ArcCcw { "G3" } else { "G2" });
-            self.mode = Some(m);
-        }
+        self.motion_word(m);
         for (i, letter) in ['X', 'Y', 'Z'].into_iter().enumerate() {
             if i < 2 || self.pos[i] != Some(q[i]) {
                 self.word(letter, q[i], self.coord);
@@ -417,6 +447,14 @@ pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
     }
     let mut e = Emitter::new(out, s)?;
 
+    if caps.percent_delimiters {
+        e.words("%");
+        e.send_line()?;
+    }
+    if !caps.program_number.is_empty() {
+        e.words(caps.program_number);
+        e.send_line()?;
+    }
     if s.comment.trim().is_empty() {
         e.comment("Swarf", "")?;
     } else {
@@ -440,7 +478,9 @@ pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
         Units::Mm => "G21",
         Units::Inch => "G20",
     })?;
-    e.line("G90 G94 G17")?;
+    for setup in caps.setup {
+        e.line(setup)?;
+    }
 
     let rates = (
         e.rate.quantize(s.feed).unwrap_or(1),
@@ -469,8 +509,7 @@ pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
             // A tool change may move the machine: state nothing about where it is.
             e.forget_position();
         }
-        e.words(&format!("S{rpm}"));
-        e.line("M3")?;
+        e.line(&caps.spindle_on.replace("{rpm}", &rpm))?;
         // Where the tool starts is unknown: the first move only rises to safe height.
         e.motion(Motion::Rapid, [None, None, Some(e.safe)], None)?;
 
@@ -510,7 +549,13 @@ pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
         e.motion(Motion::Rapid, [None, None, Some(e.safe)], None)?;
     }
     e.line("M5")?;
-    e.line(caps.program_end)?;
+    if !caps.program_end.is_empty() {
+        e.line(caps.program_end)?;
+    }
+    if caps.percent_delimiters {
+        e.words("%");
+        e.send_line()?;
+    }
 
     let mut st = e.stats;
     for k in 0..3 {
@@ -551,6 +596,7 @@ impl<W: fmt::Write + ?Sized> Emitter<'_, W> {
             return Ok(());
         }
         match blend {
+            Blend::Tolerance(_) if !caps.blend_tolerance => self.line("G64"),
             Blend::Tolerance(t) => {
                 // validate() made sure the tolerance is finite and positive at this precision.
                 let q = self.coord.quantize(t).unwrap_or(1);
