@@ -274,11 +274,11 @@ pub struct DialectEntry {
     pub extension: &'static str,
     /// `T<n> M6` changes the tool.
     pub tool_change: bool,
-    /// `G64 P` blending and `G61` exact stop exist.
+    /// `G64` blending and `G61` exact stop exist.
     pub path_blending: bool,
     /// Longest line written.
     pub max_line_chars: usize,
-    /// `M2` or `M30`.
+    /// `M2` or `M30`, or empty where the controller has no end word (Marlin).
     pub program_end: &'static str,
 }
 
