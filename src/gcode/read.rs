@@ -2,7 +2,7 @@
 //!
 //! What it understands: `G0`/`G1`/`G2`/`G3` (arcs by `I`/`J` offsets or by `R`, helical with a
 //! `Z`), `G17` (arcs in the XY plane; `G18`/`G19` are refused), `G20`/`G21`, `G90`/`G91`,
-//! `G94` (`G93` inverse time is refused), `F`, line numbers, `( … )` and `;` comments, and
+//! `G94` (`G93` inverse time is refused), `F`, line numbers and `O` program numbers, `( … )` and `;` comments, and
 //! the words a program carries for the machine rather than the path (`S`, `T`, `M`, `H`, `P`,
 //! `G4`, `G17`, `G40`, `G43`, `G49`, `G54`–`G59`, `G61`, `G64`, `G80`, `G90.1`/`G91.1`…),
 //! which it skips. A word it does not know, or a number it cannot read, is one error naming
@@ -236,7 +236,7 @@ pub fn read(text: &str) -> Result<Program, ReadError> {
                     }
                     feed = v * mm_per_unit;
                 }
-                'N' | 'S' | 'T' | 'M' | 'H' | 'P' | 'Q' | 'D' | 'L' | 'E' => {}
+                'N' | 'O' | 'S' | 'T' | 'M' | 'H' | 'P' | 'Q' | 'D' | 'L' | 'E' => {}
                 _ => return Err(err(format!("{l} is not a word this reader knows"))),
             }
         }
