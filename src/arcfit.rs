@@ -39,9 +39,13 @@
 //! and the first that did not; the arc is taken and the search starts again at its end.
 //! The cost is `O(n log n)` in the points of a run.
 //!
-//! Rapids, plunges and arcs already in the toolpath are copied as they are.
+//! Rapids and plunges are copied as they are, and so are the arcs already in the toolpath,
+//! except that a short flat one (less than a quarter turn, its sagitta at most half the
+//! tolerance) may join a run: 2D offsets put such arcs at every convex corner of a flattened
+//! curve. Its exact path lies between its chord and its sagitta, so the checks of its chord
+//! use the tolerance less that sagitta.
 
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::{arc_sweep, Move, Toolpath};
 
 /// The fewest straight segments replaced by one arc (two lines make one arc line of about
 /// the same size: no gain).
@@ -78,88 +82,141 @@ pub fn fit_arcs(tp: &Toolpath, tol: f64) -> Toolpath {
             [p[0] as f64, p[1] as f64]
         })
         .collect();
+    // The centre of every existing arc, by point index.
+    let mut centre = vec![None; n];
     let mut arcs = 0;
-    let mut i = 0;
-    while i < n {
-        let kind = tp.kind(i);
-        if kind.is_arc() {
-            let c = tp.centres.get(arcs).copied().unwrap_or(xy[i]);
+    for (i, c) in centre.iter_mut().enumerate() {
+        if tp.kind(i).is_arc() {
+            *c = Some(
+                tp.centres
+                    .get(arcs)
+                    .copied()
+                    .unwrap_or(xy[i.saturating_sub(1)]),
+            );
             arcs += 1;
-            out.push_arc(kind == Move::ArcCcw, c, tp.point(i));
-            i += 1;
-            continue;
         }
-        out.push(kind, tp.point(i));
-        // The run of feed moves at this point's height that starts here.
-        let z = tp.point(i)[2];
-        let mut e = i;
-        while e + 1 < n && tp.kind(e + 1) == Move::Feed && tp.point(e + 1)[2] == z {
-            e += 1;
+    }
+    // How far the exact path of the move to each point may be from its chord: 0 for a line,
+    // the sagitta for a short flat arc that may join a run; `None` for a move that ends one.
+    let z = |i: usize| tp.point(i)[2];
+    let allowance = |i: usize| -> Option<f64> {
+        if i == 0 || z(i) != z(i - 1) {
+            return None;
         }
-        if e - i >= MIN_SEGMENTS {
-            fit_run(tp, &xy[i..=e], i, tol, &mut out);
-            i = e + 1;
+        match (tp.kind(i), centre[i]) {
+            (Move::Feed, _) => Some(0.0),
+            (k @ (Move::ArcCw | Move::ArcCcw), Some(c)) => {
+                let sweep = arc_sweep(xy[i - 1], xy[i], c, k == Move::ArcCcw);
+                let r = len(sub(xy[i - 1], c));
+                let sag = r * (1.0 - (sweep / 2.0).cos());
+                (sweep.abs() < std::f64::consts::FRAC_PI_2 && sag <= tol / 2.0).then_some(sag)
+            }
+            _ => None,
+        }
+    };
+    let copy = |out: &mut Toolpath, i: usize| match centre[i] {
+        Some(c) => out.push_arc(tp.kind(i) == Move::ArcCcw, c, tp.point(i)),
+        None => out.push(tp.kind(i), tp.point(i)),
+    };
+    if n > 0 {
+        copy(&mut out, 0);
+    }
+    let mut i = 0;
+    while i + 1 < n {
+        // The run of moves at this point's height that starts here.
+        let mut allow = Vec::new();
+        while i + 1 + allow.len() < n {
+            match allowance(i + 1 + allow.len()) {
+                Some(a) => allow.push(a),
+                None => break,
+            }
+        }
+        let e = i + allow.len();
+        if allow.len() >= MIN_SEGMENTS {
+            let run = Run {
+                pts: &xy[i..=e],
+                allow: &allow,
+                tol,
+            };
+            run.fit(|out_k, arc| match arc {
+                Some(f) => out.push_arc(f.ccw, f.centre, tp.point(i + out_k)),
+                None => copy(&mut out, i + out_k),
+            });
+            i = e;
         } else {
+            copy(&mut out, i + 1);
             i += 1;
         }
     }
     out
 }
 
-/// Fits arcs along one run (`pts` are the run's points, the first already written; `base`
-/// is the index of the first in `tp`) and writes the run's moves after its first point.
-fn fit_run(tp: &Toolpath, pts: &[[f64; 2]], base: usize, tol: f64, out: &mut Toolpath) {
-    let last = pts.len() - 1;
-    let mut a = 0;
-    while a < last {
-        if let Some((b, f)) = longest(pts, a, tol) {
-            if f.sagitta >= tol {
-                out.push_arc(f.ccw, f.centre, tp.point(base + b));
-                a = b;
-                continue;
-            }
-            // Nearly straight: keep its first half as lines, so a long straight run is not
-            // searched again from every one of its points.
-            let keep = ((b - a) / 2).max(1);
-            for k in a + 1..=a + keep {
-                out.push(Move::Feed, tp.point(base + k));
-            }
-            a += keep;
-            continue;
-        }
-        out.push(Move::Feed, tp.point(base + a + 1));
-        a += 1;
-    }
+/// One run of moves at one height: its points, and for each move the allowance of its exact
+/// path from its chord (see [`fit_arcs`]).
+struct Run<'a> {
+    pts: &'a [[f64; 2]],
+    allow: &'a [f64],
+    tol: f64,
 }
 
-/// The longest arc from `pts[a]` that fits, by doubling then bisecting its segment count.
-fn longest(pts: &[[f64; 2]], a: usize, tol: f64) -> Option<(usize, Fit)> {
-    let room = pts.len() - 1 - a;
-    if room < MIN_SEGMENTS {
-        return None;
-    }
-    let mut good = (MIN_SEGMENTS, fit(&pts[a..=a + MIN_SEGMENTS], tol)?);
-    let mut bad = None;
-    while good.0 < room {
-        let len = (2 * good.0).min(room);
-        match fit(&pts[a..=a + len], tol) {
-            Some(f) => good = (len, f),
-            None => {
-                bad = Some(len);
-                break;
+impl Run<'_> {
+    /// Fits arcs along the run; `emit(k, arc)` writes the move to point `k` of the run
+    /// (`k ≥ 1`), an arc from the previous point written or, with `None`, the move as it was.
+    fn fit(&self, mut emit: impl FnMut(usize, Option<Fit>)) {
+        let last = self.pts.len() - 1;
+        let mut a = 0;
+        while a < last {
+            if let Some((b, f)) = self.longest(a) {
+                if f.sagitta >= self.tol {
+                    emit(b, Some(f));
+                    a = b;
+                    continue;
+                }
+                // Nearly straight: keep its first half as it was, so a long straight run is
+                // not searched again from every one of its points.
+                let keep = ((b - a) / 2).max(1);
+                for k in a + 1..=a + keep {
+                    emit(k, None);
+                }
+                a += keep;
+                continue;
             }
+            emit(a + 1, None);
+            a += 1;
         }
     }
-    if let Some(mut hi) = bad {
-        while hi - good.0 > 1 {
-            let mid = (good.0 + hi) / 2;
-            match fit(&pts[a..=a + mid], tol) {
-                Some(f) => good = (mid, f),
-                None => hi = mid,
+
+    /// The longest arc from point `a` that fits, by doubling then bisecting its segment
+    /// count.
+    fn longest(&self, a: usize) -> Option<(usize, Fit)> {
+        let fit = |a: usize, b: usize| fit(&self.pts[a..=b], &self.allow[a..b], self.tol);
+        let room = self.pts.len() - 1 - a;
+        if room < MIN_SEGMENTS {
+            return None;
+        }
+        let mut good = (MIN_SEGMENTS, fit(a, a + MIN_SEGMENTS)?);
+        let mut bad = None;
+        while good.0 < room {
+            let len = (2 * good.0).min(room);
+            match fit(a, a + len) {
+                Some(f) => good = (len, f),
+                None => {
+                    bad = Some(len);
+                    break;
+                }
             }
         }
+        if let Some(mut hi) = bad {
+            while hi - good.0 > 1 {
+                let mid = (good.0 + hi) / 2;
+                match fit(a, a + mid) {
+                    Some(f) => good = (mid, f),
+                    None => hi = mid,
+                }
+            }
+        }
+        Some((a + good.0, good.1))
     }
-    Some((a + good.0, good.1))
 }
 
 fn sub(p: [f64; 2], q: [f64; 2]) -> [f64; 2] {
@@ -180,7 +237,7 @@ fn len(p: [f64; 2]) -> f64 {
 
 /// An arc from the first to the last of `pts` within `tol` of them both ways, if one of the
 /// candidate centres gives one.
-fn fit(pts: &[[f64; 2]], tol: f64) -> Option<Fit> {
+fn fit(pts: &[[f64; 2]], allow: &[f64], tol: f64) -> Option<Fit> {
     let (p0, p1) = (pts[0], pts[pts.len() - 1]);
     let chord = sub(p1, p0);
     let l = len(chord);
@@ -208,12 +265,12 @@ fn fit(pts: &[[f64; 2]], tol: f64) -> Option<Fit> {
         .into_iter()
         .flatten()
         .filter(|t| t.is_finite())
-        .find_map(|t| verify(pts, [m[0] + t * nrm[0], m[1] + t * nrm[1]], tol))
+        .find_map(|t| verify(pts, allow, [m[0] + t * nrm[0], m[1] + t * nrm[1]], tol))
 }
 
 /// The arc around `c` from the first to the last of `pts`, if it is within `tol` of the
 /// polyline both ways (see the module doc).
-fn verify(pts: &[[f64; 2]], c: [f64; 2], tol: f64) -> Option<Fit> {
+fn verify(pts: &[[f64; 2]], allow: &[f64], c: [f64; 2], tol: f64) -> Option<Fit> {
     let r = len(sub(pts[0], c));
     if !(r.is_finite() && r <= MAX_RADIUS && r > tol) {
         return None;
@@ -221,7 +278,9 @@ fn verify(pts: &[[f64; 2]], c: [f64; 2], tol: f64) -> Option<Fit> {
     let err = |p: [f64; 2]| (len(sub(p, c)) - r).abs();
     let mut sweep = 0.0f64;
     let mut sign = 0.0f64;
-    for w in pts.windows(2) {
+    for (w, &al) in pts.windows(2).zip(allow) {
+        // What is left of the tolerance once the move's own bulge is allowed for.
+        let room = tol - al;
         let (u, v) = (sub(w[0], c), sub(w[1], c));
         let d = cross(u, v).atan2(dot(u, v));
         if d == 0.0 || d.abs() >= std::f64::consts::FRAC_PI_2 {
@@ -249,13 +308,13 @@ fn verify(pts: &[[f64; 2]], c: [f64; 2], tol: f64) -> Option<Fit> {
             0.0
         };
         let near = len([u[0] + k * s[0], u[1] + k * s[1]]);
-        if r - near > tol {
+        if r - near > room {
             return None;
         }
         // The arc piece: its sagitta over the chord of its ends on the circle, plus how far
         // that chord is from the segment.
         let sag = r * (1.0 - (d / 2.0).cos());
-        if sag + e0.max(e1) > tol {
+        if sag + e0.max(e1) > room {
             return None;
         }
     }
@@ -285,12 +344,23 @@ mod tests {
         let mut tp = Toolpath::new();
         tp.push(Move::Rapid, [15.0, 2.0, 5.0]);
         tp.push(Move::Plunge, [15.0, 2.0, -1.0]);
-        circle(&mut tp, [5.0, 2.0], 10.0, 0.0, std::f64::consts::TAU, 200, -1.0);
+        circle(
+            &mut tp,
+            [5.0, 2.0],
+            10.0,
+            0.0,
+            std::f64::consts::TAU,
+            200,
+            -1.0,
+        );
         let f = fit_arcs(&tp, 0.01);
         let arcs = f.kinds.iter().filter(|&&k| k == Move::ArcCcw as u8).count();
         assert!((2..=3).contains(&arcs), "{arcs} arcs: {:?}", f.kinds);
         for c in &f.centres {
-            assert!((c[0] - 5.0).abs() < 0.01 && (c[1] - 2.0).abs() < 0.01, "{c:?}");
+            assert!(
+                (c[0] - 5.0).abs() < 0.01 && (c[1] - 2.0).abs() < 0.01,
+                "{c:?}"
+            );
         }
         assert!(f.len() < 10, "{}", f.len());
     }
@@ -315,7 +385,11 @@ mod tests {
             let a = k as f64 * 0.05;
             tp.push(
                 Move::Feed,
-                [(10.0 * a.cos()) as f32, (10.0 * a.sin()) as f32, -(k as f32) * 0.01],
+                [
+                    (10.0 * a.cos()) as f32,
+                    (10.0 * a.sin()) as f32,
+                    -(k as f32) * 0.01,
+                ],
             );
         }
         assert_eq!(fit_arcs(&tp, 0.01), tp);
