@@ -103,6 +103,17 @@ pub struct Summary {
     pub estimated_seconds: f64,
     /// Size of the G-code.
     pub gcode_bytes: usize,
+    /// Lines of the G-code.
+    pub lines: usize,
+    /// Moves that arc fitting (`machine.arc_fitting`) merged into arcs, over all operations
+    /// (the toolpath points it removed).
+    pub moves_merged: usize,
+    /// Lines of the program as it would be without arc fitting (equal to `lines` when
+    /// fitting is off or changed nothing).
+    pub lines_before: usize,
+    /// Size of the program without arc fitting (equal to `gcode_bytes` when fitting is off
+    /// or changed nothing).
+    pub bytes_before: usize,
     /// Operations in the chain.
     pub operations: usize,
 }
@@ -361,8 +372,77 @@ pub fn generate_drawing(
     finish(job, &b, resolved, paths, segments)
 }
 
-/// What every job does after its strategies: checks that something is cut, posts the
-/// program, sums up. `elements` is the model's triangles or the drawing's segments.
+/// True when arc fitting may run on a strategy's toolpath: its feed runs lie in planes of
+/// constant Z (waterline, roughing, the 2D strategies). Parallel finishing's rasters climb
+/// and fall in a vertical plane: never.
+pub fn fits_arcs(strategy: &StrategySpec) -> bool {
+    !matches!(strategy, StrategySpec::Parallel(_))
+}
+
+/// Each operation's toolpath with arcs fitted where the job asks for it, with the number of
+/// moves merged, or `None` when fitting is off or merged none.
+fn fit_operations(
+    job: &Job,
+    ops: &[Operation],
+    paths: &[Toolpath],
+) -> Option<(Vec<Toolpath>, usize)> {
+    if !job.machine.arc_fitting {
+        return None;
+    }
+    let tol = job.machine.arc_tolerance();
+    let mut made = 0;
+    let fitted: Vec<Toolpath> = ops
+        .iter()
+        .zip(paths)
+        .map(|(op, tp)| {
+            if !fits_arcs(&op.strategy) {
+                return tp.clone();
+            }
+            let f = crate::arcfit::fit_arcs(tp, tol);
+            made += tp.len() - f.len();
+            f
+        })
+        .collect();
+    (made > 0).then_some((fitted, made))
+}
+
+/// The program of the operations' toolpaths.
+fn post_all(
+    job: &Job,
+    ops: &[Operation],
+    resolved: &[Resolved],
+    paths: &[Toolpath],
+) -> Result<String, EngineError> {
+    let sections: Vec<Section> = ops
+        .iter()
+        .zip(paths)
+        .map(|(op, tp)| Section {
+            toolpath: tp,
+            tool_number: op.tool.number,
+            comment: format!(
+                "{} with {:?} D{}",
+                op.strategy.name(),
+                op.tool.kind,
+                op.tool.diameter
+            ),
+        })
+        .collect();
+    Ok(post::write_gcode_sections(
+        &sections,
+        &post_settings(job, &resolved[0]),
+    )?)
+}
+
+fn count_lines(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
+}
+
+/// What every job does after its strategies: checks that something is cut, fits arcs where
+/// the job asks for it, posts the program, sums up. `elements` is the model's triangles or
+/// the drawing's segments.
+///
+/// The figures without arc fitting cost a second run of the post; it runs only when fitting
+/// made an arc (otherwise the program is the same).
 fn finish(
     job: &Job,
     b: &Aabb,
@@ -387,21 +467,16 @@ fn finish(
     if nothing.len() == ops.len() {
         return Err(EngineError::NothingToCut(nothing));
     }
-    let sections: Vec<Section> = ops
-        .iter()
-        .zip(&paths)
-        .map(|(op, tp)| Section {
-            toolpath: tp,
-            tool_number: op.tool.number,
-            comment: format!(
-                "{} with {:?} D{}",
-                op.strategy.name(),
-                op.tool.kind,
-                op.tool.diameter
-            ),
-        })
-        .collect();
-    let gcode = post::write_gcode_sections(&sections, &post_settings(job, &resolved[0]))?;
+    let (paths, moves_merged, before) = match fit_operations(job, &ops, &paths) {
+        Some((fitted, made)) => {
+            let plain = post_all(job, &ops, &resolved, &paths)?;
+            (fitted, made, Some((count_lines(&plain), plain.len())))
+        }
+        None => (paths, 0, None),
+    };
+    let gcode = post_all(job, &ops, &resolved, &paths)?;
+    let lines = count_lines(&gcode);
+    let (lines_before, bytes_before) = before.unwrap_or((lines, gcode.len()));
     let mut toolpath = Toolpath::new();
     for tp in &paths {
         toolpath.extend(tp);
@@ -419,6 +494,10 @@ fn finish(
             job.machine.rapid_rate,
         ),
         gcode_bytes: gcode.len(),
+        lines,
+        moves_merged,
+        lines_before,
+        bytes_before,
         operations: ops.len(),
     };
     Ok(Output {

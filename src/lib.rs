@@ -16,6 +16,7 @@
 //!   the drop-cutter surface, [`strategy::contour`]), z-level roughing; the cutter-location
 //!   surface they all read is [`strategy::surface`].
 //! - [`toolpath`]: the compact move list every strategy emits and every consumer reads.
+//! - [`arcfit`]: runs of feed moves at one height become arcs within a tolerance.
 //! - [`post`]: G-code writers per controller dialect.
 //! - [`gcode`]: programs read back (any CAM's LinuxCNC or GRBL G-code) and their cycle time.
 //! - [`job`]: the serde job description, validated once, with errors naming the field;
@@ -27,6 +28,7 @@
 //! - [`demo`]: deterministic models made in code (the page's demo, tests, benchmarks).
 //! - `web` (wasm only): the `#[wasm_bindgen]` surface for the page.
 
+pub mod arcfit;
 pub mod cutter;
 pub mod demo;
 pub mod drawing;

@@ -46,6 +46,9 @@ settings (override the job file):
   --margin M --stock-margin M --floor Z --safe-height Z
   --feed F --plunge-feed F --spindle RPM --units {mm,inch}
   --dialect {linuxcnc,grbl,mach3,marlin,fanuc,generic}  (mach3 .tap, marlin .gcode, fanuc/generic .nc)
+  --arc-fitting {on,off}  runs of feed moves at one height become G2/G3 (default on;
+                          never for parallel finishing)
+  --arc-tolerance T       how far an arc may be from those moves (default: blend tolerance)
 ";
 
 /// A one-line failure.
@@ -315,6 +318,18 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             "plunge-feed" => job.machine.plunge_feed = num(k, v)?,
             "spindle" => job.machine.spindle = num(k, v)?,
             "dialect" => job.machine.dialect = pick::<Dialect>(k, v)?,
+            "arc-fitting" => {
+                job.machine.arc_fitting = match v.to_ascii_lowercase().as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => {
+                        return Err(Fail(format!(
+                            "usage: --arc-fitting expects on or off, got {v:?}"
+                        )))
+                    }
+                }
+            }
+            "arc-tolerance" => job.machine.arc_tolerance = Some(num(k, v)?),
             "units" => job.units = pick(k, v)?,
             "z" => {}
             _ => {
@@ -484,7 +499,7 @@ fn generate(a: &Args) -> Result<(), Fail> {
     let s = &out.summary;
     let mins = s.estimated_seconds / 60.0;
     let msg = format!(
-        "{} {elements}, {} points, feed {:.1} / rapid {:.1} / plunge {:.1} {}, about {:.0} h {:.0} min, {} bytes of G-code",
+        "{} {elements}, {} points, feed {:.1} / rapid {:.1} / plunge {:.1} {}, about {:.0} h {:.0} min, {} lines / {} bytes of G-code{}",
         s.triangles,
         s.points,
         s.feed_length,
@@ -493,7 +508,16 @@ fn generate(a: &Args) -> Result<(), Fail> {
         job.units.name(),
         (mins / 60.0).floor(),
         mins % 60.0,
-        s.gcode_bytes
+        s.lines,
+        s.gcode_bytes,
+        if s.moves_merged > 0 {
+            format!(
+                " ({} moves merged into arcs; {} lines / {} bytes without)",
+                s.moves_merged, s.lines_before, s.bytes_before
+            )
+        } else {
+            String::new()
+        }
     );
     for n in &out.nothing_cut {
         eprintln!("swarf: warning: {n}");

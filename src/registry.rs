@@ -198,6 +198,14 @@ pub const MACHINE_FIELDS: &[Field] = &[
     )
     .range(Some(0.0), None, 0.005),
     Field::checkbox("machine.exact_stop", "Exact stop (G61)"),
+    Field::checkbox("machine.arc_fitting", "Fit arcs (G2/G3)"),
+    Field::number(
+        "machine.arc_tolerance",
+        "Arc tolerance (empty: blend tolerance)",
+        Quantity::Length,
+    )
+    .range(Some(0.0), None, 0.005)
+    .nullable(),
 ];
 
 /// The import transform's fields.

@@ -240,7 +240,7 @@ const LAYERS: &[&[&str]] = &[
     &["geom", "units", "schema"],
     &["mesh", "demo", "drawing"],
     &["cutter", "index"],
-    &["toolpath", "post", "gcode"],
+    &["toolpath", "arcfit", "post", "gcode"],
     &["job"],
     &["model"],
     &["strategy"],

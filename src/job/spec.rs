@@ -158,6 +158,20 @@ pub struct MachineSpec {
     pub blend_tolerance: f64,
     /// Exact stop (`G61`) instead of blending.
     pub exact_stop: bool,
+    /// Replace runs of feed moves at one height by arcs (G2/G3) where an arc stays within
+    /// the arc tolerance of them. Applied to waterline, roughing and the 2D strategies;
+    /// never to parallel finishing, whose runs climb and fall.
+    pub arc_fitting: bool,
+    /// How far a fitted arc may be from the straight moves it replaces, both ways. Default:
+    /// the blend tolerance, the deviation the controller is already allowed.
+    pub arc_tolerance: Option<f64>,
+}
+
+impl MachineSpec {
+    /// The tolerance arcs are fitted within: `arc_tolerance`, or the blend tolerance.
+    pub fn arc_tolerance(&self) -> f64 {
+        self.arc_tolerance.unwrap_or(self.blend_tolerance)
+    }
 }
 
 impl Default for MachineSpec {
@@ -171,6 +185,8 @@ impl Default for MachineSpec {
             safe_height: None,
             blend_tolerance: 0.01,
             exact_stop: false,
+            arc_fitting: true,
+            arc_tolerance: None,
         }
     }
 }

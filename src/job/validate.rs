@@ -145,6 +145,16 @@ impl Job {
             finite("machine.safe_height", s)?;
         }
         positive("machine.blend_tolerance", mc.blend_tolerance, 10.0)?;
+        if let Some(t) = mc.arc_tolerance {
+            positive("machine.arc_tolerance", t, 10.0)?;
+            let quantum = 10f64.powi(-(self.units.default_decimals() as i32));
+            if t < quantum {
+                return Err(err(
+                    "machine.arc_tolerance",
+                    format!("{t} is finer than the program's precision {quantum}"),
+                ));
+            }
+        }
         // What the post writes at its precision (a feed of 0.0001 is F0 at 2 decimals).
         mc.post_settings(self.units)
             .validate()
