@@ -241,6 +241,7 @@ const LAYERS: &[&[&str]] = &[
     &["mesh", "demo", "drawing"],
     &["cutter", "index"],
     &["toolpath", "post", "gcode"],
+    &["sim"],
     &["job"],
     &["model"],
     &["strategy"],
