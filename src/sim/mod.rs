@@ -16,7 +16,7 @@
 //!   by a monotonically converging Newton iteration (derivation there).
 //! * Which cells a move reaches, row by row, and arcs (`sweep.rs`): a level arc is closed
 //!   form for every shape (the profile at the distance to the arc); a helix is split into
-//!   chords a hundredth of a cell from the curve.
+//!   chords a thousandth of a cell from the curve.
 //!
 //! Only the cells within the tool's radius of the move, seen from above, are visited, each
 //! row as one or two X intervals. Lowering is a minimum, so the result does not depend on

@@ -12,7 +12,7 @@
 //!   the centre's direction lies within the sweep, else to the nearer end). The cells are
 //!   the annulus `[r - R, r + R]` around the centre, two X intervals per row.
 //! * A helix (Z changes along an arc), or an arc whose radius changes from start to end, is
-//!   split into chords whose sagitta is at most a hundredth of a cell (at most 10,000 per
+//!   split into chords whose sagitta is at most a thousandth of a cell (at most 10,000 per
 //!   arc), each swept exactly as a straight move. The chords pass through points of the
 //!   helix and lie inside its circle: the swept solid is off by at most that sagitta, far
 //!   below what the grid resolves.
@@ -149,13 +149,14 @@ impl Stock {
         let r0 = (from[0] - centre[0]).hypot(from[1] - centre[1]);
         let r1 = (to[0] - centre[0]).hypot(to[1] - centre[1]);
         let level = from[2] == to[2];
-        let round = (r0 - r1).abs() <= 1e-9 * r0.max(1.0);
+        // Ends read back from f32 differ in radius by rounding: still one circle.
+        let round = (r0 - r1).abs() <= 1e-6 * r0.max(1.0);
         if level && round && r0 > VERTICAL && sweep.is_finite() && sweep != 0.0 {
-            self.sweep_level_arc(tool, from, centre, r0, sweep);
+            self.sweep_level_arc(tool, from, centre, 0.5 * (r0 + r1), sweep);
             return;
         }
         // Chords (see the module doc), through the helix as `Step::at` parametrises it.
-        let n = arc_pieces(r0.max(r1), sweep, self.cell / 100.0);
+        let n = arc_pieces(r0.max(r1), sweep, self.cell / 1000.0);
         let a0 = (from[1] - centre[1]).atan2(from[0] - centre[0]);
         let mut prev = from;
         for k in 1..=n {
