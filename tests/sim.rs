@@ -474,6 +474,6 @@ fn speed_default_finishing_on_terrain() {
         s.ny(),
         s.bytes() / 1_000_000
     );
-    // The finish leaves the stock at or above the cutter-location surface everywhere.
+    // The program cut the stock (a timing test; correctness is checked above).
     assert!(s.heights().iter().any(|&h| (h as f64) < b.max.z));
 }
