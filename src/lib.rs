@@ -18,6 +18,7 @@
 //! - [`toolpath`]: the compact move list every strategy emits and every consumer reads.
 //! - [`arcfit`]: runs of feed moves at one height become arcs within a tolerance.
 //! - [`post`]: G-code writers per controller dialect.
+//! - [`sim`]: stock simulation: a height field lowered by each move's exact swept volume.
 //! - [`gcode`]: programs read back (any CAM's LinuxCNC or GRBL G-code) and their cycle time.
 //! - [`job`]: the serde job description, validated once, with errors naming the field;
 //!   a job may chain operations, each with its own cutter.
@@ -42,6 +43,7 @@ pub mod model;
 pub mod post;
 pub mod registry;
 pub mod schema;
+pub mod sim;
 pub mod strategy;
 pub mod toolpath;
 pub mod units;

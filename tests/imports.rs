@@ -241,6 +241,7 @@ const LAYERS: &[&[&str]] = &[
     &["mesh", "demo", "drawing"],
     &["cutter", "index"],
     &["toolpath", "arcfit", "post", "gcode"],
+    &["sim"],
     &["job"],
     &["model"],
     &["strategy"],
