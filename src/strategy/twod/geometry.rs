@@ -38,19 +38,11 @@ pub fn contains(p: &Path, q: DVec2) -> bool {
     to_pline(p).winding_number(Vector2::new(q.x, q.y)) != 0
 }
 
-/// Distance from `q` to a segment (exact for arcs).
-pub fn segment_distance(s: &Segment, q: DVec2) -> f64 {
+/// The point of a segment nearest to `q` (exact for arcs: on the circle where `q`'s
+/// direction from the centre falls within the arc, else the nearer end).
+pub fn nearest_point(s: &Segment, q: DVec2) -> DVec2 {
     match *s {
-        Segment::Line { a, b } => {
-            let d = b - a;
-            let l2 = d.length_squared();
-            let t = if l2 > 0.0 {
-                ((q - a).dot(d) / l2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            q.distance(a + d * t)
-        }
+        Segment::Line { a, b } => nearest_on_line(q, a, b),
         Segment::Arc {
             a,
             b,
@@ -58,22 +50,34 @@ pub fn segment_distance(s: &Segment, q: DVec2) -> f64 {
             radius,
             ccw,
         } => {
-            let ends = q.distance(a).min(q.distance(b));
             let v = q - centre;
-            if v.length() < 1e-12 {
-                return radius;
-            }
-            // On the arc's span when turning from a to q (in its direction) is no further
-            // than turning from a to b.
             let sweep = crate::drawing::arc::sweep(a - centre, b - centre, ccw).abs();
-            let to_q = crate::drawing::arc::sweep(a - centre, v, ccw).abs();
-            if to_q <= sweep {
-                (v.length() - radius).abs().min(ends)
+            if v.length() > 1e-12 && crate::drawing::arc::sweep(a - centre, v, ccw).abs() <= sweep {
+                centre + v.normalize() * radius
+            } else if q.distance(a) <= q.distance(b) {
+                a
             } else {
-                ends
+                b
             }
         }
     }
+}
+
+/// The point of the straight segment `a`–`b` nearest to `q`.
+pub fn nearest_on_line(q: DVec2, a: DVec2, b: DVec2) -> DVec2 {
+    let d = b - a;
+    let l2 = d.length_squared();
+    let t = if l2 > 0.0 {
+        ((q - a).dot(d) / l2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    a + d * t
+}
+
+/// Distance from `q` to a segment (exact for arcs).
+pub fn segment_distance(s: &Segment, q: DVec2) -> f64 {
+    q.distance(nearest_point(s, q))
 }
 
 /// Distance from `q` to the nearest of `paths`.

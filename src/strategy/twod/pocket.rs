@@ -254,14 +254,7 @@ impl Region {
 }
 
 fn seg_dist(q: DVec2, a: DVec2, b: DVec2) -> f64 {
-    let d = b - a;
-    let l2 = d.length_squared();
-    let t = if l2 > 0.0 {
-        ((q - a).dot(d) / l2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    q.distance(a + d * t)
+    q.distance(super::geometry::nearest_on_line(q, a, b))
 }
 
 /// The plan of one piece, or `None` when it has nothing to cut.
@@ -415,37 +408,7 @@ fn nearest_on(p: &Path, q: DVec2) -> (usize, DVec2) {
     }
     let mut best = (0, p.vertices[0].p, f64::INFINITY);
     for (i, s) in p.segments().enumerate() {
-        let x = match s {
-            Segment::Line { a, b } => {
-                let d = b - a;
-                let l2 = d.length_squared();
-                let t = if l2 > 0.0 {
-                    ((q - a).dot(d) / l2).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                a + d * t
-            }
-            Segment::Arc {
-                a,
-                b,
-                centre,
-                radius,
-                ccw,
-            } => {
-                let v = q - centre;
-                let on = v.length() > 1e-12
-                    && arc::sweep(a - centre, v, ccw).abs()
-                        <= arc::sweep(a - centre, b - centre, ccw).abs();
-                if on {
-                    centre + v.normalize() * radius
-                } else if q.distance(a) <= q.distance(b) {
-                    a
-                } else {
-                    b
-                }
-            }
-        };
+        let x = super::geometry::nearest_point(&s, q);
         let d = x.distance(q);
         if d < best.2 {
             best = (i, x, d);

@@ -55,7 +55,7 @@ mod axis;
 mod field;
 
 use super::{f3, follow, geometry, Links};
-use crate::drawing::{arc, Drawing, Path, Segment, Shape, Vertex};
+use crate::drawing::{arc, Drawing, Path, Shape, Vertex};
 use crate::geom::DVec2;
 use crate::job::{Resolved, VcarveSpec};
 use crate::strategy::Cancelled;
@@ -411,7 +411,7 @@ impl Carver {
                 .enumerate()
                 .flat_map(|(i, p)| {
                     p.segments().enumerate().map(move |(j, sg)| {
-                        let m = nearest_on(&sg, here);
+                        let m = super::geometry::nearest_point(&sg, here);
                         (i, j, m, m.distance_squared(here))
                     })
                 })
@@ -441,40 +441,6 @@ impl Carver {
             },
             |a| a.0,
         )
-    }
-}
-
-/// The point of a segment nearest to `q`.
-fn nearest_on(s: &Segment, q: DVec2) -> DVec2 {
-    match *s {
-        Segment::Line { a, b } => {
-            let d = b - a;
-            let l2 = d.length_squared();
-            let t = if l2 > 0.0 {
-                ((q - a).dot(d) / l2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            a + d * t
-        }
-        Segment::Arc {
-            a,
-            b,
-            centre,
-            radius,
-            ccw,
-        } => {
-            let v = q - centre;
-            let on = centre + v.normalize_or_zero() * radius;
-            let sweep = arc::sweep(a - centre, b - centre, ccw).abs();
-            if v.length() > 1e-12 && arc::sweep(a - centre, v, ccw).abs() <= sweep {
-                on
-            } else if q.distance(a) <= q.distance(b) {
-                a
-            } else {
-                b
-            }
-        }
     }
 }
 
@@ -601,16 +567,16 @@ mod tests {
             ],
             closed: true,
         };
-        let segs: Vec<Segment> = p.segments().collect();
+        let segs: Vec<crate::drawing::Segment> = p.segments().collect();
         for (j, q) in [(1, DVec2::new(9.0, 2.5)), (0, DVec2::new(1.5, -3.0))] {
-            let m = nearest_on(&segs[j], q);
+            let m = crate::strategy::twod::geometry::nearest_point(&segs[j], q);
             let r = start_loop_at(&p, j, m);
             assert_eq!(r.vertices[0].p, m);
             assert!((r.signed_area() - p.signed_area()).abs() < 1e-9);
             assert_eq!(r.vertices.len(), 4);
         }
         // On the arc: 2 from its centre (4, 2), towards q.
-        let m = nearest_on(&segs[1], DVec2::new(9.0, 2.0));
+        let m = crate::strategy::twod::geometry::nearest_point(&segs[1], DVec2::new(9.0, 2.0));
         assert!((m - DVec2::new(6.0, 2.0)).length() < 1e-12);
     }
 
