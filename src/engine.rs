@@ -123,6 +123,9 @@ pub struct Summary {
 pub struct Output {
     /// Every operation's moves, in order (for the preview).
     pub toolpath: Toolpath,
+    /// Where each operation starts in `toolpath` (its first point's index), one per
+    /// operation, nondecreasing; operation `k` owns points `op_starts[k]..op_starts[k + 1]`.
+    pub op_starts: Vec<usize>,
     /// The program.
     pub gcode: String,
     /// Figures for the maker.
@@ -478,7 +481,9 @@ fn finish(
     let lines = count_lines(&gcode);
     let (lines_before, bytes_before) = before.unwrap_or((lines, gcode.len()));
     let mut toolpath = Toolpath::new();
+    let mut op_starts = Vec::with_capacity(paths.len());
     for tp in &paths {
+        op_starts.push(toolpath.len());
         toolpath.extend(tp);
     }
     let st = toolpath.stats();
@@ -502,6 +507,7 @@ fn finish(
     };
     Ok(Output {
         toolpath,
+        op_starts,
         gcode,
         summary,
         resolved,
