@@ -2,6 +2,8 @@
 //! index) and [`generate`], which runs a job on it and posts the G-code.
 
 use crate::drawing::{transform, Drawing};
+use crate::gcode::read;
+use crate::gcode::time::{plan, Machine, Timing};
 use crate::geom::{Box3, DVec2, DVec3, Rect};
 use crate::job::{Job, JobError, Operation, Resolved, StrategySpec};
 use crate::mesh::transform::TransformError;
@@ -99,8 +101,14 @@ pub struct Summary {
     pub plunge_length: f64,
     /// Length of the rapid moves.
     pub rapid_length: f64,
-    /// Machining time at the programmed rates (acceleration ignored: a lower bound).
+    /// Machining time as a GRBL-style planner sees the program on the job's machine
+    /// (`machine.rapid_rate`, `acceleration`, `junction_deviation`; see `gcode::time`):
+    /// `timing.total`; for a program too large to plan, the time at the programmed rates
+    /// (acceleration ignored, a lower bound).
     pub estimated_seconds: f64,
+    /// Where the time goes: feed, rapid, per operation (`None` when the program is too
+    /// large to plan, past `gcode::time::MAX_BLOCKS`).
+    pub timing: Option<Timing>,
     /// Size of the G-code.
     pub gcode_bytes: usize,
     /// Lines of the G-code.
@@ -428,12 +436,37 @@ fn post_all(
                 op.tool.kind,
                 op.tool.diameter
             ),
+            feed: op.tool.feed,
+            plunge_feed: op.tool.plunge_feed,
+            spindle_rpm: op.tool.spindle,
         })
         .collect();
     Ok(post::write_gcode_sections(
         &sections,
         &post_settings(job, &resolved[0]),
     )?)
+}
+
+/// The program's time on the job's machine, by the same reader and planner as `swarf time`
+/// (so the page, the CLI's summary and `swarf time` agree). `None` for a program past the
+/// planner's limit.
+fn estimate_time(gcode: &str, job: &Job) -> Option<Timing> {
+    let mm = job.units.mm();
+    let m = &job.machine;
+    let machine = Machine {
+        max_rate: [m.rapid_rate * mm; 3],
+        acceleration: [m.acceleration * mm; 3],
+        junction_deviation: m.junction_deviation * mm,
+        ..Machine::default()
+    };
+    match read::read(gcode) {
+        Ok(program) => plan(&program, &machine).ok(),
+        Err(e) => {
+            // The program is our own: the reader refusing it is a bug.
+            debug_assert!(false, "reading back our own program: {e}");
+            None
+        }
+    }
 }
 
 fn count_lines(text: &str) -> usize {
@@ -487,17 +520,24 @@ fn finish(
         toolpath.extend(tp);
     }
     let st = toolpath.stats();
+    let timing = estimate_time(&gcode, job);
     let summary = Summary {
         triangles: elements,
         points: st.points,
         feed_length: st.feed_length,
         plunge_length: st.plunge_length,
         rapid_length: st.rapid_length,
-        estimated_seconds: toolpath.estimate_seconds(
-            job.machine.feed,
-            job.machine.plunge_feed,
-            job.machine.rapid_rate,
+        estimated_seconds: timing.as_ref().map_or_else(
+            || {
+                toolpath.estimate_seconds(
+                    job.machine.feed,
+                    job.machine.plunge_feed,
+                    job.machine.rapid_rate,
+                )
+            },
+            |t| t.total,
         ),
+        timing,
         gcode_bytes: gcode.len(),
         lines,
         moves_merged,

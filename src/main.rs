@@ -29,6 +29,7 @@ usage:
 
 settings (override the job file):
   --tool {flat,ball,bull,cone} --diameter D --corner-radius R --angle DEG
+  --flute-length L --holder-diameter H
   --strategy {parallel,waterline,rough} for a model,
              {engrave,profile,pocket,vcarve} for a drawing
              (a list of operations goes in the job JSON)
@@ -45,6 +46,7 @@ settings (override the job file):
   vcarve:    --tool cone --angle DEG --max-depth D --tolerance T
   --margin M --stock-margin M --floor Z --safe-height Z
   --feed F --plunge-feed F --spindle RPM --units {mm,inch}
+  --rapid-rate R --accel A --junction-deviation D  (the machine, for the time estimate)
   --dialect {linuxcnc,grbl,mach3,marlin,fanuc,generic}  (mach3 .tap, marlin .gcode, fanuc/generic .nc)
   --arc-fitting {on,off}  runs of feed moves at one height become G2/G3 (default on;
                           never for parallel finishing)
@@ -137,6 +139,7 @@ const OPERATION_FLAGS: &[&str] = &[
     "corner-radius",
     "angle",
     "flute-length",
+    "holder-diameter",
     "strategy",
     "stepover",
     "stepover-ratio",
@@ -202,6 +205,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             "corner-radius" => job.tool.corner_radius = num(k, v)?,
             "angle" => job.tool.angle = num(k, v)?,
             "flute-length" => job.tool.flute_length = num(k, v)?,
+            "holder-diameter" => job.tool.holder_diameter = Some(num(k, v)?),
             "stepover" => match st {
                 StrategySpec::Parallel(p) => p.stepover = num(k, v)?,
                 _ => return Err(no()),
@@ -317,6 +321,9 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             "feed" => job.machine.feed = num(k, v)?,
             "plunge-feed" => job.machine.plunge_feed = num(k, v)?,
             "spindle" => job.machine.spindle = num(k, v)?,
+            "rapid-rate" => job.machine.rapid_rate = num(k, v)?,
+            "accel" => job.machine.acceleration = num(k, v)?,
+            "junction-deviation" => job.machine.junction_deviation = num(k, v)?,
             "dialect" => job.machine.dialect = pick::<Dialect>(k, v)?,
             "arc-fitting" => {
                 job.machine.arc_fitting = match v.to_ascii_lowercase().as_str() {

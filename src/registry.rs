@@ -144,6 +144,34 @@ pub const TOOL_FIELDS: &[Field] = &[
         None,
         1.0,
     ),
+    Field::number(
+        "tool.holder_diameter",
+        "Holder diameter (empty: shank of the cutter's)",
+        Quantity::Length,
+    )
+    .range(Some(0.0), None, 1.0)
+    .nullable(),
+    Field::number(
+        "tool.feed",
+        "Feed with this tool (empty: machine's)",
+        Quantity::Feed,
+    )
+    .range(Some(0.0), None, 10.0)
+    .nullable(),
+    Field::number(
+        "tool.plunge_feed",
+        "Plunge feed with this tool (empty: machine's)",
+        Quantity::Feed,
+    )
+    .range(Some(0.0), None, 10.0)
+    .nullable(),
+    Field::number(
+        "tool.spindle",
+        "Spindle speed with this tool (empty: machine's)",
+        Quantity::Rpm,
+    )
+    .range(Some(0.0), None, 100.0)
+    .nullable(),
     Field::number("tool.number", "Tool number", Quantity::None)
         .range(Some(0.0), None, 1.0)
         .integer(),
@@ -183,6 +211,18 @@ pub const MACHINE_FIELDS: &[Field] = &[
         Quantity::Feed,
     )
     .range(Some(0.0), None, 100.0),
+    Field::number(
+        "machine.acceleration",
+        "Acceleration (for the estimate)",
+        Quantity::Acceleration,
+    )
+    .range(Some(0.0), None, 50.0),
+    Field::number(
+        "machine.junction_deviation",
+        "Junction deviation (for the estimate)",
+        Quantity::Length,
+    )
+    .range(Some(0.0), None, 0.005),
     Field::number("machine.spindle", "Spindle speed", Quantity::Rpm).range(Some(0.0), None, 100.0),
     Field::number(
         "machine.safe_height",

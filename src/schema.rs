@@ -40,6 +40,8 @@ pub enum Quantity {
     Rpm,
     /// A rate in job units per minute.
     Feed,
+    /// An acceleration in job units per second².
+    Acceleration,
 }
 
 /// One choice of a select: the value written in the job, and what a person reads.

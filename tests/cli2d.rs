@@ -20,8 +20,12 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 /// A sign: a plate with a round window and a slot, and a line to engrave.
+/// Each call writes its own file: the tests run in parallel, and a shared file read while
+/// another test rewrites it is empty.
 fn sign() -> PathBuf {
-    let p = tmp("sign.svg");
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let p = tmp(&format!("sign{n}.svg"));
     std::fs::write(
         &p,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="120mm" height="80mm" viewBox="0 0 120 80">

@@ -355,11 +355,17 @@ fn two_tool_chain_in_every_dialect() {
                 toolpath: &a,
                 tool_number: 1,
                 comment: "rough".into(),
+                feed: None,
+                plunge_feed: None,
+                spindle_rpm: None,
             },
             Section {
                 toolpath: &b,
                 tool_number: 2,
                 comment: "finish".into(),
+                feed: Some(500.0),
+                plunge_feed: Some(120.0),
+                spindle_rpm: Some(18000.0),
             },
         ];
         let text = write_gcode_sections(&sections, &s).unwrap();
@@ -380,6 +386,24 @@ fn two_tool_chain_in_every_dialect() {
         let run =
             rs274::run(bin, &for_rs274(d, &text)).unwrap_or_else(|e| panic!("{d:?}: {e}\n{text}"));
         check_run(d, &s, &run, &[1, 2]);
+        // The second tool runs at its own speed and feeds.
+        assert_eq!(run.spindle_speeds.last().copied(), Some(18000.0), "{d:?}");
+        let feeds: Vec<&str> = run
+            .calls
+            .iter()
+            .filter(|(n, _)| n == "SET_FEED_RATE")
+            .map(|(_, a)| a.as_str())
+            .collect();
+        let last_feeds = &feeds[feeds.len().saturating_sub(2)..];
+        assert!(
+            last_feeds.iter().any(|a| a.starts_with("500"))
+                && feeds.iter().any(|a| a.starts_with("120")),
+            "{d:?}: {feeds:?}"
+        );
+        assert!(
+            feeds.iter().any(|a| a.starts_with(&format!("{}", s.feed))),
+            "{d:?}: {feeds:?}"
+        );
         assert_eq!(run.moves.iter().filter(|m| m.kind == Kind::Arc).count(), 4);
         let stops = run
             .calls

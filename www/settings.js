@@ -26,6 +26,7 @@ const MEMORY_KEY = 'swarf.strategies';
 /** How a quantity is labelled, given the job's length unit. */
 const UNIT_LABELS = {
   length: (u) => u, feed: (u) => u + '/min', angle: () => '°', ratio: () => '× diameter', rpm: () => 'rpm',
+  acceleration: (u) => u + '/s²',
 };
 
 export function get(obj, path) {

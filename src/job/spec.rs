@@ -93,6 +93,15 @@ pub struct ToolSpec {
     pub angle: f64,
     /// Length of the cutting part; the holder is above it.
     pub flute_length: f64,
+    /// Diameter of the holder, a cylinder from the flute length up, which must not touch
+    /// the stock (the verifier checks it). `None`: a plain shank of the cutting diameter.
+    pub holder_diameter: Option<f64>,
+    /// Cutting feed with this tool, units per minute. `None`: the machine's.
+    pub feed: Option<f64>,
+    /// Plunge feed with this tool, units per minute. `None`: the machine's.
+    pub plunge_feed: Option<f64>,
+    /// Spindle speed with this tool, rpm. `None`: the machine's.
+    pub spindle: Option<f64>,
     /// Tool number for the tool change.
     pub number: u32,
 }
@@ -105,6 +114,10 @@ impl Default for ToolSpec {
             corner_radius: 1.0,
             angle: 90.0,
             flute_length: 20.0,
+            holder_diameter: None,
+            feed: None,
+            plunge_feed: None,
+            spindle: None,
             number: 1,
         }
     }
@@ -148,8 +161,14 @@ pub struct MachineSpec {
     pub feed: f64,
     /// Plunge feed, units per minute.
     pub plunge_feed: f64,
-    /// Rapid rate for the time estimate, units per minute.
+    /// Rapid rate for the time estimate, units per minute (every axis).
     pub rapid_rate: f64,
+    /// Acceleration for the time estimate, units per second² (every axis; GRBL's
+    /// `$120`-`$122`).
+    pub acceleration: f64,
+    /// Junction deviation for the time estimate, units (GRBL's `$11`): how fast the
+    /// planner lets the tool take a corner.
+    pub junction_deviation: f64,
     /// Spindle speed, rpm.
     pub spindle: f64,
     /// Absolute Z for rapids. Default: 5 units above the model's top.
@@ -181,6 +200,8 @@ impl Default for MachineSpec {
             feed: 1000.0,
             plunge_feed: 300.0,
             rapid_rate: 3000.0,
+            acceleration: 500.0,
+            junction_deviation: 0.01,
             spindle: 12000.0,
             safe_height: None,
             blend_tolerance: 0.01,

@@ -111,6 +111,7 @@ impl Job {
             let cutter = op.tool.cutter_at(&format!("{pre}tool"))?;
             op.strategy.validate(&format!("{pre}strategy"), &cutter)?;
         }
+
         self.check_tool_numbers()?;
         let b = &self.bounds;
         if let Some(mg) = b.margin {
@@ -135,6 +136,14 @@ impl Job {
         positive("machine.feed", mc.feed, 1.0e5)?;
         positive("machine.plunge_feed", mc.plunge_feed, 1.0e5)?;
         positive("machine.rapid_rate", mc.rapid_rate, 1.0e6)?;
+        positive("machine.acceleration", mc.acceleration, 1.0e6)?;
+        finite("machine.junction_deviation", mc.junction_deviation)?;
+        if !(0.0..=10.0).contains(&mc.junction_deviation) {
+            return Err(err(
+                "machine.junction_deviation",
+                format!("{} must be between 0 and 10", mc.junction_deviation),
+            ));
+        }
         if !mc.spindle.is_finite() || mc.spindle < 0.0 || mc.spindle > 1.0e5 {
             return Err(err(
                 "machine.spindle",
@@ -159,6 +168,11 @@ impl Job {
         mc.post_settings(self.units)
             .validate()
             .map_err(machine_error)?;
+        for (k, op) in self.operations().iter().enumerate() {
+            let pre = self.op_prefix(k);
+            op.tool
+                .check_holder_and_rates(&format!("{pre}tool"), mc, self.units)?;
+        }
         Ok(())
     }
 
@@ -284,6 +298,15 @@ impl MachineSpec {
 
 /// A post setting the machine cannot be given, named by its job field.
 fn machine_error(e: PostError) -> JobError {
+    setting_error(
+        e,
+        ["machine.feed", "machine.plunge_feed", "machine.spindle"],
+    )
+}
+
+/// A post setting refused, named by its job field; `rates` names the feed, plunge feed and
+/// spindle fields (the machine's, or an operation's tool's).
+fn setting_error(e: PostError, rates: [&str; 3]) -> JobError {
     let PostError::Setting {
         field,
         value,
@@ -293,9 +316,9 @@ fn machine_error(e: PostError) -> JobError {
         return err("machine", e.to_string());
     };
     let name = match field {
-        Setting::Feed => "machine.feed",
-        Setting::PlungeFeed => "machine.plunge_feed",
-        Setting::SpindleRpm => "machine.spindle",
+        Setting::Feed => rates[0],
+        Setting::PlungeFeed => rates[1],
+        Setting::SpindleRpm => rates[2],
         Setting::SafeHeight => "machine.safe_height",
         Setting::Blend => "machine.blend_tolerance",
         Setting::Decimals => "units",
@@ -307,4 +330,41 @@ fn machine_error(e: PostError) -> JobError {
         message += " (or set machine.exact_stop)";
     }
     err(name, message)
+}
+
+impl ToolSpec {
+    /// Checks what the tool carries besides its shape: the holder and its own feeds and
+    /// speed, as the post would write them (`prefix` names the tool, e.g. `tool` or
+    /// `operations[1].tool`).
+    fn check_holder_and_rates(
+        &self,
+        prefix: &str,
+        machine: &MachineSpec,
+        units: Units,
+    ) -> Result<(), JobError> {
+        if let Some(h) = self.holder_diameter {
+            positive(&format!("{prefix}.holder_diameter"), h, 1.0e4)?;
+        }
+        let mut ps = machine.post_settings(units);
+        if let Some(f) = self.feed {
+            positive(&format!("{prefix}.feed"), f, 1.0e5)?;
+            ps.feed = f;
+        }
+        if let Some(f) = self.plunge_feed {
+            positive(&format!("{prefix}.plunge_feed"), f, 1.0e5)?;
+            ps.plunge_feed = f;
+        }
+        if let Some(s) = self.spindle {
+            if !s.is_finite() || !(0.0..=1.0e5).contains(&s) {
+                return Err(err(
+                    &format!("{prefix}.spindle"),
+                    format!("{s} rpm must be between 0 and 100000"),
+                ));
+            }
+            ps.spindle_rpm = s;
+        }
+        let names = ["feed", "plunge_feed", "spindle"].map(|n| format!("{prefix}.{n}"));
+        ps.validate()
+            .map_err(|e| setting_error(e, [&names[0], &names[1], &names[2]]))
+    }
 }

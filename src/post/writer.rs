@@ -58,6 +58,12 @@ pub struct Section<'a> {
     pub tool_number: u32,
     /// What the operation is, for a comment line.
     pub comment: String,
+    /// Cutting feed for this section (the tool's own); `None`: the settings' feed.
+    pub feed: Option<f64>,
+    /// Plunge feed for this section; `None`: the settings' plunge feed.
+    pub plunge_feed: Option<f64>,
+    /// Spindle speed for this section; `None`: the settings' speed.
+    pub spindle_rpm: Option<f64>,
 }
 
 /// The motion modes.
@@ -420,6 +426,9 @@ pub(crate) fn write_program<W: fmt::Write + ?Sized>(
         toolpath: tp,
         tool_number: s.tool_number,
         comment: String::new(),
+        feed: None,
+        plunge_feed: None,
+        spindle_rpm: None,
     }];
     write_sections(&one, s, out)
 }
@@ -482,12 +491,16 @@ pub(crate) fn write_sections<W: fmt::Write + ?Sized>(
         e.line(setup)?;
     }
 
-    let rates = (
-        e.rate.quantize(s.feed).unwrap_or(1),
-        e.rate.quantize(s.plunge_feed).unwrap_or(1),
-    );
     let mut base = 0;
     for (n, sec) in sections.iter().enumerate() {
+        // validate() checked the settings' rates, and the job checked every tool's own.
+        let rates = (
+            e.rate.quantize(sec.feed.unwrap_or(s.feed)).unwrap_or(1),
+            e.rate
+                .quantize(sec.plunge_feed.unwrap_or(s.plunge_feed))
+                .unwrap_or(1),
+        );
+        let rpm = fmt_f(Fixed::new(0), sec.spindle_rpm.unwrap_or(s.spindle_rpm));
         if n > 0 {
             if e.below_safe() {
                 e.motion(Motion::Rapid, [None, None, Some(e.safe)], None)?;
