@@ -24,6 +24,12 @@ usage:
         (writes the waterline loops at Z as x,y,z lines, a blank line between loops)
   swarf time PROGRAM.ngc [--max-rate R[,R,R]] [--accel A[,A,A]] [--junction-deviation D]
         (cycle time as GRBL's planner sees it; rates mm/min, acceleration mm/s²)
+  swarf verify MODEL.stl PROGRAM.ngc --tool KIND --diameter D [--corner-radius R] [--angle DEG]
+        [--flute-length L] [--holder-diameter H] [--stock x0,y0,z0,x1,y1,z1]
+        [--resolution 0.1] [--tolerance 0.01] [--leftover 0.05]
+        (simulates the program on the stock, default the model's box, and prints one line
+        per gouge, rapid through stock, holder collision and region of material left, then
+        a summary; exits 1 on a gouge deeper than the tolerance or a collision)
   swarf demo [-o OUT.stl] [--size N]   write the built-in demo model (or an N×N terrain)
   swarf job                            print the default job JSON
 
@@ -370,6 +376,7 @@ fn run(args: &[String]) -> Result<(), Fail> {
         "waterline" => waterline(&a),
         "demo" => demo(&a),
         "time" => time(&a),
+        "verify" => verify(&a),
         "job" => {
             println!("{}", serde_json::to_string_pretty(&Job::default())?);
             Ok(())
@@ -379,7 +386,7 @@ fn run(args: &[String]) -> Result<(), Fail> {
             Ok(())
         }
         other => Err(Fail(format!(
-            "usage: unknown command {other:?} (info, generate, time, drop, waterline, demo, job, help)"
+            "usage: unknown command {other:?} (info, generate, time, verify, drop, waterline, demo, job, help)"
         ))),
     }
 }
@@ -559,8 +566,203 @@ fn per_axis(name: &str, v: &str) -> Result<[f64; 3], Fail> {
     Ok(out)
 }
 
+/// A G-code program from a file, as moves in millimetres.
+fn read_program(path: &str) -> Result<swarf::gcode::read::Program, Fail> {
+    use swarf::gcode::read;
+    let size = std::fs::metadata(path)
+        .map_err(|e| Fail(format!("{path}: {e}")))?
+        .len();
+    if size > read::MAX_PROGRAM_BYTES as u64 {
+        return Err(Fail(format!(
+            "{path}: the program is {size} bytes, more than {}",
+            read::MAX_PROGRAM_BYTES
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Fail(format!("{path}: {e}")))?;
+    let text = String::from_utf8_lossy(&bytes);
+    read::read(&text).map_err(|e| Fail(format!("{path}: {e}")))
+}
+
+/// Flags of `swarf verify` that describe the tool (the rest are its own).
+const VERIFY_TOOL_FLAGS: &[&str] = &[
+    "tool",
+    "diameter",
+    "corner-radius",
+    "angle",
+    "flute-length",
+    "holder-diameter",
+];
+
+fn verify(a: &Args) -> Result<(), Fail> {
+    use swarf::sim::verify::{self, ProblemKind, Settings};
+    let [model_path, program_path] = a.positional.as_slice() else {
+        return Err(Fail(
+            "usage: swarf verify MODEL.stl PROGRAM.ngc --tool KIND --diameter D [...]".into(),
+        ));
+    };
+    let mut job = Job::default();
+    let mut tool_flags = Vec::new();
+    let (mut cell, mut tol, mut leftover) = (0.1, 0.01, 0.05);
+    let mut stock_box = None;
+    for (k, v) in &a.flags {
+        match k.as_str() {
+            k2 if VERIFY_TOOL_FLAGS.contains(&k2) => tool_flags.push((k.clone(), v.clone())),
+            "resolution" => cell = num(k, v)?,
+            "tolerance" => tol = num(k, v)?,
+            "leftover" => leftover = num(k, v)?,
+            "stock" => {
+                let n: Vec<f64> = v.split(',').map(|x| num(k, x)).collect::<Result<_, _>>()?;
+                let [x0, y0, z0, x1, y1, z1] = n[..] else {
+                    return Err(Fail(format!(
+                        "usage: --stock expects x0,y0,z0,x1,y1,z1, got {v:?}"
+                    )));
+                };
+                if !(x1 > x0 && y1 > y0 && z1 > z0) {
+                    return Err(Fail(format!(
+                        "usage: --stock {v:?}: each max must be above its min"
+                    )));
+                }
+                stock_box = Some(swarf::geom::Box3::new(
+                    swarf::geom::DVec3::new(x0, y0, z0),
+                    swarf::geom::DVec3::new(x1, y1, z1),
+                ));
+            }
+            _ => return Err(Fail(format!("usage: swarf verify does not take --{k}"))),
+        }
+    }
+    for (name, v) in [
+        ("resolution", cell),
+        ("tolerance", tol),
+        ("leftover", leftover),
+    ] {
+        if v <= 0.0 {
+            return Err(Fail(format!("usage: --{name} must be positive, got {v}")));
+        }
+    }
+    if !tool_flags.iter().any(|(k, _)| k == "tool")
+        || !tool_flags.iter().any(|(k, _)| k == "diameter")
+    {
+        return Err(Fail(
+            "usage: swarf verify needs the program's tool: --tool KIND --diameter D".into(),
+        ));
+    }
+    apply_flags(&mut job, &tool_flags)?;
+    let cutter = job.tool.cutter()?;
+    let holder_diameter = job.tool.holder_diameter.unwrap_or(job.tool.diameter);
+    let program = read_program(program_path)?;
+    let mesh = load_stl(model_path)?;
+    let model = Model::new(mesh, &ModelTransform::default(), Units::Mm)?;
+    let stock_box = stock_box.unwrap_or_else(|| {
+        let b = model.mesh().bounds();
+        let v = |p: [f32; 3]| swarf::geom::DVec3::new(p[0].into(), p[1].into(), p[2].into());
+        swarf::geom::Box3::new(v(b.min), v(b.max))
+    });
+    let settings = Settings {
+        cutter,
+        holder_diameter,
+        cell,
+        tolerance: tol,
+        leftover,
+    };
+    let started = std::time::Instant::now();
+    let r = verify::verify(&model, &program, &stock_box, &settings, &mut |_| true)?;
+    let secs = started.elapsed().as_secs_f64();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for p in &r.problems {
+        let line = p.line.map_or("-".to_string(), |l| l.to_string());
+        write!(
+            out,
+            "line {line}: {} {:.3} mm at X{:.3} Y{:.3} Z{:.3}",
+            p.kind.label(),
+            p.depth,
+            p.at[0],
+            p.at[1],
+            p.at[2]
+        )?;
+        if p.area > 0.0 {
+            write!(out, " ({:.2} mm²)", p.area)?;
+        }
+        writeln!(out)?;
+    }
+    let kinds = [
+        ProblemKind::Gouge,
+        ProblemKind::RapidThroughStock,
+        ProblemKind::HolderCollision,
+        ProblemKind::MaterialLeft,
+    ];
+    for k in kinds {
+        if r.unlisted[k as usize] > 0 {
+            writeln!(
+                out,
+                "... and {} more of kind {}",
+                r.unlisted[k as usize],
+                k.label()
+            )?;
+        }
+    }
+    let count =
+        |k: ProblemKind| r.problems.iter().filter(|p| p.kind == k).count() + r.unlisted[k as usize];
+    let s = &r.stock;
+    writeln!(
+        out,
+        "verified {} moves on a {}x{} stock at {} mm in {:.2} s; tolerance {} mm, material left reported over {} mm",
+        r.moves,
+        s.nx(),
+        s.ny(),
+        s.cell(),
+        secs,
+        tol,
+        leftover
+    )?;
+    match &r.deepest_gouge {
+        Some(g) => writeln!(
+            out,
+            "deepest gouge: {:.4} mm along the normal at X{:.3} Y{:.3}, line {}",
+            g.depth,
+            g.at[0],
+            g.at[1],
+            g.line.map_or("-".to_string(), |l| l.to_string())
+        )?,
+        None => writeln!(
+            out,
+            "deepest gouge: none (the stock never enters the model)"
+        )?,
+    }
+    match &r.most_left {
+        Some(m) => writeln!(
+            out,
+            "most material left: {}{:.4} mm at X{:.3} Y{:.3}",
+            if m.depth >= verify::LEFT_SEARCH {
+                "at least "
+            } else {
+                ""
+            },
+            m.depth,
+            m.at[0],
+            m.at[1]
+        )?,
+        None => writeln!(out, "most material left: none")?,
+    }
+    writeln!(
+        out,
+        "problems: {} gouges deeper than {} mm, {} rapids through stock, {} holder collisions, {} regions of material left",
+        count(ProblemKind::Gouge),
+        tol,
+        count(ProblemKind::RapidThroughStock),
+        count(ProblemKind::HolderCollision),
+        count(ProblemKind::MaterialLeft)
+    )?;
+    out.flush()?;
+    if r.failed(tol) {
+        return Err(Fail(format!(
+            "{program_path}: the program gouges the model or collides (see above)"
+        )));
+    }
+    Ok(())
+}
+
 fn time(a: &Args) -> Result<(), Fail> {
-    use swarf::gcode::{read, time};
+    use swarf::gcode::time;
     let path =
         match a.positional.as_slice() {
             [p] => p.clone(),
@@ -583,18 +785,7 @@ fn time(a: &Args) -> Result<(), Fail> {
             _ => return Err(Fail(format!("usage: swarf time does not take --{k}"))),
         }
     }
-    let size = std::fs::metadata(&path)
-        .map_err(|e| Fail(format!("{path}: {e}")))?
-        .len();
-    if size > read::MAX_PROGRAM_BYTES as u64 {
-        return Err(Fail(format!(
-            "{path}: the program is {size} bytes, more than {}",
-            read::MAX_PROGRAM_BYTES
-        )));
-    }
-    let bytes = std::fs::read(&path).map_err(|e| Fail(format!("{path}: {e}")))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let p = read::read(&text).map_err(|e| Fail(format!("{path}: {e}")))?;
+    let p = read_program(&path)?;
     let t = time::plan(&p, &m).map_err(|e| Fail(format!("{path}: {e}")))?;
     println!("estimated time: {:.1} s", t.total);
     println!("  feed (G1/G2/G3): {:.1} s", t.feed);

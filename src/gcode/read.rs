@@ -42,6 +42,12 @@ pub struct Motion {
     pub feed: f64,
     /// Index into [`Program::operations`] of the operation it belongs to.
     pub operation: usize,
+    /// Every axis of `from` was set by an earlier move. The controller's position before a
+    /// program's first moves is unknown; an unknown axis reads as 0 in `from`/`to`, which
+    /// is right for timing but not for where the tool was.
+    pub start_known: bool,
+    /// Every axis of `to` was set by this move or an earlier one.
+    pub end_known: bool,
 }
 
 /// A program as moves.
@@ -246,6 +252,7 @@ pub fn read(text: &str) -> Result<Program, ReadError> {
         if axes.iter().all(Option::is_none) && i.is_none() && j.is_none() {
             continue;
         }
+        let start_known = pos.iter().all(Option::is_some);
         let from_known = pos.map(|p| p.unwrap_or(0.0));
         let mut to = from_known;
         for k in 0..3 {
@@ -296,6 +303,8 @@ pub fn read(text: &str) -> Result<Program, ReadError> {
             centre,
             feed,
             operation: prog.operations.len() - 1,
+            start_known,
+            end_known: pos.iter().all(Option::is_some),
         });
     }
     Ok(prog)

@@ -28,12 +28,14 @@
 
 mod column;
 mod sweep;
+pub mod verify;
 
 use crate::cutter::Cutter;
 use crate::geom::Box3;
 use crate::toolpath::Toolpath;
 use column::Tool;
 use std::fmt;
+use sweep::{Grid, Lower};
 
 /// Bytes each cell of the height field takes (one `f32` height).
 pub const BYTES_PER_CELL: usize = 4;
@@ -191,6 +193,26 @@ impl Stock {
             self.origin[0] + (i as f64 + 0.5) * self.cell,
             self.origin[1] + (j as f64 + 0.5) * self.cell,
         ]
+    }
+
+    /// The grid without its heights.
+    fn grid(&self) -> Grid {
+        Grid {
+            origin: self.origin,
+            cell: self.cell,
+            nx: self.nx,
+            ny: self.ny,
+        }
+    }
+
+    fn sweep_line(&mut self, tool: &Tool, from: [f64; 3], to: [f64; 3]) {
+        self.grid()
+            .sweep_line(&mut Lower(&mut self.heights), tool, from, to);
+    }
+
+    fn sweep_arc(&mut self, tool: &Tool, from: [f64; 3], to: [f64; 3], c: [f64; 2], sweep: f64) {
+        self.grid()
+            .sweep_arc(&mut Lower(&mut self.heights), tool, from, to, c, sweep);
     }
 
     /// The height over cell `(i, j)`.

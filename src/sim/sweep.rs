@@ -18,15 +18,51 @@
 //!   below what the grid resolves.
 
 use super::column::Tool;
-use super::Stock;
 use crate::toolpath::arc_pieces;
 
 /// XY travel below which a move counts as vertical.
 const VERTICAL: f64 = 1e-9;
 
-impl Stock {
+/// The grid's geometry without its heights: what the sweeps need to find cells.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Grid {
+    pub origin: [f64; 2],
+    pub cell: f64,
+    pub nx: usize,
+    pub ny: usize,
+}
+
+/// What a sweep does with the cells it reaches: each cell's current height (a cell at or
+/// below the move's lowest tip height is skipped without computing anything) and the
+/// lowest tool point over it.
+pub(super) trait Cells {
+    /// The height over cell `idx`.
+    fn height(&self, idx: usize) -> f32;
+    /// The swept tool's lowest point over cell `idx` is `z`.
+    fn visit(&mut self, idx: usize, z: f64);
+}
+
+/// Cuts: lowers each cell to the tool.
+pub(super) struct Lower<'a>(pub &'a mut [f32]);
+
+impl Cells for Lower<'_> {
+    #[inline]
+    fn height(&self, idx: usize) -> f32 {
+        self.0[idx]
+    }
+
+    #[inline]
+    fn visit(&mut self, idx: usize, z: f64) {
+        let z = z as f32;
+        if z < self.0[idx] {
+            self.0[idx] = z;
+        }
+    }
+}
+
+impl Grid {
     /// Row range `j0..j1` and a per-row centre Y for the cells with centre Y in `[y0, y1]`.
-    fn rows(&self, y0: f64, y1: f64) -> (usize, usize) {
+    pub(super) fn rows(&self, y0: f64, y1: f64) -> (usize, usize) {
         let lo = ((y0 - self.origin[1]) / self.cell - 0.5).ceil().max(0.0);
         let hi = ((y1 - self.origin[1]) / self.cell - 0.5).floor() + 1.0;
         let hi = hi.min(self.ny as f64);
@@ -37,7 +73,7 @@ impl Stock {
     }
 
     /// Columns `i0..i1` whose centre X lies in `[x0, x1]`.
-    fn cols(&self, x0: f64, x1: f64) -> (usize, usize) {
+    pub(super) fn cols(&self, x0: f64, x1: f64) -> (usize, usize) {
         let lo = ((x0 - self.origin[0]) / self.cell - 0.5).ceil().max(0.0);
         let hi = ((x1 - self.origin[0]) / self.cell - 0.5).floor() + 1.0;
         let hi = hi.min(self.nx as f64);
@@ -57,22 +93,19 @@ impl Stock {
         self.origin[1] + (j as f64 + 0.5) * self.cell
     }
 
-    /// Lowers a cell to `z` if that is below it.
-    #[inline]
-    fn lower(&mut self, idx: usize, z: f64) {
-        let z = z as f32;
-        if z < self.heights[idx] {
-            self.heights[idx] = z;
-        }
-    }
-
     /// A straight move (see the module doc).
-    pub(super) fn sweep_line(&mut self, tool: &Tool, from: [f64; 3], to: [f64; 3]) {
+    pub(super) fn sweep_line<C: Cells>(
+        &self,
+        cells: &mut C,
+        tool: &Tool,
+        from: [f64; 3],
+        to: [f64; 3],
+    ) {
         let big_r = tool.radius();
         let (dx, dy, dz) = (to[0] - from[0], to[1] - from[1], to[2] - from[2]);
         let len = dx.hypot(dy);
         if !(len > VERTICAL) {
-            self.sweep_vertical(tool, from, to);
+            self.sweep_vertical(cells, tool, from, to);
             return;
         }
         let (ux, uy) = (dx / len, dy / len);
@@ -91,7 +124,7 @@ impl Stock {
             for i in i0..i1 {
                 let idx = row + i;
                 // No point of the tool is below its tip's lowest height.
-                if f64::from(self.heights[idx]) <= zmin {
+                if f64::from(cells.height(idx)) <= zmin {
                     continue;
                 }
                 let wx = self.centre_x(i) - from[0];
@@ -109,13 +142,13 @@ impl Stock {
                 }
                 let (sigma, h) = tool.lowest(m, p, lo, hi);
                 let s = (along + sigma).clamp(0.0, len);
-                self.lower(idx, from[2] + m * s + h);
+                cells.visit(idx, from[2] + m * s + h);
             }
         }
     }
 
     /// A move with no XY travel: the disk under it, at its lower end.
-    fn sweep_vertical(&mut self, tool: &Tool, from: [f64; 3], to: [f64; 3]) {
+    fn sweep_vertical<C: Cells>(&self, cells: &mut C, tool: &Tool, from: [f64; 3], to: [f64; 3]) {
         let big_r = tool.radius();
         let r2 = big_r * big_r;
         let z = from[2].min(to[2]);
@@ -130,7 +163,7 @@ impl Stock {
                 let d2 = wx * wx + wy * wy;
                 if d2 <= r2 {
                     let h = tool.height_sq(d2);
-                    self.lower(j * self.nx + i, z + h);
+                    cells.visit(j * self.nx + i, z + h);
                 }
             }
         }
@@ -138,8 +171,9 @@ impl Stock {
 
     /// An arc or helix from `from` to `to` around `centre` with the signed `sweep` (radians,
     /// positive counter-clockwise), as [`crate::toolpath::Step`] gives it.
-    pub(super) fn sweep_arc(
-        &mut self,
+    pub(super) fn sweep_arc<C: Cells>(
+        &self,
+        cells: &mut C,
         tool: &Tool,
         from: [f64; 3],
         to: [f64; 3],
@@ -152,7 +186,7 @@ impl Stock {
         // Ends read back from f32 differ in radius by rounding: still one circle.
         let round = (r0 - r1).abs() <= 1e-6 * r0.max(1.0);
         if level && round && r0 > VERTICAL && sweep.is_finite() && sweep != 0.0 {
-            self.sweep_level_arc(tool, from, centre, 0.5 * (r0 + r1), sweep);
+            self.sweep_level_arc(cells, tool, from, centre, 0.5 * (r0 + r1), sweep);
             return;
         }
         // Chords (see the module doc), through the helix as `Step::at` parametrises it.
@@ -172,14 +206,15 @@ impl Stock {
                     from[2] + t * (to[2] - from[2]),
                 ]
             };
-            self.sweep_line(tool, prev, next);
+            self.sweep_line(cells, tool, prev, next);
             prev = next;
         }
     }
 
     /// A level arc of radius `r` (see the module doc).
-    fn sweep_level_arc(
-        &mut self,
+    fn sweep_level_arc<C: Cells>(
+        &self,
+        cells: &mut C,
         tool: &Tool,
         from: [f64; 3],
         centre: [f64; 2],
@@ -214,7 +249,7 @@ impl Stock {
                 let (i0, i1) = self.cols(xa, xb);
                 for i in i0..i1 {
                     let idx = j * self.nx + i;
-                    if f64::from(self.heights[idx]) <= z {
+                    if f64::from(cells.height(idx)) <= z {
                         continue;
                     }
                     let x = self.centre_x(i);
@@ -234,7 +269,7 @@ impl Stock {
                         (fx * fx + fy * fy).min(gx * gx + gy * gy)
                     };
                     if d2 <= r2 {
-                        self.lower(idx, z + tool.height_sq(d2));
+                        cells.visit(idx, z + tool.height_sq(d2));
                     }
                 }
             }
