@@ -554,3 +554,94 @@ fn finish(
         nothing_cut: nothing,
     })
 }
+
+/// What the page asks of [`verify`]: the stock's resolution and the thresholds, in the
+/// job's units.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct VerifyOptions {
+    /// Cell size; `None`: the finest whose heights and owners fit `budget_bytes`.
+    pub cell: Option<f64>,
+    /// Memory for the stock when `cell` is `None` (8 bytes per cell: height and owner).
+    pub budget_bytes: f64,
+    /// Gouges, rapids into stock and collisions deeper than this are problems.
+    pub tolerance: f64,
+    /// Material thicker than this is reported.
+    pub leftover: f64,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            cell: None,
+            budget_bytes: 16.0 * 1024.0 * 1024.0,
+            tolerance: 0.01,
+            leftover: 0.05,
+        }
+    }
+}
+
+/// Bytes a verified stock takes per cell: its height and the move that cut it.
+pub const VERIFY_BYTES_PER_CELL: f64 = 8.0;
+
+/// Verifies a finished job's program (the G-code as written, with its rounding) against
+/// the model: every operation with its own cutter and holder, on the first operation's
+/// stock box. See [`crate::sim::verify`].
+pub fn verify(
+    model: &Model,
+    job: &Job,
+    out: &Output,
+    opts: &VerifyOptions,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<crate::sim::verify::Report, crate::sim::verify::VerifyError> {
+    use crate::sim::verify::{self, Settings, VerifyError};
+    let setting = |m: String| VerifyError::Setting(m);
+    let mut program = read::read(&out.gcode)
+        .map_err(|e| setting(format!("the program does not read back: {e}")))?;
+    // The reader gives millimetres; the model is in the job's units.
+    let k = 1.0 / job.units.mm();
+    if k != 1.0 {
+        for m in &mut program.moves {
+            m.from *= k;
+            m.to *= k;
+            m.centre = m.centre.map(|c| c * k);
+        }
+    }
+    let stock = out
+        .resolved
+        .first()
+        .map(|r| r.stock)
+        .ok_or_else(|| setting("the job has no operation".into()))?;
+    let cell = match opts.cell {
+        Some(c) => c,
+        None => {
+            let cells = (opts.budget_bytes / VERIFY_BYTES_PER_CELL).floor();
+            let area = (stock.max.x - stock.min.x) * (stock.max.y - stock.min.y);
+            if !(cells >= 1.0 && area > 0.0) {
+                return Err(setting(format!(
+                    "a verify budget of {} bytes holds no cell",
+                    opts.budget_bytes
+                )));
+            }
+            // The area rule, a little coarser for the grid's rounding up at its edges.
+            (area / cells).sqrt() * 1.01
+        }
+    };
+    let tools = job
+        .operations()
+        .iter()
+        .map(|op| {
+            let c = op.tool.cutter().map_err(|e| setting(e.to_string()))?;
+            Ok((c, op.tool.holder_diameter.unwrap_or(op.tool.diameter)))
+        })
+        .collect::<Result<Vec<_>, VerifyError>>()?;
+    let (cutter, holder_diameter) = tools[0].clone();
+    let s = Settings {
+        cutter,
+        holder_diameter,
+        operation_tools: tools,
+        cell,
+        tolerance: opts.tolerance,
+        leftover: opts.leftover,
+    };
+    verify::verify(model, &program, &stock, &s, progress)
+}

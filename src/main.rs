@@ -660,6 +660,7 @@ fn verify(a: &Args) -> Result<(), Fail> {
     let settings = Settings {
         cutter,
         holder_diameter,
+        operation_tools: Vec::new(),
         cell,
         tolerance: tol,
         leftover,

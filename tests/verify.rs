@@ -52,6 +52,7 @@ fn settings(cutter: Cutter, holder: f64, cell: f64) -> Settings {
     Settings {
         cutter,
         holder_diameter: holder,
+        operation_tools: Vec::new(),
         cell,
         tolerance: 0.01,
         leftover: 0.05,
@@ -526,4 +527,61 @@ fn cli_prints_problems_and_exits_nonzero_on_a_gouge() {
         err.contains("photo.nc") && err.lines().count() == 1,
         "{err}"
     );
+}
+
+// ---------------------------------------------------------------- a chain, as the page asks
+
+/// `engine::verify` on a two-tool chain: each operation is simulated with its own cutter
+/// (with the first tool's flat end the ball's program would gouge everywhere), the stock
+/// comes from a memory budget, and the chain stays within its tolerance.
+#[test]
+fn engine_verifies_a_chain_with_each_operations_tool() {
+    use swarf::job::{Operation, ParallelSpec, ToolKind};
+    let mut flat = Job::default().tool;
+    flat.kind = ToolKind::Flat;
+    flat.diameter = 6.0;
+    let mut ball = Job::default().tool;
+    ball.kind = ToolKind::Ball;
+    ball.diameter = 3.0;
+    ball.number = 2;
+    let spec = ParallelSpec {
+        stepover: 2.0,
+        ..ParallelSpec::default()
+    };
+    let job = Job {
+        operations: vec![
+            Operation {
+                tool: flat,
+                strategy: StrategySpec::Parallel(spec.clone()),
+            },
+            Operation {
+                tool: ball,
+                strategy: StrategySpec::Parallel(spec.clone()),
+            },
+        ],
+        ..Job::default()
+    };
+    let m = model(demo::demo_mesh());
+    let out = engine::generate(&m, &job, &mut |_| true).unwrap();
+    let opts = engine::VerifyOptions {
+        budget_bytes: 2e6,
+        ..Default::default()
+    };
+    let r = engine::verify(&m, &job, &out, &opts, &mut |_| true).unwrap();
+    let cells = r.stock.nx() * r.stock.ny();
+    assert!(
+        cells as f64 * engine::VERIFY_BYTES_PER_CELL <= 2e6,
+        "{cells}"
+    );
+    assert!(cells > 200_000, "{cells}");
+    assert!(
+        !r.failed(spec.tolerance),
+        "{:?}",
+        &r.problems[..r.problems.len().min(4)]
+    );
+    // The same program checked as if the flat end mill cut all of it gouges.
+    let p = read::read(&out.gcode).unwrap();
+    let s = settings(Cutter::flat(6.0).unwrap(), 6.0, r.stock.cell());
+    let wrong = run(&m, &p, &model_box(&m), &s);
+    assert!(wrong.failed(spec.tolerance));
 }

@@ -60,6 +60,10 @@ pub struct Settings {
     pub cutter: Cutter,
     /// The holder's (or shank's) diameter, above the flute length.
     pub holder_diameter: f64,
+    /// The cutter and holder diameter of each operation the program names (its
+    /// `Operation:` comments, [`Program::operations`] from index 1); moves before the first
+    /// such comment, or past this list, use `cutter` and `holder_diameter`.
+    pub operation_tools: Vec<(Cutter, f64)>,
     /// Cell size of the stock, mm.
     pub cell: f64,
     /// A gouge, a rapid into stock or a collision deeper than this is a problem, mm.
@@ -269,6 +273,14 @@ pub fn verify(
             )));
         }
     }
+    for (k, (_, d)) in s.operation_tools.iter().enumerate() {
+        if !(d.is_finite() && *d > 0.0) {
+            return Err(VerifyError::Setting(format!(
+                "operation {}: holder diameter {d} must be a positive number",
+                k + 1
+            )));
+        }
+    }
     let mut stock = Stock::new(
         [stock_box.min.x, stock_box.min.y],
         [stock_box.max.x, stock_box.max.y],
@@ -276,11 +288,15 @@ pub fn verify(
         s.cell,
     )?;
     let grid = stock.grid();
-    let tool = Tool::new(&s.cutter);
-    let holder = Tool::Flat {
-        r: s.holder_diameter / 2.0,
+    // Per program operation: the tool, the holder and the flute length under it.
+    let kit = |c: &Cutter, d: f64| (Tool::new(c), Tool::Flat { r: d / 2.0 }, c.flute_length());
+    let default_kit = kit(&s.cutter, s.holder_diameter);
+    let kits: Vec<_> = s.operation_tools.iter().map(|(c, d)| kit(c, *d)).collect();
+    let kit_of = |op: usize| {
+        op.checked_sub(1)
+            .and_then(|i| kits.get(i))
+            .unwrap_or(&default_kit)
     };
-    let lift = s.cutter.flute_length();
     let mut owner = vec![u32::MAX; stock.heights.len()];
     let mut listed: Vec<Problem> = Vec::new();
     let mut unlisted = [0usize; 4];
@@ -292,6 +308,7 @@ pub fn verify(
         if !m.end_known {
             continue;
         }
+        let &(tool, holder, lift) = kit_of(m.operation);
         let to = m.to.to_array();
         let path = match (m.start_known, m.centre) {
             // From an unknown place: the tool is at least where it arrives.
@@ -378,7 +395,11 @@ pub fn verify(
         [c[0], c[1], f64::from(stock.heights[idx])]
     };
     // Gouges: regions deeper than the tolerance, each at its deepest cell.
-    let blame = |idx: usize| culprit(program, &tool, &stock, owner[idx], idx);
+    let blame = |idx: usize| {
+        let o = owner[idx];
+        let op = program.moves.get(o as usize).map_or(0, |m| m.operation);
+        culprit(program, &kit_of(op).0, &stock, o, idx)
+    };
     let mut gouges: Vec<Problem> = regions(&grid, &deviation, |d| f64::from(d) < -s.tolerance)
         .into_iter()
         .map(|(idx, cells)| Problem {
