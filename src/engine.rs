@@ -634,7 +634,7 @@ pub fn verify(
             Ok((c, op.tool.holder_diameter.unwrap_or(op.tool.diameter)))
         })
         .collect::<Result<Vec<_>, VerifyError>>()?;
-    let (cutter, holder_diameter) = tools[0].clone();
+    let (cutter, holder_diameter) = tools[0];
     let s = Settings {
         cutter,
         holder_diameter,
