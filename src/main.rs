@@ -718,7 +718,12 @@ fn verify(a: &Args) -> Result<(), Fail> {
     match &r.deepest_gouge {
         Some(g) => writeln!(
             out,
-            "deepest gouge: {:.4} mm along the normal at X{:.3} Y{:.3}, line {}",
+            "deepest gouge: {}{:.4} mm along the normal at X{:.3} Y{:.3}, line {}",
+            if g.depth >= verify::GOUGE_SEARCH {
+                "at least "
+            } else {
+                ""
+            },
             g.depth,
             g.at[0],
             g.at[1],

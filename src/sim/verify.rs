@@ -46,6 +46,14 @@ use std::collections::VecDeque;
 /// How far (mm) the normal distance of material left is searched.
 pub const LEFT_SEARCH: f64 = 2.0;
 
+/// How far (mm) the depth of a gouge is searched: a program cut for another model, or in
+/// the wrong units, gouges everywhere, and its depths need not be known past this to say so.
+pub const GOUGE_SEARCH: f64 = 5.0;
+
+/// Distance evaluations per gouged column at most (the branch and bound of `column_depth`
+/// needs a handful where the deepest point is the cut's foot, more on a wall).
+const COLUMN_EVALS: usize = 256;
+
 /// The most problems of one kind reported one by one; the rest are counted.
 pub const MAX_LISTED: usize = 200;
 
@@ -590,12 +598,17 @@ fn deviations(
 /// own bottom, the foot lies on that bottom and the depth is the one beside the wall,
 /// halfway up.
 ///
-/// The distance to a set of triangles is 1-Lipschitz along the column, so a branch and
-/// bound finds its maximum to within `eps` or 1 % of it, whichever is larger: an interval
-/// `[a, b]` can hold no more than `(f(a) + f(b)) / 2 + (b - a) / 2`, and is split only while
-/// that could beat the best by more than that.
+/// A branch and bound finds the maximum of the distance `f` along the column to within
+/// `eps` or 1 % of it, whichever is larger. The distance `d_T` to each triangle is convex
+/// along a line, so over an interval `[a, b]` it is at most `max(d_T(a), d_T(b))`, and `f`,
+/// their minimum, at most the least of those; `f` is also 1-Lipschitz, so at most
+/// `(f(a) + f(b) + b - a) / 2`. An interval is split only while its bound could beat the
+/// best by more than the precision. Under a sloped top the top triangle's own bound settles
+/// the column at once (its distance is zero at the top, so largest at the foot); beside a
+/// wall the wall's constant distance does. Depths are searched up to [`GOUGE_SEARCH`],
+/// with at most [`COLUMN_EVALS`] evaluations (the best found is a lower bound then).
 fn column_depth(model: &Model, c: [f64; 2], h: f64, m: f64, eps: f64) -> f64 {
-    let reach = m - h;
+    let reach = (m - h).min(GOUGE_SEARCH);
     let mut tris: Vec<[f64; 9]> = Vec::new();
     model.for_each_in_box(
         [c[0] - reach, c[1] - reach],
@@ -603,33 +616,53 @@ fn column_depth(model: &Model, c: [f64; 2], h: f64, m: f64, eps: f64) -> f64 {
         h - reach,
         &mut |t| tris.push(std::array::from_fn(|k| f64::from(t[k]))),
     );
-    let f = |z: f64| {
+    // The distance to each triangle at height z, and their minimum (at most `reach`).
+    let eval = |z: f64| -> (f64, Vec<f64>) {
         let q = [c[0], c[1], z];
-        let mut best = reach * reach;
-        for t in &tris {
-            let d2 = point_triangle_dist2(
-                q,
-                [t[0], t[1], t[2]],
-                [t[3], t[4], t[5]],
-                [t[6], t[7], t[8]],
-            );
-            best = best.min(d2);
-        }
-        best.sqrt()
+        let d: Vec<f64> = tris
+            .iter()
+            .map(|t| {
+                point_triangle_dist2(
+                    q,
+                    [t[0], t[1], t[2]],
+                    [t[3], t[4], t[5]],
+                    [t[6], t[7], t[8]],
+                )
+                .sqrt()
+            })
+            .collect();
+        let f = d.iter().copied().fold(reach, f64::min);
+        (f, d)
+    };
+    // What `[a, b]` can hold at most: each distance is convex along the column, so it is
+    // at most the larger of its ends, and their minimum is 1-Lipschitz.
+    let bound = |a: f64, fa: f64, da: &[f64], b: f64, fb: f64, db: &[f64]| {
+        let convex = da
+            .iter()
+            .zip(db)
+            .map(|(x, y)| x.max(*y))
+            .fold(reach, f64::min);
+        convex.min(0.5 * (fa + fb + (b - a)))
     };
     let eps = eps.max(1e-6);
-    let (fa, fb) = (f(h), f(m));
+    let (fa, da) = eval(h);
+    let (fb, db) = eval(m);
     let mut best = fa.max(fb);
-    let mut stack = vec![(h, fa, m, fb)];
-    while let Some((a, fa, b, fb)) = stack.pop() {
-        if 0.5 * (fa + fb) + 0.5 * (b - a) <= best + eps.max(0.01 * best) {
+    let mut evals = 2;
+    let mut stack = vec![(h, fa, da, m, fb, db)];
+    while let Some((a, fa, da, b, fb, db)) = stack.pop() {
+        if bound(a, fa, &da, b, fb, &db) <= best + eps.max(0.01 * best) {
             continue;
         }
+        if evals >= COLUMN_EVALS {
+            break;
+        }
+        evals += 1;
         let mid = 0.5 * (a + b);
-        let fm = f(mid);
+        let (fm, dm) = eval(mid);
         best = best.max(fm);
-        stack.push((a, fa, mid, fm));
-        stack.push((mid, fm, b, fb));
+        stack.push((a, fa, da, mid, fm, dm.clone()));
+        stack.push((mid, fm, dm, b, fb, db));
     }
     best
 }
