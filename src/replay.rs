@@ -256,7 +256,10 @@ impl Replay {
         }
         let s = &self.work.stock;
         // No move in between (or a point that is not a number: nothing is cut there).
-        if lo.partial_cmp(&hi).is_none_or(|o| o == std::cmp::Ordering::Greater) {
+        if lo
+            .partial_cmp(&hi)
+            .is_none_or(|o| o == std::cmp::Ordering::Greater)
+        {
             return 0..0;
         }
         let row = |y: f64| {

@@ -122,6 +122,11 @@ impl Simulation {
         })
     }
 
+    /// The state the stock is in: the moves cut.
+    pub fn at(&self) -> u32 {
+        self.replay.at() as u32
+    }
+
     /// Every height of the stock as it stands, a copy.
     pub fn heights(&self) -> Float32Array {
         Float32Array::from(self.replay.stock().heights())
