@@ -19,6 +19,8 @@
 //! - [`arcfit`]: runs of feed moves at one height become arcs within a tolerance.
 //! - [`post`]: G-code writers per controller dialect.
 //! - [`sim`]: stock simulation: a height field lowered by each move's exact swept volume.
+//! - [`replay`]: a program replayed on that stock for a slider: the run in slices, then the
+//!   state after any move from checkpoints kept within a byte budget.
 //! - [`gcode`]: programs read back (any CAM's LinuxCNC or GRBL G-code) and their cycle time.
 //! - [`job`]: the serde job description, validated once, with errors naming the field;
 //!   a job may chain operations, each with its own cutter.
@@ -42,6 +44,7 @@ pub mod mesh;
 pub mod model;
 pub mod post;
 pub mod registry;
+pub mod replay;
 pub mod schema;
 pub mod sim;
 pub mod strategy;

@@ -232,9 +232,18 @@ impl Toolpath {
         if self.centres.is_empty() {
             return self.clone();
         }
+        self.flattened_with_ends(tol).0
+    }
+
+    /// [`Toolpath::flattened`], and where each point of this toolpath is in it: point `i`
+    /// is point `ends[i]` of the flattened path (a preview that draws the flattened path
+    /// finds there the end of a move it was told about by its index here).
+    pub fn flattened_with_ends(&self, tol: f64) -> (Toolpath, Vec<u32>) {
         let mut out = Toolpath::new();
+        let mut ends = Vec::with_capacity(self.len());
         if let Some(p) = self.point_opt(0) {
             out.push(self.kind(0), p);
+            ends.push(0);
         }
         for s in self.steps() {
             match s.arc {
@@ -248,8 +257,9 @@ impl Toolpath {
                 }
                 None => out.push(s.kind, self.point(s.index)),
             }
+            ends.push((out.len() - 1) as u32);
         }
-        out
+        (out, ends)
     }
 
     fn point_opt(&self, i: usize) -> Option<[f32; 3]> {
@@ -312,6 +322,26 @@ pub fn arc_pieces(r: f64, sweep: f64, tol: f64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flattened_ends_point_at_each_move_end() {
+        let mut t = Toolpath::new();
+        t.push(Move::Rapid, [10.0, 0.0, 5.0]);
+        t.push(Move::Plunge, [10.0, 0.0, 0.0]);
+        t.push_arc(true, [0.0, 0.0], [-10.0, 0.0, 0.0]);
+        t.push(Move::Feed, [-10.0, 5.0, 0.0]);
+        let (f, ends) = t.flattened_with_ends(0.01);
+        assert_eq!(f, t.flattened(0.01));
+        assert_eq!(ends.len(), t.len());
+        assert_eq!(&ends[..2], &[0, 1]);
+        assert!(ends[2] > 10);
+        assert_eq!(ends[3] as usize, f.len() - 1);
+        // An arc's last piece ends where the arc does (up to the angle's rounding).
+        for (i, &e) in ends.iter().enumerate() {
+            let (a, b) = (f.point(e as usize), t.point(i));
+            assert!((0..3).all(|k| (a[k] - b[k]).abs() < 1e-5), "{a:?} {b:?}");
+        }
+    }
 
     #[test]
     fn stats_and_time() {

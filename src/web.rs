@@ -29,7 +29,11 @@
 
 #![warn(missing_docs)]
 
-use js_sys::{Float32Array, Function, Reflect, Uint8Array};
+mod sim;
+
+pub use sim::Simulation;
+
+use js_sys::{Float32Array, Function, Reflect, Uint32Array, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -410,10 +414,10 @@ impl Engine {
         }
         .map_err(engine_error)?;
         // The preview draws straight segments: arcs become feed moves within a tolerance.
-        let preview = out
+        let (preview, ends) = out
             .toolpath
-            .flattened(PREVIEW_TOLERANCE_MM / job.units.mm());
-        Ok(Generated { out, preview })
+            .flattened_with_ends(PREVIEW_TOLERANCE_MM / job.units.mm());
+        Ok(Generated { out, preview, ends })
     }
 }
 
@@ -467,6 +471,8 @@ pub struct Generated {
     out: Output,
     /// The toolpath with its arcs flattened, for the preview.
     preview: Toolpath,
+    /// Where each point of the program's toolpath is in `preview`.
+    ends: Vec<u32>,
 }
 
 #[wasm_bindgen]
@@ -481,6 +487,19 @@ impl Generated {
     /// arcs: they are flattened).
     pub fn kinds(&self) -> Uint8Array {
         Uint8Array::from(self.preview.kinds.as_slice())
+    }
+
+    /// For each point of the program's toolpath (arcs whole, as the simulation and its
+    /// slider count moves), its index in [`Generated::points`].
+    pub fn ends(&self) -> Uint32Array {
+        Uint32Array::from(self.ends.as_slice())
+    }
+
+    /// Where each operation starts in the program's toolpath (its first point's index).
+    #[wasm_bindgen(js_name = opStarts)]
+    pub fn op_starts(&self) -> Uint32Array {
+        let s: Vec<u32> = self.out.op_starts.iter().map(|&i| i as u32).collect();
+        Uint32Array::from(s.as_slice())
     }
 
     /// Arc moves (G2/G3) in the program's toolpath, before flattening.

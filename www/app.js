@@ -6,6 +6,7 @@ import { Viewer } from './viewer.js';
 import { buildPanel, loadJob, saveJob, loadStrategyMemory, normalizeJob, get } from './settings.js';
 import { describeDrawing, drawingStrategy, drawingTool, isDrawingStrategy, strategiesFor } from './workpiece.js';
 import { buildOperations } from './operations.js';
+import { buildSimulation } from './simulation.js';
 import * as fmt from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -17,6 +18,7 @@ const ui = {
   generate: button('generate'), cancel: button('cancel'), download: button('download'),
   progress: /** @type {HTMLProgressElement} */ ($('progress')), status: $('status'), error: $('error'),
   form: /** @type {HTMLFormElement} */ ($('settings')), dropHint: $('drop-hint'),
+  simulate: button('simulate'),
 };
 const stat = (k, v) => { document.querySelector(`[data-stat="${k}"]`).textContent = v; };
 
@@ -51,6 +53,39 @@ const client = new EngineClient();
 let panel = null;
 let ops = null;
 const unitLabel = () => (get(state.job, 'units') === 'inch' ? 'in' : 'mm');
+
+/** The operations of the generated job: its chain, or its one tool and strategy. */
+const resultOps = () => {
+  const j = state.resultJob;
+  return j && j.operations && j.operations.length ? j.operations : j ? [{ tool: j.tool, strategy: j.strategy }] : [];
+};
+
+/** Operation `k` of the generated program as the slider names it ("2. Waterline (T2)"). */
+function opName(k) {
+  const op = resultOps()[k];
+  if (!op) return `operation ${k + 1}`;
+  const s = state.registry && state.registry.strategies.find((x) => x.name === op.strategy.type);
+  return `${k + 1}. ${s ? s.short : op.strategy.type} (T${op.tool.number})`;
+}
+
+const sim = buildSimulation({
+  client,
+  viewer: viewer || {
+    setStockSim() {}, updateStockRows() {}, setScrub() {}, maxStockSide: () => 4096,
+  },
+  ui: {
+    progress: ui.progress, cancel: ui.cancel, simulate: ui.simulate, bar: $('scrub'),
+    range: /** @type {HTMLInputElement} */ ($('scrub-range')), label: /** @type {HTMLOutputElement} */ ($('scrub-label')),
+    play: button('play'), legend: document.querySelector('.legend'),
+  },
+  setStatus: (t) => setStatus(t),
+  showError: (t) => showError(t),
+  stat,
+  opName,
+  unit: unitLabel,
+});
+exposed.sim = sim;
+exposed.client = client;
 
 /** What the engine says the job machines on the loaded model (the stock box and the
  * machining areas), or undefined when it refuses the job (validation then shows why). */
@@ -148,8 +183,47 @@ function showLegend(kind) {
 function clearResult() {
   state.result = null;
   ui.download.disabled = true;
-  for (const k of ['points', 'length', 'time', 'gcode']) stat(k, '–');
+  for (const k of ['points', 'length', 'time', 'time-feed', 'time-rapid', 'lines', 'gcode', 'arcfit']) stat(k, '–');
+  showOperationTimes(null);
+  sim.clear();
   if (viewer) viewer.setPath(null);
+}
+
+/** The planner's time per operation, as rows under the rapid time (none for one). */
+function showOperationTimes(timing) {
+  for (const el of document.querySelectorAll('#stats [data-op-time]')) el.remove();
+  const ops = timing ? timing.operations.filter(([, secs]) => secs > 0) : [];
+  if (ops.length < 2) return;
+  let after = document.querySelector('[data-stat="time-rapid"]');
+  ops.forEach(([name, secs]) => {
+    const dt = document.createElement('dt');
+    dt.className = 'op-time';
+    dt.dataset.opTime = '';
+    dt.textContent = `… ${name || 'before the first operation'}`;
+    const dd = document.createElement('dd');
+    dd.dataset.opTime = '';
+    dd.textContent = fmt.duration(secs);
+    after.after(dt, dd);
+    after = dd;
+  });
+}
+
+/** The summary's figures: time (the planner's, with its breakdown), G-code lines and size
+ * before and after arc fitting. */
+function showSummary(r) {
+  const s = r.summary;
+  const t = s.timing;
+  stat('time', fmt.duration(s.estimated_seconds) + (t ? '' : ' (programmed rates)'));
+  stat('time-feed', t ? fmt.duration(t.feed) : '–');
+  stat('time-rapid', t ? fmt.duration(t.rapid) : '–');
+  showOperationTimes(t);
+  const merged = s.moves_merged > 0;
+  stat('lines', merged ? `${fmt.count(s.lines_before)} → ${fmt.count(s.lines)}` : fmt.count(s.lines));
+  const size = s.gcode_bytes ?? new Blob([r.gcode]).size;
+  stat('gcode', merged ? `${fmt.bytes(s.bytes_before)} → ${fmt.bytes(size)}` : fmt.bytes(size));
+  stat('arcfit', merged
+    ? `${fmt.count(s.moves_merged)} moves into ${fmt.count(r.arcs)} arcs`
+    : get(state.resultJob, 'machine.arc_fitting') ? 'no arcs found' : 'off');
 }
 
 async function loadModel(file) {
@@ -210,6 +284,7 @@ function clearErrors() {
 
 async function generate() {
   if (state.busy) return;
+  sim.clear();
   clearErrors();
   showError('');
   state.busy = true;
@@ -229,8 +304,7 @@ async function generate() {
     stat('points', fmt.count(s.points ?? r.kinds.length));
     const len = (s.feed_length ?? 0) + (s.plunge_length ?? 0) + (s.rapid_length ?? 0);
     stat('length', `${len.toFixed(0)} ${get(state.job, 'units') === 'inch' ? 'in' : 'mm'}`);
-    stat('time', fmt.duration(s.estimated_seconds));
-    stat('gcode', fmt.bytes(s.gcode_bytes ?? new Blob([r.gcode]).size));
+    showSummary(r);
     stat('memory', fmt.bytes(r.info?.wasmMemory));
     ui.download.disabled = false;
     const chain = s.operations > 1 ? `, ${s.operations} operations` : '';
@@ -250,10 +324,17 @@ async function generate() {
     ui.progress.hidden = true;
     ui.generate.disabled = state.info == null;
   }
+  if (state.result) sim.afterGenerate(state.result, ui.status.textContent);
 }
 
 async function cancel() {
+  if (sim.running) {
+    sim.cancel();
+    return;
+  }
   setStatus('Cancelling…');
+  // The worker is replaced: the program it held for the simulation goes with it.
+  sim.clear();
   await client.cancel();
   setStatus('Cancelled.');
 }
@@ -359,6 +440,11 @@ async function start() {
   ui.generate.addEventListener('click', generate);
   ui.cancel.addEventListener('click', cancel);
   ui.download.addEventListener('click', download);
+  ui.simulate.addEventListener('click', () => sim.again());
+  for (const part of ['model', 'stock', 'path']) {
+    const box = /** @type {HTMLInputElement} */ ($('show-' + part));
+    box.addEventListener('change', () => viewer && viewer.setShown(part, box.checked));
+  }
   ui.form.addEventListener('submit', (e) => e.preventDefault());
   for (const b of document.querySelectorAll('button[data-preset]')) if (b instanceof HTMLElement) b.addEventListener('click', () => viewer && viewer.preset(b.dataset.preset));
   $('fit').addEventListener('click', () => viewer && viewer.fit());
@@ -373,6 +459,7 @@ async function start() {
     panel = buildPanel(ui.form, defaults, state.job, onSettingsChange, { registry, strategies, memory: loadStrategyMemory(strategies) });
     if (Array.isArray(state.job.operations)) buildOperationsPanel(state.job);
     else ops = { showError: () => false, clearErrors() {}, refresh() {} };
+    ui.form.insertBefore(sim.fieldset, panel.groups.get('Model') || null);
   } catch (e) {
     showError(`The engine failed to start: ${e.message}`);
     return;

@@ -47,6 +47,7 @@ export class EngineClient {
     }
     this.pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);
+    else if (msg.error.cancelled) p.reject(new CancelledError());
     else {
       // The job field at fault travels with the message, for the page to place it.
       p.reject(Object.assign(new Error(msg.error.message), { field: msg.error.field }));
@@ -98,6 +99,35 @@ export class EngineClient {
 
   generate(job, onProgress) {
     return this.call('generate', { job }, onProgress);
+  }
+
+  /** Simulates the last generated program on its stock (`budget`: bytes of heights, 4 per
+   * cell; `maxSide`: the most cells along a side; `checkpoints`: bytes for the slider's
+   * checkpoints). Resolves { grid, heights, ms, wasmMemory }; `cancelSimulation` rejects it
+   * with CancelledError and keeps the worker (and its program). */
+  simulate(opts, onProgress) {
+    return this.call('simulate', opts, onProgress);
+  }
+
+  /** Stops a running simulation at its next slice (tens of milliseconds). */
+  cancelSimulation() {
+    for (const [id, p] of this.pending) {
+      if (p.type !== 'simulate') continue;
+      this.worker.postMessage({ type: 'cancelSimulation', of: id });
+      this.pending.delete(id);
+      p.reject(new CancelledError());
+    }
+  }
+
+  /** The simulated stock after move `k`: { at, rows: [j0, j1], heights } (only the rows that
+   * changed since the previous answer). */
+  stockAt(k) {
+    return this.call('stockAt', { k });
+  }
+
+  /** Every height of the simulated stock as it stands: { at, heights } (row by row). */
+  stockHeights() {
+    return this.call('stockHeights');
   }
 
   get busy() {

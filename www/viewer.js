@@ -1,6 +1,8 @@
 // WebGL2 preview: shaded model or a drawing's lines at the material top, stock box, toolpath
-// coloured by move kind (a drawing's cuts by depth, so tabs and passes show).
-// World is Z up (machine coordinates). Draws only when something changed.
+// coloured by move kind (a drawing's cuts by depth, so tabs and passes show), and the
+// simulated stock (stock-view.js) with the toolpath up to a slider's move coloured by
+// operation. World is Z up (machine coordinates). Draws only when something changed.
+import { StockMesh } from './stock-view.js';
 
 const MODEL_VS = `#version 300 es
 uniform mat4 uMvp; uniform mat4 uView;
@@ -18,10 +20,14 @@ void main() {
   o = vec4(base * l, 1.0);
 }`;
 // uLift raises a drawing's lines (at Z 0) to the material's top; uByDepth colours cutting
-// moves from deep to shallow over uZRange instead of one colour.
+// moves from deep to shallow over uZRange instead of one colour. uScrub >= 0 (a slider's
+// point, as a vertex index) colours the cuts up to it by operation (uOpStarts, first vertex
+// of each) and dims the rest; rapids stay red.
 const LINE_VS = `#version 300 es
 uniform mat4 uMvp; uniform vec3 uColors[8]; uniform float uLift;
 uniform bool uByDepth; uniform vec2 uZRange; uniform vec3 uDeep; uniform vec3 uShallow;
+uniform int uScrub; uniform int uOpStarts[16]; uniform int uOpCount; uniform vec3 uOpColors[6];
+uniform vec3 uDim;
 in vec3 aPos; in uint aKind; flat out vec3 vColor;
 void main() {
   uint k = min(aKind, 7u);
@@ -29,6 +35,12 @@ void main() {
   if (uByDepth && k == 2u) {
     float t = clamp((aPos.z - uZRange.x) / max(uZRange.y - uZRange.x, 1e-6), 0.0, 1.0);
     c = mix(uDeep, uShallow, t);
+  }
+  if (uScrub >= 0) {
+    int op = 0;
+    for (int i = 1; i < 16; i++) if (i < uOpCount && gl_VertexID >= uOpStarts[i]) op = i;
+    if (k != 0u) c = uOpColors[op % 6];
+    if (gl_VertexID > uScrub) c = mix(c, uDim, 0.85);
   }
   vColor = c;
   gl_Position = uMvp * vec4(aPos.xy, aPos.z + uLift, 1.0);
@@ -77,6 +89,14 @@ function markRises(points, kinds) {
   }
   return out;
 }
+/** Operations' colours while scrubbing (none red or amber: those are rapids and plunges);
+ * the page's legend reads them from here. */
+export const OP_COLORS = [
+  [0.10, 0.45, 0.95], [0.15, 0.80, 0.45], [0.70, 0.45, 1.00],
+  [0.20, 0.85, 0.95], [1.00, 0.45, 0.75], [0.65, 0.90, 0.20],
+];
+/** The background the moves after the slider's fade into. */
+const BACKGROUND = [0.12, 0.13, 0.15];
 // A drawing's cuts by depth: the deepest blue, rising to cyan at the material's top.
 const DEEP = [0.10, 0.30, 0.95];
 const SHALLOW = [0.25, 0.95, 0.90];
@@ -147,6 +167,14 @@ export class Viewer {
     this.stock = null;
     /** @type {{min: number[], max: number[], z: number}[]} the machining areas drawn */
     this.areas = [];
+    /** The simulated stock (drawn when it has a grid). */
+    this.sim = new StockMesh(gl);
+    /** What is drawn: the model (or drawing), the simulated stock, the toolpath. */
+    this.shown = { model: true, stock: true, path: true };
+    /** The slider's point as a vertex index of the path (-1: not scrubbing), and the first
+     * vertex of each operation. */
+    this.scrub = -1;
+    this.opStarts = [0];
     this.view = { ...PRESETS.iso, dist: 100, target: [0, 0, 0] };
     this.radius = 50;
     this.dirty = true;
@@ -184,6 +212,52 @@ export class Viewer {
   /** The height of the material's top, where the drawing's lines are drawn. */
   setDrawingTop(z) {
     this.drawingTop = Number.isFinite(z) ? z : 0;
+    this.redraw();
+  }
+
+  /** Shows or hides a part: 'model' (or the drawing), 'stock' (simulated), 'path'. */
+  setShown(part, on) {
+    this.shown[part] = !!on;
+    this.redraw();
+  }
+
+  /** The most cells a simulated stock may have along a side (the largest texture). */
+  maxStockSide() {
+    return this.sim.maxSide;
+  }
+
+  /** A simulated stock: `grid` as the engine's `Simulation.grid()` gives it and every
+   * height; null removes it (and the slider's colouring of the path). */
+  setStockSim(grid, heights) {
+    this.sim.setGrid(grid, heights);
+    if (!grid) this.setScrub(-1);
+    this.redraw();
+  }
+
+  /** The simulated stock's rows `j0..j1` changed to `heights` (those rows only). */
+  updateStockRows(j0, j1, heights) {
+    this.sim.updateRows(j0, j1, heights);
+    this.redraw();
+  }
+
+  /**
+   * Colours the simulated stock cell by cell: RGB per cell (Uint8Array, 3 bytes each), or
+   * a signed deviation per cell (Float32Array: stock minus model; red gouges, green on
+   * size, a scale for material left, grey NaN where there is no model: `deviationColors`
+   * in stock-view.js, with `opts` { tolerance, max }); null for the plain stock.
+   * @param {Uint8Array | Uint8ClampedArray | Float32Array | Float64Array | null} colors
+   * @param {{ tolerance?: number, max?: number }} [opts]
+   */
+  setStockColors(colors, opts) {
+    this.sim.setColors(colors, opts);
+    this.redraw();
+  }
+
+  /** Colours the path up to vertex `k` by operation and dims the rest (`opStarts`: each
+   * operation's first vertex); -1 goes back to colours by move kind. */
+  setScrub(k, opStarts = this.opStarts) {
+    this.scrub = k;
+    this.opStarts = opStarts.length ? [...opStarts].slice(0, 16) : [0];
     this.redraw();
   }
 
@@ -311,11 +385,11 @@ export class Viewer {
     const w = Math.max(1, Math.round(c.clientWidth * dpr)), h = Math.max(1, Math.round(c.clientHeight * dpr));
     if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
     gl.viewport(0, 0, w, h);
-    gl.clearColor(0.12, 0.13, 0.15, 1);
+    gl.clearColor(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], 1);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
     gl.enable(gl.DEPTH_TEST);
     const { view, mvp } = this.matrices();
-    if (this.model) {
+    if (this.model && this.shown.model) {
       gl.useProgram(this.modelProg);
       gl.uniformMatrix4fv(gl.getUniformLocation(this.modelProg, 'uMvp'), false, mvp);
       gl.uniformMatrix4fv(gl.getUniformLocation(this.modelProg, 'uView'), false, view);
@@ -327,6 +401,10 @@ export class Viewer {
       gl.drawArrays(gl.TRIANGLES, 0, this.model.count);
       gl.disable(gl.POLYGON_OFFSET_FILL);
     }
+    if (this.shown.stock) {
+      const { stride, smooth } = this.stockDetail(mvp);
+      this.sim.draw(mvp, view, stride, smooth);
+    }
     const lp = this.lineProg;
     gl.useProgram(lp);
     gl.uniformMatrix4fv(gl.getUniformLocation(lp, 'uMvp'), false, mvp);
@@ -335,20 +413,26 @@ export class Viewer {
     gl.uniform3fv(gl.getUniformLocation(lp, 'uShallow'), SHALLOW);
     gl.uniform2f(gl.getUniformLocation(lp, 'uZRange'), this.pathZ[0], this.pathZ[1]);
     gl.uniform1i(gl.getUniformLocation(lp, 'uByDepth'), 0);
+    gl.uniform1i(gl.getUniformLocation(lp, 'uScrub'), -1);
     const lift = gl.getUniformLocation(lp, 'uLift');
     gl.uniform1f(lift, 0);
     if (this.box) {
       gl.bindVertexArray(this.box.vao);
       gl.drawArrays(gl.LINES, 0, this.box.count);
     }
-    if (this.drawing) {
+    if (this.drawing && this.shown.model) {
       gl.uniform1f(lift, this.drawingTop);
       gl.bindVertexArray(this.drawing.vao);
       gl.drawArrays(gl.LINES, 0, this.drawing.count);
       gl.uniform1f(lift, 0);
     }
-    if (this.path) {
+    if (this.path && this.shown.path) {
       gl.uniform1i(gl.getUniformLocation(lp, 'uByDepth'), this.byDepth ? 1 : 0);
+      gl.uniform1i(gl.getUniformLocation(lp, 'uScrub'), this.scrub);
+      gl.uniform1iv(gl.getUniformLocation(lp, 'uOpStarts'), Int32Array.from({ length: 16 }, (_, i) => this.opStarts[i] ?? 0));
+      gl.uniform1i(gl.getUniformLocation(lp, 'uOpCount'), this.opStarts.length);
+      gl.uniform3fv(gl.getUniformLocation(lp, 'uOpColors'), OP_COLORS.flat());
+      gl.uniform3fv(gl.getUniformLocation(lp, 'uDim'), BACKGROUND);
       // A strip: segment i-1 -> i takes point i's kind (the provoking vertex is the last).
       // Later moves win where they retrace earlier ones exactly (a tab's top over the pass
       // at the same height).
@@ -359,6 +443,29 @@ export class Viewer {
     }
     gl.bindVertexArray(null);
     this.frames++;
+  }
+
+  /** Every how many cells the stock is drawn: about one vertex per pixel of the stock's
+   * footprint on the canvas (its box's projected bounds). A 2M-cell stock in a default view
+   * covers some 300k pixels: all its cells would be 6 vertices per pixel, detail nobody
+   * sees, at 6 times the cost (seconds per frame where WebGL runs in software). Zooming in
+   * makes the footprint larger and the stride smaller, down to every cell. Returns the
+   * stride and whether cells are at least 2 pixels apart (smooth normals then show). */
+  stockDetail(mvp) {
+    const g = this.sim.grid;
+    if (!g) return { stride: 1, smooth: false };
+    const w = this.canvas.width, h = this.canvas.height;
+    let lo = [Infinity, Infinity], hi = [-Infinity, -Infinity], behind = false;
+    for (let c = 0; c < 8; c++) {
+      const p = [g.origin[0] + (c & 1 ? g.nx * g.cell : 0), g.origin[1] + (c & 2 ? g.ny * g.cell : 0), c & 4 ? g.top : g.bottom];
+      const q = [0, 1, 3].map((r) => mvp[r] * p[0] + mvp[4 + r] * p[1] + mvp[8 + r] * p[2] + mvp[12 + r]);
+      if (q[2] <= 1e-9) { behind = true; break; }
+      for (const k of [0, 1]) { lo[k] = Math.min(lo[k], q[k] / q[2]); hi[k] = Math.max(hi[k], q[k] / q[2]); }
+    }
+    const clip = (v) => Math.max(-1, Math.min(1, v));
+    const area = behind ? w * h : ((clip(hi[0]) - clip(lo[0])) / 2) * w * ((clip(hi[1]) - clip(lo[1])) / 2) * h;
+    const perPixel = Math.sqrt((g.nx * g.ny) / Math.max(area, 1));
+    return { stride: Math.max(1, Math.ceil(perPixel)), smooth: perPixel <= 0.5 };
   }
 
   orbit(dx, dy) {

@@ -22,6 +22,8 @@ export class Generated {
   free(): void;
   points(): Float32Array;
   kinds(): Uint8Array;
+  ends(): Uint32Array;
+  opStarts(): Uint32Array;
   arcs(): number;
   gcode(): string;
   summary(): any;
@@ -41,4 +43,17 @@ export class Engine {
   preview(job: any): any;
   triangles(): Float32Array;
   generate(job: any, progress: (fraction: number) => boolean | undefined): Generated;
+}
+
+/** A program simulated on its stock (src/web/sim.rs). */
+export class Simulation {
+  constructor(generated: Generated, budgetBytes: number, maxSide: number, checkpointBytes: number);
+  free(): void;
+  advance(work: number): boolean;
+  progress(): number;
+  grid(): { nx: number; ny: number; origin: [number, number]; cell: number; top: number; bottom: number;
+    moves: number; checkpoints: number; planned: number; bytes: number };
+  heights(): Float32Array;
+  at(): number;
+  seek(k: number): { at: number; rows: [number, number]; heights: Float32Array; ms?: number };
 }
