@@ -558,6 +558,7 @@ fn finish(
 /// What the page asks of [`verify`]: the stock's resolution and the thresholds, in the
 /// job's units.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct VerifyOptions {
     /// Cell size; `None`: the finest whose heights and owners fit `budget_bytes`.
     pub cell: Option<f64>,

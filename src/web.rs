@@ -419,6 +419,72 @@ impl Engine {
             .flattened_with_ends(PREVIEW_TOLERANCE_MM / job.units.mm());
         Ok(Generated { out, preview, ends })
     }
+
+    /// Checks `generated`'s program against the loaded model (see `sim::verify`): every
+    /// operation with its own cutter and holder, on the first operation's stock box at
+    /// `opts.cell` (pass the simulation's cell and the map lines up with its grid) or from
+    /// `opts.budget_bytes`. Returns `{ nx, ny, origin, cell, deviation: Float32Array (per
+    /// cell, mm in the job's units: negative inside the model, NaN beside it), problems,
+    /// unlisted, deepestGouge, mostLeft, moves, failed }`. `progress` as for `generate`.
+    pub fn verify(
+        &self,
+        generated: &Generated,
+        job: JsValue,
+        opts: JsValue,
+        progress: &Function,
+    ) -> Result<JsValue, JsValue> {
+        let job = job_from_js(job)?;
+        let opts: engine::VerifyOptions = if opts.is_undefined() || opts.is_null() {
+            engine::VerifyOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(opts).map_err(|e| js_error(format!("verify: {e}")))?
+        };
+        let model = self
+            .model
+            .as_ref()
+            .ok_or_else(|| js_error("verify needs a model (a drawing has none to compare with)"))?;
+        let mut report = |f: f32| -> bool {
+            match progress.call1(&JsValue::NULL, &JsValue::from_f64(f as f64)) {
+                Ok(v) => v.as_bool() != Some(false),
+                Err(_) => false,
+            }
+        };
+        let r =
+            engine::verify(model, &job, &generated.out, &opts, &mut report).map_err(js_error)?;
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Found<'a> {
+            nx: usize,
+            ny: usize,
+            origin: [f64; 2],
+            cell: f64,
+            problems: &'a [crate::sim::verify::Problem],
+            unlisted: [usize; 4],
+            deepest_gouge: Option<crate::sim::verify::Problem>,
+            most_left: Option<crate::sim::verify::Problem>,
+            moves: usize,
+            failed: bool,
+        }
+        let found = Found {
+            nx: r.stock.nx(),
+            ny: r.stock.ny(),
+            origin: r.stock.origin(),
+            cell: r.stock.cell(),
+            problems: &r.problems,
+            unlisted: r.unlisted,
+            deepest_gouge: r.deepest_gouge,
+            most_left: r.most_left,
+            moves: r.moves,
+            failed: r.failed(opts.tolerance),
+        };
+        let v = to_js(&found)?;
+        Reflect::set(
+            &v,
+            &"deviation".into(),
+            &Float32Array::from(r.deviation.as_slice()),
+        )?;
+        Ok(v)
+    }
 }
 
 /// `info()` of a drawing.

@@ -83,6 +83,7 @@ const sim = buildSimulation({
   stat,
   opName,
   unit: unitLabel,
+  job: () => state.resultJob,
 });
 exposed.sim = sim;
 exposed.client = client;

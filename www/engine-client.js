@@ -109,6 +109,14 @@ export class EngineClient {
     return this.call('simulate', opts, onProgress);
   }
 
+  /** Checks the last generated program against the model on a stock of `cell` (job
+   * units; the simulation's cell lines the map up with its grid): resolves { nx, ny, origin,
+   * cell, deviation (Float32Array per cell: negative inside the model, NaN beside it),
+   * problems, unlisted, deepestGouge, mostLeft, moves, failed, ms }. */
+  verify(job, { cell, tolerance, leftover }, onProgress) {
+    return this.call('verify', { job, cell, tolerance, leftover }, onProgress);
+  }
+
   /** Stops a running simulation at its next slice (tens of milliseconds). */
   cancelSimulation() {
     for (const [id, p] of this.pending) {

@@ -24,7 +24,7 @@ export const RESOLUTIONS = [
 /** The settings: simulate after every generate; cells; megabytes for the slider's
  * checkpoints (each one a copy of the stock: 64 MB holds 8 of a 2M-cell stock, so a seek
  * back cuts at most an eighth of the program again). */
-const DEFAULTS = { auto: true, cells: 2_000_000, checkpointMb: 64 };
+const DEFAULTS = { auto: true, cells: 2_000_000, checkpointMb: 64, deviation: true, tolerance: 0.01 };
 
 function loadSettings() {
   try {
@@ -34,6 +34,8 @@ function loadSettings() {
       auto: typeof v.auto === 'boolean' ? v.auto : DEFAULTS.auto,
       cells: RESOLUTIONS.some((r) => r.cells === v.cells) ? v.cells : DEFAULTS.cells,
       checkpointMb: Number.isFinite(v.checkpointMb) && v.checkpointMb >= 0 && v.checkpointMb <= 1024 ? v.checkpointMb : DEFAULTS.checkpointMb,
+      deviation: typeof v.deviation === 'boolean' ? v.deviation : DEFAULTS.deviation,
+      tolerance: Number.isFinite(v.tolerance) && v.tolerance > 0 && v.tolerance <= 10 ? v.tolerance : DEFAULTS.tolerance,
     };
   } catch {
     return { ...DEFAULTS };
@@ -59,7 +61,7 @@ function row(label, input, id) {
  *     legend: HTMLElement },
  *   setStatus: (text: string) => void, showError: (text: string) => void,
  *   stat: (key: string, value: string) => void, opName: (k: number) => string,
- *   unit: () => string }} ctx
+ *   unit: () => string, job?: () => any }} ctx
  */
 export function buildSimulation(ctx) {
   const { client, viewer, ui } = ctx;
@@ -78,6 +80,77 @@ export function buildSimulation(ctx) {
   let seeking = false;
   let playing = 0;
   const timings = {};
+  /** The check of the finished stock against the model (engine `verify`), or null. */
+  let check = null;
+
+  /** The deviation map on the stock, when it is wanted and the stock shows the whole
+   * program (a map of a half-cut stock would be all "material left"). */
+  function showColors() {
+    if (!viewer.setStockColors) return;
+    const on = settings.deviation && check && grid && at === grid.moves
+      && check.nx === grid.nx && check.ny === grid.ny;
+    viewer.setStockColors(on ? check.deviation : null, on ? { tolerance: check.tolerance } : undefined);
+    // Its key, in the legend: what the colours mean and where the scale ends.
+    for (const li of ui.legend.querySelectorAll('[data-deviation]')) li.remove();
+    if (!on) return;
+    let top = 0;
+    for (const d of check.deviation) if (Math.abs(d) > top) top = Math.abs(d);
+    const li = document.createElement('li');
+    li.dataset.deviation = '';
+    const sw = document.createElement('span');
+    sw.className = 'sw';
+    sw.style.background = 'linear-gradient(90deg, #c0332b, #40c752, #bfe640, #33ccE6, #1a33d9)';
+    const u = ctx.unit();
+    li.append(sw, `Deviation: red gouge, green within ${check.tolerance} ${u}, yellow to blue up to ${top.toFixed(3)} ${u} left, grey off the model`);
+    ui.legend.append(li);
+  }
+
+  /** The check's figures in the statistics. */
+  function showCheck() {
+    if (!check) {
+      for (const k of ['gouge', 'left', 'collisions']) ctx.stat(k, '–');
+      return;
+    }
+    const u = ctx.unit();
+    const g = check.deepestGouge;
+    const tooDeep = g && g.depth > check.tolerance;
+    ctx.stat('gouge', g
+      ? `${g.depth.toFixed(4)} ${u}${g.line ? ` at line ${g.line}` : ''}${tooDeep ? ' — over the tolerance' : ''}`
+      : 'none');
+    const m = check.mostLeft;
+    ctx.stat('left', m ? `${m.depth.toFixed(3)} ${u} at X${m.at[0].toFixed(1)} Y${m.at[1].toFixed(1)}` : 'none');
+    const n = (kind, i) => check.problems.filter((p) => p.kind === kind).length + check.unlisted[i];
+    const rapids = n('rapid_through_stock', 1);
+    const holder = n('holder_collision', 2);
+    const first = check.problems.find((p) => p.kind === 'rapid_through_stock' || p.kind === 'holder_collision');
+    ctx.stat('collisions', rapids + holder === 0 ? 'none'
+      : `${rapids} rapid${rapids === 1 ? '' : 's'} through stock, ${holder} holder collision${holder === 1 ? '' : 's'} (first at line ${first ? first.line : '?'})`);
+  }
+
+  /** Checks the finished stock's program against the model and shows the map. */
+  async function verify(run) {
+    const job = ctx.job && ctx.job();
+    if (!job || !grid) return;
+    const mm = ctx.unit() === 'in' ? 25.4 : 1;
+    const t0 = performance.now();
+    try {
+      const r = await client.verify(job, {
+        cell: grid.cell,
+        tolerance: settings.tolerance / mm,
+        leftover: 5 * settings.tolerance / mm,
+      }, (p) => { ui.progress.value = p; });
+      if (running !== run) return;
+      r.tolerance = settings.tolerance / mm;
+      check = r;
+      timings.verify = performance.now() - t0;
+      showCheck();
+      showColors();
+    } catch (e) {
+      if (running !== run) return;
+      // A drawing has no model to compare with: the map is simply not there.
+      if (!(e instanceof CancelledError) && !/needs a model/.test(e.message)) ctx.showError(`Check: ${e.message}`);
+    }
+  }
 
   // Settings: a fieldset the app puts into the form.
   const fieldset = document.createElement('fieldset');
@@ -100,10 +173,26 @@ export function buildSimulation(ctx) {
   checkpoints.max = '1024';
   checkpoints.step = '16';
   checkpoints.value = String(settings.checkpointMb);
+  const deviationBox = document.createElement('input');
+  deviationBox.type = 'checkbox';
+  deviationBox.checked = settings.deviation;
+  const tolerance = document.createElement('input');
+  tolerance.type = 'number';
+  tolerance.min = '0.0001';
+  tolerance.max = '10';
+  tolerance.step = '0.001';
+  tolerance.value = String(settings.tolerance);
   fieldset.append(legend,
     row('Simulate after generating', auto, 'sim-auto'),
     row('Resolution', cells, 'sim-cells'),
-    row('Slider memory (MB)', checkpoints, 'sim-checkpoints'));
+    row('Slider memory (MB)', checkpoints, 'sim-checkpoints'),
+    row('Deviation map (gouges red)', deviationBox, 'sim-deviation'),
+    row('Gouge tolerance (mm)', tolerance, 'sim-tolerance'));
+  deviationBox.addEventListener('change', () => { settings.deviation = deviationBox.checked; save(); showColors(); });
+  tolerance.addEventListener('change', () => {
+    const v = Number(tolerance.value);
+    if (Number.isFinite(v) && v > 0 && v <= 10) { settings.tolerance = v; save(); } else tolerance.value = String(settings.tolerance);
+  });
   auto.addEventListener('change', () => { settings.auto = auto.checked; save(); });
   cells.addEventListener('change', () => { settings.cells = Number(cells.value); save(); });
   checkpoints.addEventListener('change', () => {
@@ -157,6 +246,7 @@ export function buildSimulation(ctx) {
       if (grid !== g) return;
       viewer.updateStockRows(r.rows[0], r.rows[1], r.heights);
       at = r.at;
+      showColors();
       timings.lastSeek = performance.now() - t0;
       timings.lastSeekEngine = r.ms;
     } catch (e) {
@@ -222,6 +312,8 @@ export function buildSimulation(ctx) {
     grid = null;
     result = null;
     want = null;
+    check = null;
+    showCheck();
     ui.bar.hidden = true;
     ui.simulate.disabled = true;
     showLegend(false);
@@ -267,7 +359,13 @@ export function buildSimulation(ctx) {
       ctx.stat('sim', `${fmt.count(grid.nx)} × ${fmt.count(grid.ny)} cells of ${+grid.cell.toFixed(4)} ${ctx.unit()}, ${(s.ms / 1000).toFixed(2)} s`);
       ctx.stat('sim-memory', `${fmt.bytes(grid.bytes)} (${grid.checkpoints} checkpoints)`);
       ctx.stat('memory', fmt.bytes(s.wasmMemory));
-      ctx.setStatus(`${before} Stock simulated in ${(s.ms / 1000).toFixed(2)} s.`);
+      ctx.setStatus(`${before} Checking the simulated stock against the model…`);
+      ui.progress.value = 0;
+      await verify(run);
+      if (running !== run) return;
+      ctx.setStatus(check
+        ? `${before} Stock simulated in ${(s.ms / 1000).toFixed(2)} s, checked in ${(check.ms / 1000).toFixed(2)} s${check.failed ? ': the program gouges or collides (see Deepest gouge and Collisions).' : '.'}`
+        : `${before} Stock simulated in ${(s.ms / 1000).toFixed(2)} s.`);
     } catch (e) {
       if (running !== run) return;
       if (e instanceof CancelledError) ctx.setStatus(`${before} Stock simulation cancelled.`);
@@ -313,5 +411,7 @@ export function buildSimulation(ctx) {
     get idle() { return !seeking && want == null; },
     /** The finished simulation's grid (null before). */
     get grid() { return grid; },
+    /** The check against the model (null before it is done). */
+    get check() { return check; },
   };
 }

@@ -1,6 +1,6 @@
 // The engine's thread. Holds one wasm `Engine`; answers requests from engine-client.js.
 // Messages in:  { id, type: 'init' | 'load' | 'generate' | 'validate' | 'preview' |
-//                 'simulate' | 'stockAt', ... } and { type: 'cancelSimulation', of: id }
+//                 'simulate' | 'stockAt' | 'verify', ... } and { type: 'cancelSimulation', of: id }
 // Messages out: { id, ok, result | error } and { id, progress } while generating or simulating.
 // Buffers leave as transferable ArrayBuffers (copies out of wasm memory, then moved).
 import init, { Engine, Simulation, defaultJob, drawingFormat, registry, validateJob, wasmMemoryBytes } from './pkg/swarf.js';
@@ -155,6 +155,27 @@ const handlers = {
     const heights = me.sim.heights();
     const value = { grid, heights, ms: performance.now() - t0, wasmMemory: wasmMemoryBytes() };
     return { value, transfer: [heights.buffer] };
+  },
+
+  /** Checks the last program against the model (engine `verify`): the deviation of every
+   * cell of the stock (`cell`: the simulation's, so the map lines up with its grid) and the
+   * problems with their G-code lines. Resolves what `Engine.verify` returns. */
+  async verify({ job, cell, tolerance, leftover }, id) {
+    if (!engine) throw new Error('no model loaded');
+    if (!generated) throw new Error('generate a toolpath first');
+    let last = 0;
+    const progress = (f) => {
+      const now = performance.now();
+      if (now - last > 50 || f >= 1) {
+        last = now;
+        postMessage({ id, progress: f });
+      }
+      return true;
+    };
+    const t0 = performance.now();
+    const r = engine.verify(generated, job, { cell, budget_bytes: 64 * 1024 * 1024, tolerance, leftover }, progress);
+    r.ms = performance.now() - t0;
+    return { value: r, transfer: [r.deviation.buffer] };
   },
 
   /** Every height of the simulated stock as it stands: { at, heights }. */

@@ -177,6 +177,8 @@ test('setStockColors: a deviation map the test computes, and plain RGB, recolour
   await s.page.dispatchEvent('#f-tool-diameter', 'change');
   await s.page.fill('#f-strategy-stepover', '0.5');
   await s.page.dispatchEvent('#f-strategy-stepover', 'change');
+  // The page's own deviation map off for now: this test drives the hook itself first.
+  await s.page.uncheck('#sim-deviation');
   await generateAndSimulate(s.page);
   await s.page.uncheck('#show-model');
   await s.page.uncheck('#show-path');
@@ -252,5 +254,50 @@ test('setStockColors: a deviation map the test computes, and plain RGB, recolour
   await s.page.evaluate(() => window.swarf.viewer.setStockColors(null));
   const back = await canvas(s.page);
   assert.ok(changed(back, plain) < px * 0.001, 'null brings back the plain stock');
+
+  // The engine's check of the same program, on the same grid: along the normal its
+  // deviation is never larger than the vertical one the test computed, has its sign where
+  // that is clear of rounding, and is NaN exactly where the test found no model.
+  const check = await s.page.evaluate(() => {
+    const c = window.swarf.sim.check;
+    return c && { nx: c.nx, ny: c.ny, dev: Array.from(c.deviation), failed: c.failed, gouge: c.deepestGouge };
+  });
+  assert.ok(check, 'the page checked the stock against the model');
+  assert.equal(check.nx, grid.nx);
+  assert.equal(check.ny, grid.ny);
+  assert.equal(check.failed, false);
+  let compared = 0;
+  for (let k = 0; k < dev.length; k++) {
+    const v = dev[k], e = check.dev[k];
+    assert.equal(Number.isNaN(e), Number.isNaN(v), `cell ${k}: ${e} against ${v}`);
+    if (Number.isNaN(v)) continue;
+    // The engine replays the G-code (3 decimals, each word within 0.0005 mm), the page's
+    // stock the toolpath itself: they may differ by about that much.
+    assert.ok(Math.abs(e) <= Math.abs(v) + 1e-3, `cell ${k}: ${e} along the normal, ${v} vertically`);
+    if (Math.abs(v) > 3e-3) assert.equal(Math.sign(e), Math.sign(v), `cell ${k}: ${e} against ${v}`);
+    compared++;
+  }
+  assert.ok(compared > dev.length / 2);
+  assert.match(await s.page.textContent('[data-stat="gouge"]'), /^(none|0\.\d{4} mm( at line \d+)?)$/);
+  assert.match(await s.page.textContent('[data-stat="left"]'), /^0\.\d{3} mm at X/);
+  assert.equal(await s.page.textContent('[data-stat="collisions"]'), 'none');
+  // The page's own map: switched on, the stock takes its colours (on-size green), no red.
+  await s.page.check('#sim-deviation');
+  const own = await canvas(s.page, 'sim-terrain-check.png');
+  assert.ok(changed(own, plain) > px * 0.1, 'the deviation map shows');
+  let ownRed = 0, ownGreen = 0;
+  for (let i = 0; i < own.data.length; i += own.channels) {
+    const [r, g, b] = [own.data[i], own.data[i + 1], own.data[i + 2]];
+    if (r > 2 * g && r > 2 * b && r > 80) ownRed++;
+    if (g > r * 1.6 && g > b * 1.6) ownGreen++;
+  }
+  assert.ok(ownGreen > px * 0.05 && ownRed < px * 0.001, `${ownGreen} green, ${ownRed} red`);
+  // Away from the program's end the map goes (a half-cut stock is all "material left").
+  await scrub(s.page, Math.floor(grid.moves / 2));
+  const halfway = await canvas(s.page);
+  await scrub(s.page, grid.moves);
+  const again = await canvas(s.page);
+  assert.ok(changed(halfway, again) > px * 0.05);
+  assert.ok(changed(again, own) < px * 0.001, 'back at the end the map is back');
   await s.close();
 });

@@ -43,6 +43,13 @@ export class Engine {
   preview(job: any): any;
   triangles(): Float32Array;
   generate(job: any, progress: (fraction: number) => boolean | undefined): Generated;
+  /** The program checked against the model (src/sim/verify.rs): a deviation per cell and
+   * the problems with their G-code lines. */
+  verify(generated: Generated, job: any, opts: { cell?: number; budget_bytes?: number; tolerance: number; leftover: number },
+    progress: (fraction: number) => boolean | undefined): {
+    nx: number; ny: number; origin: [number, number]; cell: number; deviation: Float32Array;
+    problems: any[]; unlisted: number[]; deepestGouge: any; mostLeft: any; moves: number; failed: boolean; ms?: number;
+  };
 }
 
 /** A program simulated on its stock (src/web/sim.rs). */
