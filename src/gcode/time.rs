@@ -19,8 +19,16 @@
 //! - each block is a trapezoid (or a triangle): accelerate from its entry speed, cruise,
 //!   decelerate to the next block's entry speed.
 //!
+//! Checked against GRBL 1.1h itself, its planner and stepper run by grbl-sim on a simulated
+//! clock: squares, a raster of short segments, arcs and a helix, rapids and plunges, 0.1 mm
+//! chords and a Swarf waterline program, on two machines, all within 0.1 % (BENCHMARKS.md,
+//! "Cycle time against GRBL's planner"; the figures are in `tests/gcode_time.rs`). Without
+//! the 15-block buffer the 0.1 mm chords come out 16 % short.
+//!
 //! Not modelled: dwells, spindle spin-up, tool changes and pauses (`M0`), feed overrides,
-//! the step-rate limit of the controller.
+//! the step-rate limit of the controller; the full stop GRBL makes at a spindle or coolant
+//! command (`M3`–`M5`, `M7`–`M9` wait for the buffer to empty); a sender too slow to keep the
+//! buffer full (over a serial line, very short segments at high feed can starve it).
 
 use super::read::{Kind, Motion, Program};
 use crate::geom::DVec3;
