@@ -23,7 +23,9 @@ usage:
   swarf waterline MODEL.stl --z Z --tool KIND --diameter D [--sampling S] [--tolerance T]
         (writes the waterline loops at Z as x,y,z lines, a blank line between loops)
   swarf time PROGRAM.ngc [--max-rate R[,R,R]] [--accel A[,A,A]] [--junction-deviation D]
-        (cycle time as GRBL's planner sees it; rates mm/min, acceleration mm/s²)
+             [--arc-tolerance T] [--planner-blocks N]
+        (cycle time as GRBL's planner sees it; rates mm/min, acceleration mm/s²;
+         GRBL 1.1's defaults: arc tolerance 0.002 mm, 15 blocks planned at once)
   swarf verify MODEL.stl PROGRAM.ngc --tool KIND --diameter D [--corner-radius R] [--angle DEG]
         [--flute-length L] [--holder-diameter H] [--stock x0,y0,z0,x1,y1,z1]
         [--resolution 0.1] [--tolerance 0.01] [--leftover 0.05]
@@ -773,7 +775,7 @@ fn time(a: &Args) -> Result<(), Fail> {
         match a.positional.as_slice() {
             [p] => p.clone(),
             _ => return Err(Fail(
-                "usage: swarf time PROGRAM.ngc [--max-rate R] [--accel A] [--junction-deviation D]"
+                "usage: swarf time PROGRAM.ngc [--max-rate R] [--accel A] [--junction-deviation D] [--arc-tolerance T] [--planner-blocks N]"
                     .into(),
             )),
         };
@@ -788,12 +790,30 @@ fn time(a: &Args) -> Result<(), Fail> {
                     return Err(Fail(format!("usage: --{k} must be positive, got {v:?}")));
                 }
             }
+            "arc-tolerance" => {
+                m.arc_tolerance = num(k, v)?;
+                if m.arc_tolerance <= 0.0 {
+                    return Err(Fail(format!("usage: --{k} must be positive, got {v:?}")));
+                }
+            }
+            "planner-blocks" => {
+                m.planner_blocks = v
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&b| b >= 1)
+                    .ok_or_else(|| {
+                        Fail(format!(
+                            "usage: --{k} expects a whole number of blocks (at least 1), got {v:?}"
+                        ))
+                    })?;
+            }
             _ => return Err(Fail(format!("usage: swarf time does not take --{k}"))),
         }
     }
     let p = read_program(&path)?;
     let t = time::plan(&p, &m).map_err(|e| Fail(format!("{path}: {e}")))?;
-    println!("estimated time: {:.1} s", t.total);
+    println!("estimated time: {:.2} s", t.total);
     println!("  feed (G1/G2/G3): {:.1} s", t.feed);
     println!("  rapid (G0): {:.1} s", t.rapid);
     for (name, s) in &t.operations {
@@ -805,12 +825,14 @@ fn time(a: &Args) -> Result<(), Fail> {
         println!("  operation {name}: {s:.1} s");
     }
     println!(
-        "  {} moves, {} planner blocks; max rate {:?} mm/min, acceleration {:?} mm/s², junction deviation {} mm; tool changes, pauses and dwells not counted",
+        "  {} moves, {} planner blocks; max rate {:?} mm/min, acceleration {:?} mm/s², junction deviation {} mm, arc tolerance {} mm, {} blocks planned at once; tool changes, pauses and dwells not counted",
         p.moves.len(),
         t.blocks,
         m.max_rate,
         m.acceleration,
-        m.junction_deviation
+        m.junction_deviation,
+        m.arc_tolerance,
+        m.planner_blocks
     );
     Ok(())
 }

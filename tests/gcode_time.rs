@@ -126,3 +126,81 @@ fn mangled_programs_are_refused_by_line_or_read() {
     let e = time::plan(&p, &time::Machine::default()).unwrap_err();
     assert!(e.to_string().contains("too large to time"), "{e}");
 }
+
+/// The machines of the comparison with GRBL's own planner: A alike on every axis, B with a
+/// slower, gentler Z. Junction deviation and arc tolerance as GRBL 1.1 ships them.
+fn grbl_machine(b: bool) -> time::Machine {
+    time::Machine {
+        max_rate: if b {
+            [3000.0, 3000.0, 1000.0]
+        } else {
+            [3000.0; 3]
+        },
+        acceleration: if b { [500.0, 500.0, 200.0] } else { [500.0; 3] },
+        junction_deviation: 0.01,
+        arc_tolerance: 0.002,
+        planner_blocks: 15,
+    }
+}
+
+/// Seconds of motion GRBL 1.1h takes on each fixture, measured with grbl-sim: program,
+/// machine B?, grbl-sim seconds. How (BENCHMARKS.md, "Cycle time against GRBL's planner"):
+/// gnea/grbl bfb67f0c (1.1h) with grbl/grbl-sim 9bdd1654 built in /tmp, its clock run in
+/// lockstep with GRBL's main loop (`-t 0`), the program streamed after `$1=255`, `$110`–`$112`,
+/// `$120`–`$122`, `$11=0.01`, `$12=0.002` set to the machine; the figure is the simulated
+/// time the stepper interrupt is enabled (first step to last).
+const GRBL_SIM: [(&str, bool, f64); 12] = [
+    ("square.nc", false, 18.050282),
+    ("zigzag.nc", false, 14.965020),
+    ("arcs.nc", false, 23.872562),
+    ("rapids.nc", false, 75.813897),
+    ("fine.nc", false, 11.234854),
+    ("waterline.nc", false, 235.777339),
+    ("square.nc", true, 18.518644),
+    ("zigzag.nc", true, 15.403314),
+    ("arcs.nc", true, 24.829470),
+    ("rapids.nc", true, 88.835886),
+    ("fine.nc", true, 11.649926),
+    ("waterline.nc", true, 242.888881),
+];
+
+fn fixture(name: &str) -> swarf::gcode::read::Program {
+    let path = format!(
+        "{}/tests/fixtures/gcode_time/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    read(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+#[test]
+fn estimates_agree_with_grbl_sim_within_five_percent() {
+    for (name, b, grbl) in GRBL_SIM {
+        let t = time::plan(&fixture(name), &grbl_machine(b)).unwrap().total;
+        let off = (t - grbl) / grbl;
+        // `--nocapture` prints the table of BENCHMARKS.md.
+        println!(
+            "| {name} | {} | {grbl:.2} | {t:.2} | {:+.2} |",
+            if b { "B" } else { "A" },
+            100.0 * off
+        );
+        assert!(
+            off.abs() < 0.05,
+            "{name} on machine {}: swarf {t:.3} s, grbl-sim {grbl:.3} s ({:+.2} %)",
+            if b { "B" } else { "A" },
+            100.0 * off
+        );
+    }
+}
+
+#[test]
+fn the_block_buffer_is_what_makes_fine_segments_agree() {
+    // fine.nc is 0.1 mm chords at 3000 mm/min: planned over the whole program at once its
+    // estimate is far from GRBL's, which never sees more than 15 blocks ahead.
+    let (_, b, grbl) = GRBL_SIM.iter().find(|c| c.0 == "fine.nc").unwrap();
+    let m = time::Machine {
+        planner_blocks: usize::MAX,
+        ..grbl_machine(*b)
+    };
+    let whole = time::plan(&fixture("fine.nc"), &m).unwrap().total;
+    assert!((whole - grbl) / grbl < -0.05, "{whole} {grbl}");
+}
