@@ -74,6 +74,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped early (`swarf time … | head -1`) is not an error.
+        Err(Fail(m)) if m.contains("Broken pipe") => ExitCode::SUCCESS,
         Err(Fail(m)) => {
             eprintln!("swarf: {m}");
             ExitCode::from(if m.starts_with("usage") { 2 } else { 1 })
@@ -813,18 +815,20 @@ fn time(a: &Args) -> Result<(), Fail> {
     }
     let p = read_program(&path)?;
     let t = time::plan(&p, &m).map_err(|e| Fail(format!("{path}: {e}")))?;
-    println!("estimated time: {:.2} s", t.total);
-    println!("  feed (G1/G2/G3): {:.1} s", t.feed);
-    println!("  rapid (G0): {:.1} s", t.rapid);
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "estimated time: {:.2} s", t.total)?;
+    writeln!(out, "  feed (G1/G2/G3): {:.1} s", t.feed)?;
+    writeln!(out, "  rapid (G0): {:.1} s", t.rapid)?;
     for (name, s) in &t.operations {
         let name = if name.is_empty() {
             "(before any operation)"
         } else {
             name
         };
-        println!("  operation {name}: {s:.1} s");
+        writeln!(out, "  operation {name}: {s:.1} s")?;
     }
-    println!(
+    writeln!(
+        out,
         "  {} moves, {} planner blocks; max rate {:?} mm/min, acceleration {:?} mm/s², junction deviation {} mm, arc tolerance {} mm, {} blocks planned at once; tool changes, pauses and dwells not counted",
         p.moves.len(),
         t.blocks,
@@ -833,7 +837,8 @@ fn time(a: &Args) -> Result<(), Fail> {
         m.junction_deviation,
         m.arc_tolerance,
         m.planner_blocks
-    );
+    )?;
+    out.flush()?;
     Ok(())
 }
 
