@@ -144,6 +144,10 @@ pub const TOOL_FIELDS: &[Field] = &[
         None,
         1.0,
     ),
+    Field::number("tool.flutes", "Flutes (empty: not given)", Quantity::None)
+        .range(Some(1.0), Some(32.0), 1.0)
+        .integer()
+        .nullable(),
     Field::number(
         "tool.holder_diameter",
         "Holder diameter (empty: shank of the cutter's)",

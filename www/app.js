@@ -7,6 +7,7 @@ import { buildPanel, loadJob, saveJob, loadStrategyMemory, normalizeJob, get } f
 import { describeDrawing, drawingStrategy, drawingTool, isDrawingStrategy, strategiesFor } from './workpiece.js';
 import { buildOperations } from './operations.js';
 import { buildSimulation } from './simulation.js';
+import { buildToolLibrary, sameTool } from './toollib.js';
 import * as fmt from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -52,6 +53,8 @@ try {
 const client = new EngineClient();
 let panel = null;
 let ops = null;
+/** @type {ReturnType<typeof buildToolLibrary> | null} */
+let library = null;
 const unitLabel = () => (get(state.job, 'units') === 'inch' ? 'in' : 'mm');
 
 /** The operations of the generated job: its chain, or its one tool and strategy. */
@@ -362,6 +365,7 @@ async function onSettingsChange(job, field) {
   clearErrors();
   showError('');
   if (ops) ops.refresh();
+  showCutterPicker();
   if (field && field.reload && state.info) await loadModel(state.file);
   else showPreview(job);
   const seq = ++validateSeq;
@@ -389,6 +393,57 @@ async function checkEditor(job) {
   return false;
 }
 
+/** The Cutter group's "Library tool" select, for the cutter being edited. */
+const cutterPickerRow = document.createElement('div');
+cutterPickerRow.className = 'field';
+function showCutterPicker() {
+  if (!library) return;
+  const job = state.job;
+  const select = library.picker(job.tool, 'Library tool', (spec) => {
+    job.tool = spec;
+    panel.refresh();
+    onSettingsChange(job, null);
+    setStatus(`The cutter is now T${spec.number} from the tool library.`);
+  });
+  select.id = 'f-tool-library';
+  const label = document.createElement('label');
+  label.htmlFor = select.id;
+  label.textContent = 'Library tool';
+  const keep = document.activeElement && document.activeElement.id === select.id;
+  cutterPickerRow.replaceChildren(label, select);
+  if (keep) select.focus();
+}
+
+/** The tool library, before the Cutter group, with its picker in that group. */
+function buildLibraryPanel(job) {
+  library = buildToolLibrary({
+    registry: state.registry,
+    defaults: state.defaults,
+    units: () => (get(job, 'units') === 'inch' ? 'inch' : 'mm'),
+    current: () => structuredClone(job.tool),
+    check: (j) => client.validate(j),
+    edited(before, after) {
+      let n = 0;
+      for (const holder of [job, ...(job.operations || [])]) {
+        if (sameTool(holder.tool, before)) { holder.tool = structuredClone(after); n++; }
+      }
+      if (n) {
+        panel.refresh();
+        onSettingsChange(job, null);
+      }
+      return n;
+    },
+    changed() {
+      showCutterPicker();
+      if (ops) ops.refresh();
+    },
+  });
+  const cutter = panel.groups.get('Cutter') || null;
+  ui.form.insertBefore(library.fieldset, cutter);
+  if (cutter) cutter.insertBefore(cutterPickerRow, cutter.querySelector('.presets')?.nextSibling ?? null);
+  showCutterPicker();
+}
+
 function buildOperationsPanel(job) {
   ops = buildOperations({
     job,
@@ -410,6 +465,10 @@ function buildOperationsPanel(job) {
       const n = job.operations.length;
       setStatus((note ? note + ' ' : '') + (n ? `${n} operation${n > 1 ? 's' : ''} in the program.` : 'No operations: Generate runs the settings above.'));
     },
+    toolPicker: (op, k, picked) => library && library.picker(op.tool, `Tool of operation ${k + 1}`, (spec) => {
+      op.tool = spec;
+      picked();
+    }),
   });
   const before = panel.groups.get('Machine') || null;
   ui.form.insertBefore(ops.fieldset, before);
@@ -458,6 +517,7 @@ async function start() {
     state.strategies = strategies;
     state.job = loadJob(defaults, strategies);
     panel = buildPanel(ui.form, defaults, state.job, onSettingsChange, { registry, strategies, memory: loadStrategyMemory(strategies) });
+    buildLibraryPanel(state.job);
     if (Array.isArray(state.job.operations)) buildOperationsPanel(state.job);
     else ops = { showError: () => false, clearErrors() {}, refresh() {} };
     ui.form.insertBefore(sim.fieldset, panel.groups.get('Model') || null);

@@ -80,9 +80,10 @@ function buildFrame(onAdd, onClear) {
 }
 
 /**
- * One operation's row: its text, move / load / remove buttons and its error line.
+ * One operation's row: its text, its tool picker (when there is a tool library), move /
+ * load / remove buttons and its error line.
  * @param {{ k: number, count: number, text: string, error: string, move: (d: number) => void,
- *   load: () => void, remove: () => void }} r
+ *   load: () => void, remove: () => void, picker: HTMLElement | null }} r
  */
 function buildRow(r) {
   const { k } = r;
@@ -112,7 +113,12 @@ function buildRow(r) {
   err.textContent = r.error;
   li.setAttribute('aria-describedby', err.id);
   if (r.error) li.classList.add('invalid');
-  li.append(text, tools, err);
+  li.append(text);
+  if (r.picker) {
+    r.picker.classList.add('op-tool');
+    li.append(r.picker);
+  }
+  li.append(tools, err);
   return li;
 }
 
@@ -124,7 +130,9 @@ function buildRow(r) {
  * - `checkEditor(job)`: resolves true when that one-operation job is valid (else shows the
  *   engine's message next to the field);
  * - `loadEditor(op)`: puts an operation's cutter and strategy into the settings panel;
- * - `onChange(note)`: after every change of the list.
+ * - `onChange(note)`: after every change of the list;
+ * - `toolPicker(op, k, picked)` (optional): a control that picks operation k's tool (from
+ *   the tool library); it sets `op.tool` and calls `picked()`.
  * Returns { fieldset, refresh(), clearErrors(), showError(field, message) }.
  */
 export function buildOperations(ctx) {
@@ -189,6 +197,9 @@ export function buildOperations(ctx) {
         k, count: ops.length, text: summary(registry, op, k, unit), error: errors[k] || '',
         move: (d) => move(k, d),
         load: () => ctx.loadEditor(op, k),
+        picker: ctx.toolPicker
+          ? ctx.toolPicker(op, k, () => changed(`Operation ${k + 1} now cuts with T${op.tool.number}.`, () => list.children[k]?.querySelector('select')))
+          : null,
         remove: () => {
           ops.splice(k, 1);
           changed(null, () => list.children[Math.min(k, ops.length - 1)]?.querySelector('[data-act=remove]'));

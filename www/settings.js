@@ -24,7 +24,7 @@ const MEMORY_KEY = 'swarf.strategies';
  */
 
 /** How a quantity is labelled, given the job's length unit. */
-const UNIT_LABELS = {
+export const UNIT_LABELS = {
   length: (u) => u, feed: (u) => u + '/min', angle: () => '°', ratio: () => '× diameter', rpm: () => 'rpm',
   acceleration: (u) => u + '/s²',
 };
@@ -32,13 +32,13 @@ const UNIT_LABELS = {
 export function get(obj, path) {
   return path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
 }
-function has(obj, path) {
+export function has(obj, path) {
   const keys = path.split('.');
   const last = keys.pop();
   const parent = keys.reduce((o, k) => (o == null ? undefined : o[k]), obj);
   return parent != null && typeof parent === 'object' && Object.prototype.hasOwnProperty.call(parent, last);
 }
-function set(obj, path, value) {
+export function set(obj, path, value) {
   const keys = path.split('.');
   const last = keys.pop();
   const parent = keys.reduce((o, k) => (o[k] ??= {}), obj);
@@ -107,8 +107,9 @@ function saveStrategyMemory(memory) {
   try { localStorage.setItem(MEMORY_KEY, JSON.stringify(memory)); } catch { /* not remembered */ }
 }
 
-/** The control's element id: from its control key, so that tests and labels can name it. */
-const controlId = (f) => 'f-' + (f.control ?? f.path).replace(/\W/g, '-');
+/** The control's element id: from its control key, so that tests and labels can name it
+ * (`prefix` tells apart another form built from the same fields: the tool library's). */
+const controlId = (f, prefix = 'f-') => prefix + (f.control ?? f.path).replace(/\W/g, '-');
 
 /** The preset buttons: each sets the cutter's fields it names. */
 function buildPresets(presets, job, apply) {
@@ -168,8 +169,8 @@ function makeInput(f) {
 }
 
 /** One labelled row: { row, input, unit, err }. */
-function makeRow(f) {
-  const id = controlId(f);
+export function makeRow(f, prefix = 'f-') {
+  const id = controlId(f, prefix);
   const row = document.createElement('div');
   row.className = 'field';
   const label = document.createElement('label');
@@ -194,7 +195,7 @@ function makeRow(f) {
 }
 
 /** The job value a control holds. */
-function readInput(f, input) {
+export function readInput(f, input) {
   if (f.type === 'checkbox') return input.checked;
   if (f.type === 'list') return input.value.split(/[\s,;]+/).filter(Boolean).map(Number);
   if (f.type !== 'number') return input.value;
@@ -203,7 +204,7 @@ function readInput(f, input) {
 }
 
 /** Shows a job value in its control (leaving one being typed in alone). */
-function writeInput(f, input, v) {
+export function writeInput(f, input, v) {
   if (f.uniform && Array.isArray(v)) v = v[0];
   if (f.type === 'checkbox') input.checked = !!v;
   else if (f.type === 'list') {

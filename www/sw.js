@@ -7,7 +7,7 @@ const sw = /** @type {ServiceWorkerGlobalScope & { SWARF_BUILD: string }} */ (/*
 const CACHE = 'swarf-' + sw.SWARF_BUILD;
 const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'engine-client.js', 'worker.js', 'viewer.js',
-  'settings.js', 'operations.js', 'format.js', 'workpiece.js', 'simulation.js', 'stock-view.js', 'embed.js',
+  'settings.js', 'operations.js', 'format.js', 'workpiece.js', 'simulation.js', 'stock-view.js', 'toollib.js', 'embed.js',
   'manifest.webmanifest',
   'icons/icon.svg', 'icons/icon-192.png', 'icons/icon-512.png',
   'pkg/swarf.js', 'pkg/swarf_bg.wasm', 'pkg/build.js',

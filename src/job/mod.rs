@@ -20,6 +20,7 @@ mod validate;
 pub use resolve::{Resolved, MAX_SAMPLES};
 pub use spec::*;
 pub use strategy::*;
+pub use validate::MAX_FLUTES;
 
 use crate::units::Units;
 use serde::{Deserialize, Serialize};
@@ -178,6 +179,20 @@ mod tests {
             .validate()
             .unwrap_err();
         assert_eq!(e.field, "tool.diameter");
+
+        for (flutes, ok) in [(0, false), (1, true), (4, true), (32, true), (33, false)] {
+            let mut j = Job::default();
+            j.tool.flutes = Some(flutes);
+            let r = j.validate();
+            assert_eq!(r.is_ok(), ok, "{flutes} flutes: {r:?}");
+            if let Err(e) = r {
+                assert_eq!(e.field, "tool.flutes");
+            }
+        }
+        let mut j = Job::from_json(r#"{"operations": [{}, {"tool": {"flutes": 0}}]}"#).unwrap();
+        assert_eq!(j.validate().unwrap_err().field, "operations[1].tool.flutes");
+        j.operations[1].tool.flutes = Some(2);
+        j.validate().unwrap();
 
         let e = Job::from_json(r#"{"tool": {"typo": 1}}"#).unwrap_err();
         assert!(e.message.contains("typo"), "{e}");

@@ -93,6 +93,9 @@ pub struct ToolSpec {
     pub angle: f64,
     /// Length of the cutting part; the holder is above it.
     pub flute_length: f64,
+    /// Cutting edges, for the tool library and the feed per tooth (chip load = feed /
+    /// (spindle × flutes)). `None`: not given. Nothing the engine cuts depends on it.
+    pub flutes: Option<u32>,
     /// Diameter of the holder, a cylinder from the flute length up, which must not touch
     /// the stock (the verifier checks it). `None`: a plain shank of the cutting diameter.
     pub holder_diameter: Option<f64>,
@@ -114,6 +117,7 @@ impl Default for ToolSpec {
             corner_radius: 1.0,
             angle: 90.0,
             flute_length: 20.0,
+            flutes: None,
             holder_diameter: None,
             feed: None,
             plunge_feed: None,

@@ -28,6 +28,9 @@ impl ToolSpec {
     }
 }
 
+/// The most flutes a cutter may be given (end mills have 1 to 8; more is a typing slip).
+pub const MAX_FLUTES: u32 = 32;
+
 pub(crate) fn positive(field: &str, v: f64, max: f64) -> Result<(), JobError> {
     if !v.is_finite() || v <= 0.0 {
         return Err(err(field, format!("{v} must be a positive number")));
@@ -333,15 +336,23 @@ fn setting_error(e: PostError, rates: [&str; 3]) -> JobError {
 }
 
 impl ToolSpec {
-    /// Checks what the tool carries besides its shape: the holder and its own feeds and
-    /// speed, as the post would write them (`prefix` names the tool, e.g. `tool` or
-    /// `operations[1].tool`).
+    /// Checks what the tool carries besides its shape: its flutes, the holder and its own
+    /// feeds and speed, as the post would write them (`prefix` names the tool, e.g. `tool`
+    /// or `operations[1].tool`).
     fn check_holder_and_rates(
         &self,
         prefix: &str,
         machine: &MachineSpec,
         units: Units,
     ) -> Result<(), JobError> {
+        if let Some(n) = self.flutes {
+            if !(1..=MAX_FLUTES).contains(&n) {
+                return Err(err(
+                    &format!("{prefix}.flutes"),
+                    format!("{n} flutes: a cutter has 1 to {MAX_FLUTES}"),
+                ));
+            }
+        }
         if let Some(h) = self.holder_diameter {
             positive(&format!("{prefix}.holder_diameter"), h, 1.0e4)?;
         }
