@@ -50,6 +50,11 @@
 //!    shape). Entries are rapids to just above the top, then a plunge at the feed.
 //!
 //! Open paths are not carved (a V-carve needs a region). Shapes are taken nearest first.
+//!
+//! For arc fitting the toolpath says where the walls are ([`Wall`]): the floor's rings
+//! have their region on the left, so the wall on the right (exact for the first ring, which
+//! cuts the walls, and safe for the others). The axis and the links are [`Wall::Fixed`]:
+//! the cone there is within the tolerance of the walls on both sides.
 
 mod axis;
 mod field;
@@ -59,7 +64,7 @@ use crate::drawing::{arc, Drawing, Path, Shape, Vertex};
 use crate::geom::DVec2;
 use crate::job::{Resolved, VcarveSpec};
 use crate::strategy::Cancelled;
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::{Move, Toolpath, Wall};
 use field::Boundary;
 
 /// The toolpath that carves every closed shape of the drawing.
@@ -236,6 +241,7 @@ impl Carver {
                 }
             })
             .collect();
+        self.tp.set_wall(Wall::Fixed);
         self.walk(&b, &branches, g.pos.len());
         if widest >= self.r_cap - 1e-9 && self.r_cap > 0.0 {
             self.rings(&b, shape, progress)?;
@@ -422,8 +428,10 @@ impl Carver {
                 p = start_loop_at(&p, j, m);
             }
             let start = p.vertices[0].p;
+            self.tp.set_wall(Wall::Fixed);
             self.start_at(b, (start, self.r_cap));
             let z = self.z(self.r_cap);
+            self.tp.set_wall(Wall::Right);
             follow(&mut self.tp, &p, z);
             let end = p.vertices.last().map_or(start, |v: &Vertex| v.p);
             self.at = Some((if p.closed { start } else { end }, self.r_cap));
