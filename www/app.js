@@ -199,11 +199,13 @@ function showOperationTimes(timing) {
   const ops = timing ? timing.operations.filter(([, secs]) => secs > 0) : [];
   if (ops.length < 2) return;
   let after = document.querySelector('[data-stat="time-rapid"]');
+  let k = 0;
   ops.forEach(([name, secs]) => {
     const dt = document.createElement('dt');
     dt.className = 'op-time';
     dt.dataset.opTime = '';
-    dt.textContent = `… ${name || 'before the first operation'}`;
+    // The planner names operations as the program's comments do ("rough with Flat D6").
+    dt.textContent = name ? `Op ${++k}: ${name}` : 'Before the first operation';
     const dd = document.createElement('dd');
     dd.dataset.opTime = '';
     dd.textContent = fmt.duration(secs);

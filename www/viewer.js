@@ -169,6 +169,11 @@ export class Viewer {
     this.areas = [];
     /** The simulated stock (drawn when it has a grid). */
     this.sim = new StockMesh(gl);
+    /** WebGL done by the CPU (SwiftShader, llvmpipe: no GPU, or a blocked one), where the
+     * stock is drawn with a quarter of the vertices (see stockDetail). */
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    this.softwareGl = /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
     /** What is drawn: the model (or drawing), the simulated stock, the toolpath. */
     this.shown = { model: true, stock: true, path: true };
     /** The slider's point as a vertex index of the path (-1: not scrubbing), and the first
@@ -448,9 +453,11 @@ export class Viewer {
   /** Every how many cells the stock is drawn: about one vertex per pixel of the stock's
    * footprint on the canvas (its box's projected bounds). A 2M-cell stock in a default view
    * covers some 300k pixels: all its cells would be 6 vertices per pixel, detail nobody
-   * sees, at 6 times the cost (seconds per frame where WebGL runs in software). Zooming in
-   * makes the footprint larger and the stride smaller, down to every cell. Returns the
-   * stride and whether cells are at least 2 pixels apart (smooth normals then show). */
+   * sees, at 6 times the cost. Zooming in makes the footprint larger and the stride
+   * smaller, down to every cell. Where WebGL runs on the CPU, one vertex per 2 × 2 pixels:
+   * there a frame costs about 6 µs per cell drawn (SwiftShader, measured on the demo's
+   * stock), so 1.4 s at one vertex per pixel and 0.4 s at this. Returns the stride and
+   * whether cells are at least 2 pixels apart (smooth normals then show). */
   stockDetail(mvp) {
     const g = this.sim.grid;
     if (!g) return { stride: 1, smooth: false };
@@ -464,7 +471,7 @@ export class Viewer {
     }
     const clip = (v) => Math.max(-1, Math.min(1, v));
     const area = behind ? w * h : ((clip(hi[0]) - clip(lo[0])) / 2) * w * ((clip(hi[1]) - clip(lo[1])) / 2) * h;
-    const perPixel = Math.sqrt((g.nx * g.ny) / Math.max(area, 1));
+    const perPixel = Math.sqrt((g.nx * g.ny * (this.softwareGl ? 4 : 1)) / Math.max(area, 1));
     return { stride: Math.max(1, Math.ceil(perPixel)), smooth: perPixel <= 0.5 };
   }
 

@@ -151,3 +151,68 @@ impl Simulation {
         Ok(o.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::{default_job, Engine};
+    use js_sys::{Array, Function};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn get(o: &JsValue, k: &str) -> f64 {
+        Reflect::get(o, &k.into()).unwrap().as_f64().unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn the_demo_program_simulates_in_slices_and_seeks() {
+        let mut e = Engine::new();
+        e.load_demo(JsValue::NULL).unwrap();
+        let g = e
+            .generate(
+                default_job().unwrap(),
+                &Function::new_no_args("return true"),
+            )
+            .unwrap();
+        // 100k cells, at most 200 along a side, room for 3 checkpoints.
+        let stock_bytes = 400_000.0;
+        let mut sim = Simulation::new(&g, stock_bytes, 200, 3.0 * stock_bytes).unwrap();
+        let grid = sim.grid().unwrap();
+        let (nx, ny) = (get(&grid, "nx"), get(&grid, "ny"));
+        assert!(
+            nx <= 200.0 && ny <= 200.0 && nx * ny <= 100_000.0,
+            "{nx} × {ny}"
+        );
+        assert!(get(&grid, "bottom") < get(&grid, "top"));
+        assert!(sim.seek(0).is_err(), "no seek before the run ends");
+        let mut slices = 0;
+        while !sim.advance(20_000.0) {
+            slices += 1;
+        }
+        assert!(slices > 2 && sim.progress() == 1.0);
+        let grid = sim.grid().unwrap();
+        assert_eq!(get(&grid, "moves") as u32, sim.at());
+        // As many stocks as the checkpoint bytes hold (the side limit made the stock smaller
+        // than its budget, so more than three).
+        let want = ((3.0 * stock_bytes) / (nx * ny * 4.0)).floor().min(64.0);
+        assert_eq!(get(&grid, "checkpoints"), want);
+        assert_eq!(get(&grid, "bytes"), (want + 1.0) * nx * ny * 4.0);
+        let done = sim.heights().to_vec();
+        assert!(done.iter().any(|&h| (h as f64) < get(&grid, "top") - 1.0));
+        // Back to the uncut block: every row changed, each at the top.
+        let r = sim.seek(0).unwrap();
+        let rows: Array = Reflect::get(&r, &"rows".into()).unwrap().into();
+        let (j0, j1) = (rows.get(0).as_f64().unwrap(), rows.get(1).as_f64().unwrap());
+        let h: Float32Array = Reflect::get(&r, &"heights".into()).unwrap().into();
+        assert_eq!(h.length() as f64, (j1 - j0) * nx);
+        assert!(h.to_vec().iter().all(|&v| v as f64 == get(&grid, "top")));
+        assert!(j1 - j0 > ny * 0.9);
+        // And forward to the end again: the finished stock.
+        sim.seek(u32::MAX).unwrap();
+        assert_eq!(sim.heights().to_vec(), done);
+        // The program's points map into the preview's.
+        let ends = g.ends().to_vec();
+        assert_eq!(ends.len() as f64, get(&grid, "moves") + 1.0);
+        assert_eq!(*ends.last().unwrap() + 1, g.kinds().length());
+        assert_eq!(g.op_starts().to_vec(), vec![0]);
+    }
+}
