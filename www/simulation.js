@@ -167,10 +167,19 @@ export function buildSimulation(ctx) {
     pump();
   }
 
+  /** Colours the path up to move `k` by operation and fades the rest; at the end (the
+   * whole program) the path keeps its colours by move kind (and a drawing's by depth, with
+   * the cuts over tabs), which say more when nothing is faded. */
+  function showPath(k) {
+    const end = k >= grid.moves;
+    viewer.setScrub(end ? -1 : vertexOf(k), opVertices());
+    showLegend(!end);
+  }
+
   /** Shows the state after move `k`: the path at once, the stock when the worker answers. */
   function scrubTo(k) {
     if (!grid) return;
-    viewer.setScrub(vertexOf(k), opVertices());
+    showPath(k);
     label(k);
     want = k;
     pump();
@@ -261,8 +270,7 @@ export function buildSimulation(ctx) {
       ui.range.max = String(grid.moves);
       ui.range.value = String(grid.moves);
       ui.bar.hidden = false;
-      showLegend(true);
-      viewer.setScrub(vertexOf(grid.moves), opVertices());
+      showPath(grid.moves);
       label(grid.moves);
       ctx.stat('sim', `${fmt.count(grid.nx)} × ${fmt.count(grid.ny)} cells of ${+grid.cell.toFixed(4)} ${ctx.unit()}, ${(s.ms / 1000).toFixed(2)} s`);
       ctx.stat('sim-memory', `${fmt.bytes(grid.bytes)} (${grid.checkpoints} checkpoints)`);
