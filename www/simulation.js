@@ -160,7 +160,8 @@ export function buildSimulation(ctx) {
       timings.lastSeek = performance.now() - t0;
       timings.lastSeekEngine = r.ms;
     } catch (e) {
-      if (!(e instanceof CancelledError)) ctx.showError(`Stock simulation: ${e.message}`);
+      // A seek of a stock cleared meanwhile fails; that is no news.
+      if (grid === g && !(e instanceof CancelledError)) ctx.showError(`Stock simulation: ${e.message}`);
     } finally {
       seeking = false;
     }
@@ -219,14 +220,14 @@ export function buildSimulation(ctx) {
     playing = requestAnimationFrame(frame);
   });
 
-  /** Forgets the stock (a new job, a new model). */
+  /** Forgets the stock (a new job, a new model), in the worker too. */
   function clear() {
     if (running) {
       client.cancelSimulation();
       running = null;
       ui.cancel.hidden = true;
       ui.progress.hidden = true;
-    }
+    } else if (grid) client.dropSimulation();
     stopPlaying();
     grid = null;
     result = null;

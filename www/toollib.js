@@ -275,7 +275,9 @@ export function buildToolLibrary(ctx) {
   const editorBar = document.createElement('div');
   editorBar.className = 'op-actions';
   editorBar.append(saveBtn, cancelBtn);
-  editor.append(nameRow.row, unitsRow.row, ...rows.map((r) => r.row), editorErr, editorBar);
+  // In the page only while editing, so its fields never stand beside the Cutter group's
+  // (same labels) unseen.
+  const editorParts = [nameRow.row, unitsRow.row, ...rows.map((r) => r.row), editorErr, editorBar];
   unitsRow.input.addEventListener('change', () => {
     // The same tool in the other unit: lengths and feeds convert.
     const to = /** @type {HTMLSelectElement} */ (unitsRow.input).value;
@@ -317,6 +319,7 @@ export function buildToolLibrary(ctx) {
       const kind = registry.tools.find((k) => k.name === tool.type);
       nameInput.value = uniqueName(kind ? `${tool.diameter} ${units === 'inch' ? 'in' : 'mm'} ${kind.label.toLowerCase()}` : 'New tool');
     }
+    editor.replaceChildren(...editorParts);
     editor.hidden = false;
     refreshEditor();
     nameInput.focus();
@@ -330,6 +333,7 @@ export function buildToolLibrary(ctx) {
 
   function closeEditor() {
     editor.hidden = true;
+    editor.replaceChildren();
     draft = null;
   }
 
