@@ -127,6 +127,11 @@ export class EngineClient {
     }
   }
 
+  /** Frees the finished simulation's stock and checkpoints in the worker (a stale one). */
+  dropSimulation() {
+    this.worker.postMessage({ type: 'dropSimulation' });
+  }
+
   /** The simulated stock after move `k`: { at, rows: [j0, j1], heights } (only the rows that
    * changed since the previous answer). */
   stockAt(k) {

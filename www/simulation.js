@@ -250,17 +250,27 @@ export function buildSimulation(ctx) {
       timings.lastSeek = performance.now() - t0;
       timings.lastSeekEngine = r.ms;
     } catch (e) {
-      if (!(e instanceof CancelledError)) ctx.showError(`Stock simulation: ${e.message}`);
+      // A seek of a stock cleared meanwhile fails; that is no news.
+      if (grid === g && !(e instanceof CancelledError)) ctx.showError(`Stock simulation: ${e.message}`);
     } finally {
       seeking = false;
     }
     pump();
   }
 
+  /** Colours the path up to move `k` by operation and fades the rest; at the end (the
+   * whole program) the path keeps its colours by move kind (and a drawing's by depth, with
+   * the cuts over tabs), which say more when nothing is faded. */
+  function showPath(k) {
+    const end = k >= grid.moves;
+    viewer.setScrub(end ? -1 : vertexOf(k), opVertices());
+    showLegend(!end);
+  }
+
   /** Shows the state after move `k`: the path at once, the stock when the worker answers. */
   function scrubTo(k) {
     if (!grid) return;
-    viewer.setScrub(vertexOf(k), opVertices());
+    showPath(k);
     label(k);
     want = k;
     pump();
@@ -300,14 +310,14 @@ export function buildSimulation(ctx) {
     playing = requestAnimationFrame(frame);
   });
 
-  /** Forgets the stock (a new job, a new model). */
+  /** Forgets the stock (a new job, a new model), in the worker too. */
   function clear() {
     if (running) {
       client.cancelSimulation();
       running = null;
       ui.cancel.hidden = true;
       ui.progress.hidden = true;
-    }
+    } else if (grid) client.dropSimulation();
     stopPlaying();
     grid = null;
     result = null;
@@ -353,8 +363,7 @@ export function buildSimulation(ctx) {
       ui.range.max = String(grid.moves);
       ui.range.value = String(grid.moves);
       ui.bar.hidden = false;
-      showLegend(true);
-      viewer.setScrub(vertexOf(grid.moves), opVertices());
+      showPath(grid.moves);
       label(grid.moves);
       ctx.stat('sim', `${fmt.count(grid.nx)} × ${fmt.count(grid.ny)} cells of ${+grid.cell.toFixed(4)} ${ctx.unit()}, ${(s.ms / 1000).toFixed(2)} s`);
       ctx.stat('sim-memory', `${fmt.bytes(grid.bytes)} (${grid.checkpoints} checkpoints)`);

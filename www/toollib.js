@@ -218,7 +218,7 @@ export function buildToolLibrary(ctx) {
   hint.className = 'hint';
   hint.textContent = 'Your cutters with their feeds and speeds, kept in this browser. The Cutter settings and each operation can take one; editing a tool here updates the operations that use it.';
   const list = document.createElement('ol');
-  list.className = 'ops tools';
+  list.className = 'tools';
   list.setAttribute('aria-labelledby', 'toollib-title');
   const bar = document.createElement('div');
   bar.className = 'op-actions';
@@ -275,7 +275,9 @@ export function buildToolLibrary(ctx) {
   const editorBar = document.createElement('div');
   editorBar.className = 'op-actions';
   editorBar.append(saveBtn, cancelBtn);
-  editor.append(nameRow.row, unitsRow.row, ...rows.map((r) => r.row), editorErr, editorBar);
+  // In the page only while editing, so its fields never stand beside the Cutter group's
+  // (same labels) unseen.
+  const editorParts = [nameRow.row, unitsRow.row, ...rows.map((r) => r.row), editorErr, editorBar];
   unitsRow.input.addEventListener('change', () => {
     // The same tool in the other unit: lengths and feeds convert.
     const to = /** @type {HTMLSelectElement} */ (unitsRow.input).value;
@@ -317,6 +319,7 @@ export function buildToolLibrary(ctx) {
       const kind = registry.tools.find((k) => k.name === tool.type);
       nameInput.value = uniqueName(kind ? `${tool.diameter} ${units === 'inch' ? 'in' : 'mm'} ${kind.label.toLowerCase()}` : 'New tool');
     }
+    editor.replaceChildren(...editorParts);
     editor.hidden = false;
     refreshEditor();
     nameInput.focus();
@@ -330,6 +333,7 @@ export function buildToolLibrary(ctx) {
 
   function closeEditor() {
     editor.hidden = true;
+    editor.replaceChildren();
     draft = null;
   }
 
@@ -448,19 +452,20 @@ export function buildToolLibrary(ctx) {
   function refresh() {
     list.replaceChildren(...tools.map((t, k) => {
       const li = document.createElement('li');
-      li.className = 'op';
+      li.className = 'tool-row';
       const text = document.createElement('span');
-      text.className = 'op-text';
+      text.className = 'tool-text';
       text.id = `tool-${k}-text`;
       text.textContent = `${t.name} — ${describeTool(t)}`;
       const b = document.createElement('div');
       b.className = 'op-buttons';
+      // Named "Edit" and "Delete", described by the row's text (which tool).
       const edit = btn('Edit', '', () => openEditor(t));
       edit.removeAttribute('id');
-      edit.setAttribute('aria-label', `Edit ${t.name}`);
+      edit.setAttribute('aria-describedby', text.id);
       const del = btn('Delete', '', () => remove(t));
       del.removeAttribute('id');
-      del.setAttribute('aria-label', `Delete ${t.name}`);
+      del.setAttribute('aria-describedby', text.id);
       b.append(edit, del);
       li.append(text, b);
       return li;

@@ -1,6 +1,7 @@
 // The engine's thread. Holds one wasm `Engine`; answers requests from engine-client.js.
 // Messages in:  { id, type: 'init' | 'load' | 'generate' | 'validate' | 'preview' |
-//                 'simulate' | 'stockAt' | 'verify', ... } and { type: 'cancelSimulation', of: id }
+//                 'simulate' | 'stockAt' | 'stockHeights' | 'verify', ... }, and at once (not queued)
+//                 { type: 'cancelSimulation', of: id } and { type: 'dropSimulation' }
 // Messages out: { id, ok, result | error } and { id, progress } while generating or simulating.
 // Buffers leave as transferable ArrayBuffers (copies out of wasm memory, then moved).
 import init, { Engine, Simulation, defaultJob, drawingFormat, registry, validateJob, wasmMemoryBytes } from './pkg/swarf.js';
@@ -74,6 +75,10 @@ const handlers = {
 
   async load({ source, job }) {
     if (!engine) engine = new Engine();
+    // A new workpiece: the last program and its stock are of the old one.
+    dropSimulation();
+    if (generated) generated.free();
+    generated = null;
     if (source && (await isDrawing(source))) {
       // Drawings are read whole (they are small next to meshes) and have lines, not triangles.
       const info = engine.loadDrawing(new Uint8Array(await source.arrayBuffer()), job);
@@ -218,6 +223,10 @@ let queue = ready;
 // validations and previews are answered while it runs; a cancel is seen at once.
 self.onmessage = (/** @type {MessageEvent} */ e) => {
   const { id, type, ...args } = e.data;
+  if (type === 'dropSimulation') {
+    dropSimulation();
+    return;
+  }
   if (type === 'cancelSimulation') {
     if (simulation && simulation.id === args.of) dropSimulation();
     else cancelledEarly.add(args.of);

@@ -14,7 +14,7 @@ after(async () => { await browser.close(); });
 const LOADED = /triangles loaded|Could not load/;
 
 /** The library's rows as their text. */
-const rows = (page) => page.locator('.toollib li .op-text').allTextContents();
+const rows = (page) => page.locator('.toollib .tool-text').allTextContents();
 
 /** Sets an editor field and fires its change. */
 async function field(page, id, value) {
@@ -83,7 +83,7 @@ test('the cutter and each operation pick library tools; editing a tool updates t
   assert.equal(await p.locator('[aria-label="Tool of operation 1"] option:checked').textContent(), '6 mm flat (T3)');
 
   // Edit the 6 mm flat in the library: a feed of its own and three flutes.
-  await p.getByRole('button', { name: 'Edit 6 mm flat' }).click();
+  await p.locator('.tool-row', { hasText: /^6 mm flat — / }).getByRole('button', { name: 'Edit' }).click();
   assert.equal(await p.inputValue('#tl-name'), '6 mm flat');
   await field(p, '#tl-tool-feed', '1234');
   await field(p, '#tl-tool-flutes', '3');
