@@ -30,6 +30,20 @@ function yieldToMessages() {
   });
 }
 
+/** A progress callback for the engine that posts request `id`'s fraction at most every
+ * 50 ms (and at the end), and never cancels (a cancel terminates the worker). */
+function progressTo(id) {
+  let last = 0;
+  return (/** @type {number} */ f) => {
+    const now = performance.now();
+    if (now - last > 50 || f >= 1) {
+      last = now;
+      postMessage({ id, progress: f });
+    }
+    return true;
+  };
+}
+
 /** Stops and frees the running or finished simulation. */
 function dropSimulation() {
   if (!simulation) return;
@@ -108,15 +122,7 @@ const handlers = {
 
   async generate({ job }, id) {
     if (!engine) throw new Error('no model loaded');
-    let last = 0;
-    const progress = (f) => {
-      const now = performance.now();
-      if (now - last > 50 || f >= 1) {
-        last = now;
-        postMessage({ id, progress: f });
-      }
-      return true;
-    };
+    const progress = progressTo(id);
     dropSimulation();
     if (generated) generated.free();
     generated = null;
@@ -168,15 +174,7 @@ const handlers = {
   async verify({ job, cell, tolerance, leftover }, id) {
     if (!engine) throw new Error('no model loaded');
     if (!generated) throw new Error('generate a toolpath first');
-    let last = 0;
-    const progress = (f) => {
-      const now = performance.now();
-      if (now - last > 50 || f >= 1) {
-        last = now;
-        postMessage({ id, progress: f });
-      }
-      return true;
-    };
+    const progress = progressTo(id);
     const t0 = performance.now();
     const r = engine.verify(generated, job, { cell, budget_bytes: 64 * 1024 * 1024, tolerance, leftover }, progress);
     r.ms = performance.now() - t0;
