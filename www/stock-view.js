@@ -66,7 +66,8 @@ const KEY = (() => {
   return v.map((x) => x / l);
 })();
 
-function compile(gl, vs, fs) {
+/** A linked WebGL program from vertex and fragment shader sources (the viewer's too). */
+export function compile(gl, vs, fs) {
   const p = gl.createProgram();
   for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]]) {
     const s = gl.createShader(type);

@@ -2,7 +2,7 @@
 // coloured by move kind (a drawing's cuts by depth, so tabs and passes show), and the
 // simulated stock (stock-view.js) with the toolpath up to a slider's move coloured by
 // operation. World is Z up (machine coordinates). Draws only when something changed.
-import { StockMesh } from './stock-view.js';
+import { StockMesh, compile } from './stock-view.js';
 
 const MODEL_VS = `#version 300 es
 uniform mat4 uMvp; uniform mat4 uView;
@@ -100,20 +100,6 @@ const BACKGROUND = [0.12, 0.13, 0.15];
 // A drawing's cuts by depth: the deepest blue, rising to cyan at the material's top.
 const DEEP = [0.10, 0.30, 0.95];
 const SHALLOW = [0.25, 0.95, 0.90];
-
-function compile(gl, vs, fs) {
-  const p = gl.createProgram();
-  for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]]) {
-    const s = gl.createShader(type);
-    gl.shaderSource(s, src);
-    gl.compileShader(s);
-    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(gl.getShaderInfoLog(s));
-    gl.attachShader(p, s);
-  }
-  gl.linkProgram(p);
-  if (!gl.getProgramParameter(p, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(p));
-  return p;
-}
 
 // Column-major 4x4 helpers.
 function mul(a, b) {

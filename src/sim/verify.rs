@@ -222,6 +222,16 @@ struct Probe<'a> {
     at: usize,
 }
 
+impl Probe<'_> {
+    fn new(heights: &[f32]) -> Probe<'_> {
+        Probe {
+            heights,
+            deepest: 0.0,
+            at: 0,
+        }
+    }
+}
+
 impl Cells for Probe<'_> {
     #[inline]
     fn height(&self, idx: usize) -> f32 {
@@ -352,20 +362,12 @@ pub fn verify(
                 area: 0.0,
             });
         };
-        let mut held = Probe {
-            heights: &stock.heights,
-            deepest: 0.0,
-            at: 0,
-        };
+        let mut held = Probe::new(&stock.heights);
         path.raised(lift).sweep(&grid, &mut held, &holder);
         let crashed = held.deepest > s.tolerance;
         note(ProblemKind::HolderCollision, &held);
         if m.kind == Kind::Rapid {
-            let mut probe = Probe {
-                heights: &stock.heights,
-                deepest: 0.0,
-                at: 0,
-            };
+            let mut probe = Probe::new(&stock.heights);
             path.sweep(&grid, &mut probe, &tool);
             note(ProblemKind::RapidThroughStock, &probe);
         }
