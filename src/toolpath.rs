@@ -4,6 +4,10 @@
 //! Points are cutter locations (the tool tip, on the axis) as `f32` triples in one flat
 //! buffer, with one byte per point saying how the tool moves *to* that point. This is also
 //! what crosses to JavaScript: a `Float32Array` of xyz plus a `Uint8Array` of kinds.
+//!
+//! Beside the moves, a few spans say on which side of the travel the part is ([`Wall`]):
+//! what the strategy knows and the arc fitter (`arcfit`) needs, so that a fitted arc only
+//! strays from the moves away from the part.
 
 /// How the tool moves to a point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +131,31 @@ pub fn arc_sweep(a: [f64; 2], b: [f64; 2], c: [f64; 2], ccw: bool) -> f64 {
     d
 }
 
+/// Where the part is beside a run of moves, seen along the travel: the side a fitted arc
+/// must not stray to (see `arcfit`). The cutter locations of a waterline, a roughing ring
+/// or a profile sit on the very boundary the tool must not cross, with the part on one
+/// side; cutter compensation names the same side (G41 runs with the wall on the tool's
+/// right).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Wall {
+    /// No side is free: the moves are the cut itself (engraving, a profile on the line),
+    /// so a deviation either way moves the cut into the part and counts in full against
+    /// the tolerance. What a toolpath says where its strategy said nothing.
+    #[default]
+    Both,
+    /// The part is on the left: the path may only be moved to the right.
+    Left,
+    /// The part is on the right: the path may only be moved to the left.
+    Right,
+    /// The part is nowhere within this distance on either side (a pocket ring between two
+    /// others): the path may be moved either way by up to it, and by no more than the
+    /// tolerance.
+    Room(f32),
+    /// The moves must stay exactly as they are: a link checked only along its own line,
+    /// or a path that is itself within a tolerance of the limit on both sides.
+    Fixed,
+}
+
 /// Cutter locations with the kind of move to each.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Toolpath {
@@ -136,6 +165,10 @@ pub struct Toolpath {
     pub kinds: Vec<u8>,
     /// The centre (XY) of every arc move, in the order the arcs come.
     pub centres: Vec<[f64; 2]>,
+    /// Where the part is, by spans: `(i, w)` says that the moves to point `i` and on have
+    /// the part on side `w`, up to the next entry; before the first, [`Wall::Both`].
+    /// Indices increase; a strategy sets them with [`Toolpath::set_wall`].
+    pub walls: Vec<(usize, Wall)>,
 }
 
 /// Lengths and counts of a toolpath, in model units.
@@ -195,6 +228,29 @@ impl Toolpath {
         self.points.extend_from_slice(&p);
         self.kinds.push(kind as u8);
         self.centres.push(centre);
+    }
+
+    /// Says that the moves pushed from now on have the part on side `w`.
+    pub fn set_wall(&mut self, w: Wall) {
+        self.mark(self.len(), w);
+    }
+
+    /// Records that the moves from point `i` (the end, or past it) on have the wall `w`.
+    fn mark(&mut self, i: usize, w: Wall) {
+        while self.walls.last().is_some_and(|&(j, _)| j >= i) {
+            self.walls.pop();
+        }
+        if self.walls.last().map_or(Wall::Both, |&(_, v)| v) != w {
+            self.walls.push((i, w));
+        }
+    }
+
+    /// The side the part is on for the move to point `i`.
+    pub fn wall(&self, i: usize) -> Wall {
+        match self.walls.partition_point(|&(j, _)| j <= i) {
+            0 => Wall::Both,
+            k => self.walls[k - 1].1,
+        }
     }
 
     /// Every move after the first point, in order, with arcs resolved.
@@ -277,6 +333,11 @@ impl Toolpath {
 
     /// Appends another toolpath.
     pub fn extend(&mut self, other: &Toolpath) {
+        let base = self.len();
+        self.mark(base, Wall::Both);
+        for &(i, w) in &other.walls {
+            self.mark(base + i, w);
+        }
         self.points.extend_from_slice(&other.points);
         self.kinds.extend_from_slice(&other.kinds);
         self.centres.extend_from_slice(&other.centres);
@@ -357,6 +418,39 @@ mod tests {
         assert!((s.rapid_length - 5.0).abs() < 1e-9);
         let secs = t.estimate_seconds(100.0, 50.0, 1000.0);
         assert!((secs - 60.0 * (0.05 + 0.1 + 0.005)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn walls_by_span_and_through_extend() {
+        let mut t = Toolpath::new();
+        t.push(Move::Feed, [0.0, 0.0, 0.0]);
+        t.set_wall(Wall::Right);
+        t.push(Move::Feed, [1.0, 0.0, 0.0]);
+        t.set_wall(Wall::Fixed);
+        // Set again before any move: the last word counts.
+        t.set_wall(Wall::Left);
+        t.push(Move::Feed, [2.0, 0.0, 0.0]);
+        t.set_wall(Wall::Left);
+        t.push(Move::Feed, [3.0, 0.0, 0.0]);
+        let w: Vec<Wall> = (0..4).map(|i| t.wall(i)).collect();
+        assert_eq!(w, [Wall::Both, Wall::Right, Wall::Left, Wall::Left]);
+        assert_eq!(t.walls, [(1, Wall::Right), (2, Wall::Left)]);
+        let mut u = t.clone();
+        u.extend(&t);
+        let w: Vec<Wall> = (0..8).map(|i| u.wall(i)).collect();
+        assert_eq!(
+            w,
+            [
+                Wall::Both,
+                Wall::Right,
+                Wall::Left,
+                Wall::Left,
+                Wall::Both,
+                Wall::Right,
+                Wall::Left,
+                Wall::Left
+            ]
+        );
     }
 
     #[test]

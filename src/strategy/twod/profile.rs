@@ -20,6 +20,11 @@
 //! (the wall is the part, inside the region), so outside climb runs every loop backwards.
 //! `on` takes the drawing's orientation as climb.
 //!
+//! So the wall is on the tool's right for climb and on its left for conventional, all round
+//! every loop, and the toolpath says so ([`Wall`]): arc fitting then only moves the path
+//! into the waste. `on` cuts along the line itself, with part on both sides
+//! ([`Wall::Both`]).
+//!
 //! **Passes.** Equal depth passes no deeper than the stepdown. With `finish > 0` every pass
 //! leaves `finish` on the wall and one more pass at full depth takes it off. Each loop is
 //! cut to full depth before the next; holes before the outline they belong to, so the part
@@ -45,7 +50,7 @@ use crate::drawing::{arc, Drawing, Path, Segment, Shape};
 use crate::geom::DVec2;
 use crate::job::{Milling, ProfileSpec, Resolved, Side};
 use crate::strategy::Cancelled;
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::{Move, Toolpath, Wall};
 
 /// A closed loop as segments with their lengths.
 #[derive(Clone, Debug)]
@@ -633,6 +638,11 @@ fn cut_pass(
     let z_tab = tab_top.max(z);
     let mut cur_z = z;
     let pieces = lp.pieces(start, &cuts);
+    tp.set_wall(match (s.side, wall_right) {
+        (Side::On, _) => Wall::Both,
+        (_, true) => Wall::Right,
+        (_, false) => Wall::Left,
+    });
     for (u, seg) in &pieces {
         let len = seg_len(seg);
         let mid = u + 0.5 * len;
