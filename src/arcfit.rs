@@ -74,16 +74,18 @@
 //! tolerance) may join a run: 2D offsets put such arcs at every convex corner of a flattened
 //! curve. It is then one of the run's pieces, checked along its whole length as above.
 //!
-//! # What one side does not see
+//! # What one run does not see
 //!
-//! The free side is taken to be free for `tol` beyond the run. Where two passes at one level
-//! come within `tol` of each other with the part between them (a slot in the cutter-location
-//! region narrower than the arc tolerance), an arc on one could reach past the other; the
-//! fitter sees one run at a time.
+//! The checks take the free side to be free for `tol` beyond the run. Where it is narrower
+//! (two walls of the part closer than the tolerance, with a pass along each), an arc could
+//! reach past the pass along the other wall; so a one-sided arc must also cross no other
+//! cutting move at its height (see [`others`]), else a shorter one is tried.
 
+mod others;
 mod pencil;
 
 use crate::toolpath::{arc_sweep, Move, Toolpath, Wall};
+use others::Others;
 use pencil::{radial_range, Pencil};
 
 /// The fewest straight segments replaced by one arc (two lines make one arc line of about
@@ -149,6 +151,12 @@ pub fn fit_arcs(tp: &Toolpath, tol: f64) -> Toolpath {
         }
     }
     let wall: Vec<Wall> = (0..n).map(|i| tp.wall(i)).collect();
+    let one_sided = |w: Wall| matches!(w, Wall::Left | Wall::Right);
+    let others = tp
+        .walls
+        .iter()
+        .any(|&(_, w)| one_sided(w))
+        .then(|| Others::new(tp));
     // The move to each point as a piece of a run with its wall, or `None` for a move that
     // ends runs: a rapid, a plunge, a change of height, a long or bulging arc, a move with
     // no room to move.
@@ -202,6 +210,13 @@ pub fn fit_arcs(tp: &Toolpath, tol: f64) -> Toolpath {
         let e = i + pieces.len();
         if pieces.len() >= MIN_SEGMENTS {
             let run_wall = run_wall.unwrap_or_default();
+            // Whether the arc from point `a` to `b` of the run crosses another pass.
+            let crossed = |a: usize, b: usize, f: &Fit| {
+                others.as_ref().is_some_and(|o| {
+                    let (a, b) = (i + a, i + b);
+                    o.crossed(z(a), xy[a], xy[b], f.centre, f.ccw, a + 1..b + 1)
+                })
+            };
             let run = Run {
                 pts: &xy[i..=e],
                 pieces: &pieces,
@@ -210,6 +225,7 @@ pub fn fit_arcs(tp: &Toolpath, tol: f64) -> Toolpath {
                     _ => tol,
                 },
                 wall: run_wall,
+                crossed: one_sided(run_wall).then_some(&crossed as Crossed),
             };
             run.fit(|out_k, arc| match arc {
                 Some(f) => {
@@ -227,12 +243,17 @@ pub fn fit_arcs(tp: &Toolpath, tol: f64) -> Toolpath {
     out
 }
 
-/// One run of moves at one height with one wall: its points and its pieces.
+/// Whether an arc from point `a` to point `b` of a run crosses another pass.
+type Crossed<'a> = &'a dyn Fn(usize, usize, &Fit) -> bool;
+
+/// One run of moves at one height with one wall: its points and its pieces, and for a
+/// one-sided run whether an arc crosses another pass.
 struct Run<'a> {
     pts: &'a [[f64; 2]],
     pieces: &'a [Piece],
     tol: f64,
     wall: Wall,
+    crossed: Option<Crossed<'a>>,
 }
 
 impl Run<'_> {
@@ -244,8 +265,13 @@ impl Run<'_> {
         while a < last {
             if let Some((b, f)) = self.longest(a) {
                 if f.sagitta >= self.tol {
-                    emit(b, Some(f));
-                    a = b;
+                    if let Some((b, f)) = self.clear(a, b, f) {
+                        emit(b, Some(f));
+                        a = b;
+                    } else {
+                        emit(a + 1, None);
+                        a += 1;
+                    }
                     continue;
                 }
                 // Nearly straight: keep its first half as it was, so a long straight run is
@@ -260,6 +286,25 @@ impl Run<'_> {
             emit(a + 1, None);
             a += 1;
         }
+    }
+
+    /// The arc `f` from point `a` to `b`, or when it crosses another pass a shorter one from
+    /// `a` (halved until one does not), if any.
+    fn clear(&self, a: usize, mut b: usize, mut f: Fit) -> Option<(usize, Fit)> {
+        let Some(crossed) = self.crossed else {
+            return Some((b, f));
+        };
+        while crossed(a, b, &f) {
+            b = a + (b - a) / 2;
+            if b - a < MIN_SEGMENTS {
+                return None;
+            }
+            f = fit(&self.pts[a..=b], &self.pieces[a..b], self.tol, self.wall)?;
+            if f.sagitta < self.tol {
+                return None;
+            }
+        }
+        Some((b, f))
     }
 
     /// The longest arc from point `a` that fits, by doubling then bisecting its segment
