@@ -11,6 +11,7 @@
 //! Prints, per operation: arcs made, points before and after, the worst deviation towards
 //! the part and the worst either way (job units), and how many arcs stray towards the part
 //! by more than `arcfit::EPS`.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 use swarf::arcfit::{fit_arcs, EPS};
 use swarf::engine::{self, Model};

@@ -81,6 +81,7 @@
 //! reach past the pass along the other wall; so a one-sided arc must also cross no other
 //! cutting move at its height (see [`others`]), else a shorter one is tried.
 
+use crate::geom::Det;
 mod others;
 mod pencil;
 
@@ -176,7 +177,7 @@ pub fn fit_arcs(tp: &Toolpath, tol: f64) -> Toolpath {
                 let ccw = k == Move::ArcCcw;
                 let sweep = arc_sweep(xy[i - 1], xy[i], c, ccw);
                 let r = len(sub(xy[i - 1], c));
-                let sag = r * (1.0 - (sweep / 2.0).cos());
+                let sag = r * (1.0 - (sweep / 2.0).dcos());
                 (sweep.abs() < std::f64::consts::FRAC_PI_2 && sag <= tol / 2.0)
                     .then_some((Piece::Arc { centre: c, ccw }, wall[i]))
             }
@@ -354,7 +355,7 @@ fn cross(p: [f64; 2], q: [f64; 2]) -> f64 {
 }
 
 fn len(p: [f64; 2]) -> f64 {
-    p[0].hypot(p[1])
+    p[0].dhypot(p[1])
 }
 
 /// An arc from the first to the last of `pts` that passes the checks for `wall`, if one of
@@ -426,7 +427,7 @@ fn verify(pts: &[[f64; 2]], pieces: &[Piece], c: [f64; 2], tol: f64, wall: Wall)
     let mut ccw = None;
     for (w, &piece) in pts.windows(2).zip(pieces) {
         let (u, v) = (sub(w[0], c), sub(w[1], c));
-        let d = cross(u, v).atan2(dot(u, v));
+        let d = cross(u, v).datan2(dot(u, v));
         if d == 0.0 || d.abs() >= std::f64::consts::FRAC_PI_2 {
             return None;
         }
@@ -460,7 +461,7 @@ fn verify(pts: &[[f64; 2]], pieces: &[Piece], c: [f64; 2], tol: f64, wall: Wall)
     Some(Fit {
         centre: c,
         ccw: ccw?,
-        sagitta: r * (1.0 - (sweep / 2.0).cos()),
+        sagitta: r * (1.0 - (sweep / 2.0).dcos()),
     })
 }
 
@@ -473,7 +474,11 @@ mod tests {
             let a = a0 + (a1 - a0) * k as f64 / n as f64;
             tp.push(
                 Move::Feed,
-                [(c[0] + r * a.cos()) as f32, (c[1] + r * a.sin()) as f32, z],
+                [
+                    (c[0] + r * a.dcos()) as f32,
+                    (c[1] + r * a.dsin()) as f32,
+                    z,
+                ],
             );
         }
     }
@@ -525,8 +530,8 @@ mod tests {
             tp.push(
                 Move::Feed,
                 [
-                    (10.0 * a.cos()) as f32,
-                    (10.0 * a.sin()) as f32,
+                    (10.0 * a.dcos()) as f32,
+                    (10.0 * a.dsin()) as f32,
                     -(k as f32) * 0.01,
                 ],
             );

@@ -9,6 +9,7 @@
 //! what the strategy knows and the arc fitter (`arcfit`) needs, so that a fitted arc only
 //! strays from the moves away from the part.
 
+use crate::geom::Det;
 /// How the tool moves to a point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -67,12 +68,12 @@ impl Step {
         let dz = self.to[2] - self.from[2];
         match self.arc {
             Some((c, sweep)) => {
-                let r = (self.from[0] - c[0]).hypot(self.from[1] - c[1]);
-                (r * sweep.abs()).hypot(dz)
+                let r = (self.from[0] - c[0]).dhypot(self.from[1] - c[1]);
+                (r * sweep.abs()).dhypot(dz)
             }
             None => (self.to[0] - self.from[0])
-                .hypot(self.to[1] - self.from[1])
-                .hypot(dz),
+                .dhypot(self.to[1] - self.from[1])
+                .dhypot(dz),
         }
     }
 
@@ -84,9 +85,9 @@ impl Step {
             Some((c, sweep)) => {
                 let (ax, ay) = (self.from[0] - c[0], self.from[1] - c[1]);
                 let (bx, by) = (self.to[0] - c[0], self.to[1] - c[1]);
-                let r = ax.hypot(ay) + t * (bx.hypot(by) - ax.hypot(ay));
-                let a = ay.atan2(ax) + t * sweep;
-                [c[0] + r * a.cos(), c[1] + r * a.sin(), z]
+                let r = ax.dhypot(ay) + t * (bx.dhypot(by) - ax.dhypot(ay));
+                let a = ay.datan2(ax) + t * sweep;
+                [c[0] + r * a.dcos(), c[1] + r * a.dsin(), z]
             }
             None => [
                 self.from[0] + t * (self.to[0] - self.from[0]),
@@ -102,10 +103,10 @@ impl Step {
 /// Ends that coincide make a full circle.
 pub fn arc_sweep(a: [f64; 2], b: [f64; 2], c: [f64; 2], ccw: bool) -> f64 {
     use std::f64::consts::TAU;
-    let a0 = (a[1] - c[1]).atan2(a[0] - c[0]);
-    let a1 = (b[1] - c[1]).atan2(b[0] - c[0]);
-    let r = (a[0] - c[0]).hypot(a[1] - c[1]).max(1e-300);
-    let close = (a[0] - b[0]).hypot(a[1] - b[1]) <= 1e-9 * r.max(1.0);
+    let a0 = (a[1] - c[1]).datan2(a[0] - c[0]);
+    let a1 = (b[1] - c[1]).datan2(b[0] - c[0]);
+    let r = (a[0] - c[0]).dhypot(a[1] - c[1]).max(1e-300);
+    let close = (a[0] - b[0]).dhypot(a[1] - b[1]) <= 1e-9 * r.max(1.0);
     let mut d = a1 - a0;
     if ccw {
         while d <= 0.0 {
@@ -304,7 +305,7 @@ impl Toolpath {
         for s in self.steps() {
             match s.arc {
                 Some((c, sweep)) => {
-                    let r = (s.from[0] - c[0]).hypot(s.from[1] - c[1]);
+                    let r = (s.from[0] - c[0]).dhypot(s.from[1] - c[1]);
                     let n = arc_pieces(r, sweep, tol);
                     for k in 1..=n {
                         let q = s.at(k as f64 / n as f64);
@@ -375,7 +376,7 @@ pub fn arc_pieces(r: f64, sweep: f64, tol: f64) -> usize {
     let step = if r <= tol {
         std::f64::consts::FRAC_PI_2
     } else {
-        (2.0 * (1.0 - tol / r).clamp(-1.0, 1.0).acos()).clamp(1e-4, std::f64::consts::FRAC_PI_2)
+        (2.0 * (1.0 - tol / r).clamp(-1.0, 1.0).dacos()).clamp(1e-4, std::f64::consts::FRAC_PI_2)
     };
     ((sweep.abs() / step).ceil() as usize).clamp(1, 10_000)
 }
@@ -463,7 +464,7 @@ mod tests {
         t.push_arc(false, [0.0, 0.0], [-10.0, 0.0, -2.0]);
         let s = t.stats();
         let pi = std::f64::consts::PI;
-        let want = 10.0 * pi + (20.0 * pi).hypot(2.0);
+        let want = 10.0 * pi + (20.0 * pi).dhypot(2.0);
         assert!((s.feed_length - want).abs() < 1e-4, "{}", s.feed_length);
         let steps: Vec<Step> = t.steps().collect();
         assert!((steps[0].arc.unwrap().1 - pi).abs() < 1e-9);
@@ -475,12 +476,12 @@ mod tests {
         assert!(f.centres.is_empty());
         for i in 0..f.len() {
             let p = f.point(i);
-            assert!(((p[0] as f64).hypot(p[1] as f64) - 10.0).abs() < 1e-4);
+            assert!(((p[0] as f64).dhypot(p[1] as f64) - 10.0).abs() < 1e-4);
         }
         // Every chord's middle stays within the tolerance of the circle.
         for s in f.steps() {
             let m = s.at(0.5);
-            assert!(10.0 - m[0].hypot(m[1]) <= 0.01 + 1e-6);
+            assert!(10.0 - m[0].dhypot(m[1]) <= 0.01 + 1e-6);
         }
         assert!((f.stats().feed_length - want).abs() < 0.05);
     }

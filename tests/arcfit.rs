@@ -2,6 +2,7 @@
 //! (straight, zigzag, spiral, noisy) every fitted arc stays within the tolerance of the
 //! polyline and the polyline within the tolerance of the fitted path; whole jobs get shorter
 //! programs that LinuxCNC's interpreter runs; with fitting off nothing changes.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 mod common;
 

@@ -36,6 +36,7 @@
 //! never let a bad one through.
 
 use super::{cross, dot, len, sub, Piece};
+use crate::geom::Det;
 use crate::toolpath::arc_sweep;
 
 /// The pencil of circles through the ends of a chord, with the normal `f` that bulges are
@@ -85,7 +86,7 @@ impl Pencil {
             return 0.0;
         }
         let t = (x * x + y * y - h * h) / (2.0 * y);
-        let r = h.hypot(t);
+        let r = h.dhypot(t);
         match (y > 0.0, t <= 0.0) {
             (true, true) => h * h / (r - t),
             (true, false) => t + r,
@@ -283,7 +284,7 @@ mod tests {
         assert!((p.bulge_at(p.frame([2.0, 2.0])) - 2.0).abs() < 1e-12);
         assert!((p.bulge_at(p.frame([2.0 + 2f64.sqrt(), 2f64.sqrt()])) - 2.0).abs() < 1e-12);
         // The circle of centre (2, 1.5), radius 2.5: its lower arc bulges by −1.
-        let q = [2.0 + 2.5 * (-1.2f64).cos(), 1.5 + 2.5 * (-1.2f64).sin()];
+        let q = [2.0 + 2.5 * (-1.2f64).dcos(), 1.5 + 2.5 * (-1.2f64).dsin()];
         assert!((p.bulge_at(p.frame(q)) + 1.0).abs() < 1e-12);
         let c = p.centre(-1.0);
         assert!(
@@ -323,7 +324,7 @@ mod tests {
         let (c2, a, b) = ([5.0, 1.0], [4.0, 1.0], [6.0, 1.0]);
         let best = sampled(&p, |s| {
             let ang = std::f64::consts::PI * (1.0 - s);
-            [c2[0] + ang.cos(), c2[1] + ang.sin()]
+            [c2[0] + ang.dcos(), c2[1] + ang.dsin()]
         });
         let pieces = [
             Piece::Line,

@@ -57,6 +57,7 @@
 //! links and the laps round a small helix are [`Wall::Fixed`]: nothing says which of their
 //! sides is free.
 
+use crate::geom::Det;
 pub mod allowance;
 pub mod inside;
 pub mod pocket;
@@ -434,7 +435,7 @@ pub fn generate(
             z,
             z_prev,
             safe: res.safe_height,
-            slope: spec.ramp_angle.to_radians().tan(),
+            slope: spec.ramp_angle.to_radians().dtan(),
             radius,
             link_reach: 1.5 * step,
             sampling: spec.sampling.min(0.25 * radius),

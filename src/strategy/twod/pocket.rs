@@ -73,6 +73,7 @@ use super::geometry::{contains, distance_to_paths, offset_region, probe_points};
 use super::{f3, follow, passes, Links};
 use crate::drawing::{arc, Drawing, Path, Segment, Shape, Vertex};
 use crate::geom::DVec2;
+use crate::geom::Det;
 use crate::job::{ClearPattern, Milling, PocketSpec, Resolved};
 use crate::strategy::Cancelled;
 use crate::toolpath::{Move, Toolpath, Wall};
@@ -102,7 +103,7 @@ pub fn generate(
         step: (s.stepover_ratio * 2.0 * r).clamp(1e-3, 2.0 * r),
         climb: s.milling == Milling::Climb,
         zigzag: s.pattern == ClearPattern::Zigzag,
-        slope: s.ramp_angle.to_radians().tan().max(1e-6),
+        slope: s.ramp_angle.to_radians().dtan().max(1e-6),
     };
     let n = d.shapes.len().max(1) as f32;
     let mut plans = Vec::new();

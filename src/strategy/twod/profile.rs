@@ -48,6 +48,7 @@ use super::geometry::{distance_to_paths, offset_region};
 use super::{f3, Links};
 use crate::drawing::{arc, Drawing, Path, Segment, Shape};
 use crate::geom::DVec2;
+use crate::geom::Det;
 use crate::job::{Milling, ProfileSpec, Resolved, Side};
 use crate::strategy::Cancelled;
 use crate::toolpath::{Move, Toolpath, Wall};
@@ -568,8 +569,8 @@ fn lead_radius(lp: &Loop, start: f64, lead: f64, d: &Drawing, r: f64, waste_left
         let ok = (0..=16).all(|i| {
             let a = i as f64 / 16.0 * std::f64::consts::PI;
             // Both quarter arcs, in and out, lie on the half circle on the waste side.
-            let q = c + (-n * a.cos() + t * a.sin()) * l;
-            let q2 = c + (-n * a.cos() - t * a.sin()) * l;
+            let q = c + (-n * a.dcos() + t * a.dsin()) * l;
+            let q2 = c + (-n * a.dcos() - t * a.dsin()) * l;
             distance_to_paths(d.paths(), q) >= r - 1e-6
                 && distance_to_paths(d.paths(), q2) >= r - 1e-6
         });

@@ -60,6 +60,7 @@
 //! normal, within the arc tolerance. The axis and the links are [`Wall::Fixed`]: the cone
 //! there is within the tolerance of the walls on both sides.
 
+use crate::geom::Det;
 mod axis;
 mod field;
 
@@ -83,7 +84,7 @@ pub fn generate(
         crate::cutter::Shape::Cone { angle_deg } => (angle_deg * 0.5).to_radians(),
         _ => return Ok(Toolpath::new()),
     };
-    let t = half.tan();
+    let t = half.dtan();
     let tol = s.tolerance;
     let r_cap = (s.max_depth * t).min(res.cutter.radius());
     let perimeter: f64 = d
@@ -481,7 +482,7 @@ fn start_loop_at(p: &Path, j: usize, m: DVec2) -> Path {
     } else {
         let (c, _) = arc::centre_radius(v.p, b, v.bulge);
         let ccw = v.bulge > 0.0;
-        let whole = 4.0 * v.bulge.atan();
+        let whole = 4.0 * v.bulge.datan();
         let part = arc::sweep(v.p - c, m - c, ccw);
         (
             arc::bulge(whole - part),
