@@ -2,32 +2,62 @@
 //! an arc follows them within a tolerance, so a program says in one line what a strategy
 //! sampled in dozens.
 //!
+//! # One side or both
+//!
+//! The polyline is the exact path. Where a strategy knows which side of it the part is on
+//! ([`Wall::Left`] or [`Wall::Right`], set on the toolpath), its points sit on the very
+//! boundary the tool must not cross (a waterline, a roughing ring, a profile or pocket
+//! wall): an arc may then stray from the polyline up to `tol` *away from the part only*,
+//! and towards it by no more than [`EPS`] (rounding). Where no side is free
+//! ([`Wall::Both`]: engraving, a profile on the line) the moves are the cut itself, so the
+//! arc's deviation is a deviation of the cut and counts in full: within `tol` both ways.
+//! Where the part is nowhere near ([`Wall::Room`]: a pocket ring between two others) the
+//! arc may stray either way by the room it is given, and by no more than `tol`.
+//! [`Wall::Fixed`] moves (links, V-carve centre lines) are never replaced.
+//!
 //! # The method
 //!
-//! The polyline is the exact path; an arc replaces the feed moves from point `a` to point `b`
-//! only when it stays within `tol` of them *both ways*: every point and every segment of the
-//! polyline lies within `tol` of the arc, and every point of the arc lies within `tol` of the
-//! polyline. The arc starts and ends exactly on `a` and `b` (the points are not moved), so its
-//! centre lies on the perpendicular bisector of the chord `ab`: `c = m + t·n` with `m` the
-//! chord's middle, `n` its unit normal and `t` the one unknown. Two candidates for `t` are
-//! tried, each then verified in full:
+//! An arc replaces the moves from point `a` to point `b` of a run (moves at one height, all
+//! with the same wall). It starts and ends exactly on `a` and `b` (the points are not
+//! moved), so it is one of the circles through both (a pencil, see [`pencil`]), named by
+//! its signed *bulge* from the chord `ab`.
 //!
-//! - the circle through the middle point of the run, and
-//! - the median of the `t` through each interior point `p` (from `|p − c|² = h² + t²`,
-//!   `t = (|p − m|² − h²) / (2 (p − m)·n)`, `h` the half chord), which shrugs off a few
+//! - One-sided: the arcs that keep every piece of the run on the part's side are exactly
+//!   those that bulge towards the free side at least as much as the one that *touches* the
+//!   run; that one strays least, so it is the only candidate (its bulge is the largest
+//!   bulge of the run's inner points and of its pieces' tangencies with the pencil).
+//! - Both sides: three candidates, each verified in turn: the bulge half way between the
+//!   arcs touching the run from either side, the circle through the middle point of the
+//!   run, and the median of the centres through each inner point, which shrugs off a few
 //!   noisy points.
 //!
-//! Verification, for radius `r` and the radial error `e_i = ||p_i − c| − r|` of each point:
+//! # The checks
 //!
-//! - every turning angle from `p_i` to `p_{i+1}` seen from `c` has the arc's sign and is less
-//!   than a quarter turn (no reversal, angles monotonic), and the whole sweep is at most half
-//!   a turn (so a G2/G3 never has to choose between two long ways round);
-//! - polyline to arc: `e_i ≤ tol` at every point, and the point of each segment nearest to
-//!   `c`, where `|q − c|` is least (it is convex along a segment), is within `tol` of the
-//!   circle;
-//! - arc to polyline: the piece of arc between the angles of `p_i` and `p_{i+1}` is no further
-//!   from its chord than its sagitta `r (1 − cos(Δθ/2))`, and that chord is no further from
-//!   the segment `p_i p_{i+1}` than `max(e_i, e_{i+1})`, so their sum must be `≤ tol`.
+//! Seen from the candidate centre `c` with radius `r` (that of `a`), each piece of the run
+//! (a segment, or a short arc already in the toolpath) must turn the same way as the arc
+//! and keep doing so along its whole length (a segment always does; for an arc piece see
+//! [`pencil::radial_range`]), each by less than a quarter turn, and all of them by at most
+//! half a turn (so a G2/G3 never has to choose between two long ways round). Then the
+//! angle `θ` seen from `c` runs monotonically from `a` to `b` along the run as along the
+//! arc, and at every `θ` of the sweep the run has exactly one point, at distance `ρ(θ)`
+//! from `c`. The arc's point at the same angle is `|ρ(θ) − r|` from it, so that bounds both
+//! the distance from any point of the arc to the run and from any point of the run to the
+//! arc, and its sign says which side the arc passes: outside the run where `r > ρ`.
+//!
+//! `ρ` ranges, over a piece, between the piece's least and greatest distance from `c`,
+//! `ρ_lo` and `ρ_hi`, found exactly (a segment's nearest point and farther end; an arc's
+//! points nearest and farthest from `c` when they are on it). The part is inside the arc's
+//! circle when it is on the side the arc turns to (left of a counter-clockwise arc), else
+//! outside. The checks, over every piece:
+//!
+//! - part inside the circle: `ρ_hi ≤ r + EPS` (the arc passes outside the run all along)
+//!   and `r − ρ_lo ≤ tol`;
+//! - part outside: `ρ_lo ≥ r − EPS` and `ρ_hi − r ≤ tol`;
+//! - both sides: `ρ_hi − r ≤ tol` and `r − ρ_lo ≤ tol`.
+//!
+//! Between two points the polyline is its chord and the arc bows from it by up to its
+//! sagitta; the ranges above cover that, since they hold along the whole of every piece,
+//! not only at its points.
 //!
 //! Arcs are only fitted where every point of the run has the same Z, so an arc is never
 //! below the polyline (helices are not fitted). A run must have at least [`MIN_SEGMENTS`]
@@ -42,10 +72,22 @@
 //! Rapids and plunges are copied as they are, and so are the arcs already in the toolpath,
 //! except that a short flat one (less than a quarter turn, its sagitta at most half the
 //! tolerance) may join a run: 2D offsets put such arcs at every convex corner of a flattened
-//! curve. Its exact path lies between its chord and its sagitta, so the checks of its chord
-//! use the tolerance less that sagitta.
+//! curve. It is then one of the run's pieces, checked along its whole length as above.
+//!
+//! # What one run does not see
+//!
+//! The checks take the free side to be free for `tol` beyond the run. Where it is narrower
+//! (two walls of the part closer than the tolerance, with a pass along each), an arc could
+//! reach past the pass along the other wall; so a one-sided arc must also cross no other
+//! cutting move at its height (see [`others`]), else a shorter one is tried.
 
-use crate::toolpath::{arc_sweep, Move, Toolpath};
+use crate::geom::Det;
+mod others;
+mod pencil;
+
+use crate::toolpath::{arc_sweep, Move, Toolpath, Wall};
+use others::Others;
+use pencil::{radial_range, Pencil};
 
 /// The fewest straight segments replaced by one arc (two lines make one arc line of about
 /// the same size: no gain).
@@ -55,7 +97,11 @@ pub const MIN_SEGMENTS: usize = 3;
 /// purpose, and its centre words would be unwieldy.
 pub const MAX_RADIUS: f64 = 1.0e4;
 
-/// A fitted arc: its centre, direction and the index of the point it ends at.
+/// How far, in toolpath units, a fitted arc may pass on the part's side of a run whose
+/// part is on one side: rounding only (the run's points are `f32`).
+pub const EPS: f64 = 1.0e-6;
+
+/// A fitted arc: its centre, direction and sagitta over its chord.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Fit {
     centre: [f64; 2],
@@ -63,19 +109,28 @@ struct Fit {
     sagitta: f64,
 }
 
+/// One move of a run: a straight segment, or a short flat arc round `centre`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Piece {
+    Line,
+    Arc { centre: [f64; 2], ccw: bool },
+}
+
 /// The toolpath with runs of at least [`MIN_SEGMENTS`] feed moves at one Z replaced by arcs
-/// wherever an arc stays within `tol` of the polyline both ways (see the module doc). Every
-/// point an arc replaces lay on the polyline; the points kept are the same `f32` values.
+/// wherever an arc stays within `tol` of the polyline, on the free side of it where the
+/// toolpath says where the part is (see the module doc). Every point an arc replaces lay
+/// on the polyline; the points kept are the same `f32` values, with the same walls.
 pub fn fit_arcs(tp: &Toolpath, tol: f64) -> Toolpath {
     let n = tp.len();
+    if !(tol.is_finite() && tol > 0.0) {
+        return tp.clone();
+    }
     let mut out = Toolpath {
         points: Vec::with_capacity(tp.points.len()),
         kinds: Vec::with_capacity(n),
         centres: Vec::with_capacity(tp.centres.len()),
+        walls: Vec::with_capacity(tp.walls.len()),
     };
-    if !(tol.is_finite() && tol > 0.0) {
-        return tp.clone();
-    }
     let xy: Vec<[f64; 2]> = (0..n)
         .map(|i| {
             let p = tp.point(i);
@@ -96,50 +151,88 @@ pub fn fit_arcs(tp: &Toolpath, tol: f64) -> Toolpath {
             arcs += 1;
         }
     }
-    // How far the exact path of the move to each point may be from its chord: 0 for a line,
-    // the sagitta for a short flat arc that may join a run; `None` for a move that ends one.
+    let wall: Vec<Wall> = (0..n).map(|i| tp.wall(i)).collect();
+    let one_sided = |w: Wall| matches!(w, Wall::Left | Wall::Right);
+    let others = tp
+        .walls
+        .iter()
+        .any(|&(_, w)| one_sided(w))
+        .then(|| Others::new(tp));
+    // The move to each point as a piece of a run with its wall, or `None` for a move that
+    // ends runs: a rapid, a plunge, a change of height, a long or bulging arc, a move with
+    // no room to move.
     let z = |i: usize| tp.point(i)[2];
-    let allowance = |i: usize| -> Option<f64> {
-        if i == 0 || z(i) != z(i - 1) {
+    let piece = |i: usize| -> Option<(Piece, Wall)> {
+        let no_room = match wall[i] {
+            Wall::Fixed => true,
+            Wall::Room(room) => room.is_nan() || room <= 0.0,
+            _ => false,
+        };
+        if i == 0 || z(i) != z(i - 1) || no_room {
             return None;
         }
         match (tp.kind(i), centre[i]) {
-            (Move::Feed, _) => Some(0.0),
+            (Move::Feed, _) => Some((Piece::Line, wall[i])),
             (k @ (Move::ArcCw | Move::ArcCcw), Some(c)) => {
-                let sweep = arc_sweep(xy[i - 1], xy[i], c, k == Move::ArcCcw);
+                let ccw = k == Move::ArcCcw;
+                let sweep = arc_sweep(xy[i - 1], xy[i], c, ccw);
                 let r = len(sub(xy[i - 1], c));
-                let sag = r * (1.0 - (sweep / 2.0).cos());
-                (sweep.abs() < std::f64::consts::FRAC_PI_2 && sag <= tol / 2.0).then_some(sag)
+                let sag = r * (1.0 - (sweep / 2.0).dcos());
+                (sweep.abs() < std::f64::consts::FRAC_PI_2 && sag <= tol / 2.0)
+                    .then_some((Piece::Arc { centre: c, ccw }, wall[i]))
             }
             _ => None,
         }
     };
-    let copy = |out: &mut Toolpath, i: usize| match centre[i] {
-        Some(c) => out.push_arc(tp.kind(i) == Move::ArcCcw, c, tp.point(i)),
-        None => out.push(tp.kind(i), tp.point(i)),
+    let copy = |out: &mut Toolpath, i: usize| {
+        out.set_wall(wall[i]);
+        match centre[i] {
+            Some(c) => out.push_arc(tp.kind(i) == Move::ArcCcw, c, tp.point(i)),
+            None => out.push(tp.kind(i), tp.point(i)),
+        }
     };
     if n > 0 {
         copy(&mut out, 0);
     }
     let mut i = 0;
     while i + 1 < n {
-        // The run of moves at this point's height that starts here.
-        let mut allow = Vec::new();
-        while i + 1 + allow.len() < n {
-            match allowance(i + 1 + allow.len()) {
-                Some(a) => allow.push(a),
-                None => break,
+        // The run of moves at this point's height, with one wall, that starts here.
+        let mut pieces = Vec::new();
+        let mut run_wall = None;
+        while i + 1 + pieces.len() < n {
+            match piece(i + 1 + pieces.len()) {
+                Some((p, w)) if run_wall.is_none_or(|v| v == w) => {
+                    run_wall = Some(w);
+                    pieces.push(p);
+                }
+                _ => break,
             }
         }
-        let e = i + allow.len();
-        if allow.len() >= MIN_SEGMENTS {
+        let e = i + pieces.len();
+        if pieces.len() >= MIN_SEGMENTS {
+            let run_wall = run_wall.unwrap_or_default();
+            // Whether the arc from point `a` to `b` of the run crosses another pass.
+            let crossed = |a: usize, b: usize, f: &Fit| {
+                others.as_ref().is_some_and(|o| {
+                    let (a, b) = (i + a, i + b);
+                    o.crossed(z(a), xy[a], xy[b], f.centre, f.ccw, a + 1..b + 1)
+                })
+            };
             let run = Run {
                 pts: &xy[i..=e],
-                allow: &allow,
-                tol,
+                pieces: &pieces,
+                tol: match run_wall {
+                    Wall::Room(room) => tol.min(room as f64),
+                    _ => tol,
+                },
+                wall: run_wall,
+                crossed: one_sided(run_wall).then_some(&crossed as Crossed),
             };
             run.fit(|out_k, arc| match arc {
-                Some(f) => out.push_arc(f.ccw, f.centre, tp.point(i + out_k)),
+                Some(f) => {
+                    out.set_wall(wall[i + out_k]);
+                    out.push_arc(f.ccw, f.centre, tp.point(i + out_k));
+                }
                 None => copy(&mut out, i + out_k),
             });
             i = e;
@@ -151,12 +244,17 @@ pub fn fit_arcs(tp: &Toolpath, tol: f64) -> Toolpath {
     out
 }
 
-/// One run of moves at one height: its points, and for each move the allowance of its exact
-/// path from its chord (see [`fit_arcs`]).
+/// Whether an arc from point `a` to point `b` of a run crosses another pass.
+type Crossed<'a> = &'a dyn Fn(usize, usize, &Fit) -> bool;
+
+/// One run of moves at one height with one wall: its points and its pieces, and for a
+/// one-sided run whether an arc crosses another pass.
 struct Run<'a> {
     pts: &'a [[f64; 2]],
-    allow: &'a [f64],
+    pieces: &'a [Piece],
     tol: f64,
+    wall: Wall,
+    crossed: Option<Crossed<'a>>,
 }
 
 impl Run<'_> {
@@ -168,8 +266,13 @@ impl Run<'_> {
         while a < last {
             if let Some((b, f)) = self.longest(a) {
                 if f.sagitta >= self.tol {
-                    emit(b, Some(f));
-                    a = b;
+                    if let Some((b, f)) = self.clear(a, b, f) {
+                        emit(b, Some(f));
+                        a = b;
+                    } else {
+                        emit(a + 1, None);
+                        a += 1;
+                    }
                     continue;
                 }
                 // Nearly straight: keep its first half as it was, so a long straight run is
@@ -186,10 +289,30 @@ impl Run<'_> {
         }
     }
 
+    /// The arc `f` from point `a` to `b`, or when it crosses another pass a shorter one from
+    /// `a` (halved until one does not), if any.
+    fn clear(&self, a: usize, mut b: usize, mut f: Fit) -> Option<(usize, Fit)> {
+        let Some(crossed) = self.crossed else {
+            return Some((b, f));
+        };
+        while crossed(a, b, &f) {
+            b = a + (b - a) / 2;
+            if b - a < MIN_SEGMENTS {
+                return None;
+            }
+            f = fit(&self.pts[a..=b], &self.pieces[a..b], self.tol, self.wall)?;
+            if f.sagitta < self.tol {
+                return None;
+            }
+        }
+        Some((b, f))
+    }
+
     /// The longest arc from point `a` that fits, by doubling then bisecting its segment
     /// count.
     fn longest(&self, a: usize) -> Option<(usize, Fit)> {
-        let fit = |a: usize, b: usize| fit(&self.pts[a..=b], &self.allow[a..b], self.tol);
+        let fit =
+            |a: usize, b: usize| fit(&self.pts[a..=b], &self.pieces[a..b], self.tol, self.wall);
         let room = self.pts.len() - 1 - a;
         if room < MIN_SEGMENTS {
             return None;
@@ -232,18 +355,38 @@ fn cross(p: [f64; 2], q: [f64; 2]) -> f64 {
 }
 
 fn len(p: [f64; 2]) -> f64 {
-    p[0].hypot(p[1])
+    p[0].dhypot(p[1])
 }
 
-/// An arc from the first to the last of `pts` within `tol` of them both ways, if one of the
-/// candidate centres gives one.
-fn fit(pts: &[[f64; 2]], allow: &[f64], tol: f64) -> Option<Fit> {
+/// An arc from the first to the last of `pts` that passes the checks for `wall`, if one of
+/// the candidate centres gives one (see the module doc).
+fn fit(pts: &[[f64; 2]], pieces: &[Piece], tol: f64, wall: Wall) -> Option<Fit> {
     let (p0, p1) = (pts[0], pts[pts.len() - 1]);
-    let chord = sub(p1, p0);
-    let l = len(chord);
+    let l = len(sub(p1, p0));
     if l <= tol {
         return None;
     }
+    let one_sided = |left_free: bool| {
+        let pencil = Pencil::new(p0, p1, left_free);
+        let (_, touch) = pencil.bulges(pts, pieces);
+        (touch.abs() > 0.0 && touch <= l / 2.0).then(|| pencil.centre(touch))
+    };
+    let candidates: Vec<[f64; 2]> = match wall {
+        Wall::Right => one_sided(true).into_iter().collect(),
+        Wall::Left => one_sided(false).into_iter().collect(),
+        Wall::Fixed => Vec::new(),
+        Wall::Both | Wall::Room(_) => both_sides(pts, pieces),
+    };
+    candidates
+        .into_iter()
+        .find_map(|c| verify(pts, pieces, c, tol, wall))
+}
+
+/// The candidate centres for an arc that may stray to both sides.
+fn both_sides(pts: &[[f64; 2]], pieces: &[Piece]) -> Vec<[f64; 2]> {
+    let (p0, p1) = (pts[0], pts[pts.len() - 1]);
+    let chord = sub(p1, p0);
+    let l = len(chord);
     let m = [(p0[0] + p1[0]) / 2.0, (p0[1] + p1[1]) / 2.0];
     let nrm = [-chord[1] / l, chord[0] / l];
     let h2 = (l / 2.0) * (l / 2.0);
@@ -252,76 +395,73 @@ fn fit(pts: &[[f64; 2]], allow: &[f64], tol: f64) -> Option<Fit> {
         let den = 2.0 * dot(d, nrm);
         (den.abs() > 1e-12 * l).then(|| (dot(d, d) - h2) / den)
     };
+    let at = |t: f64| [m[0] + t * nrm[0], m[1] + t * nrm[1]];
+    let pencil = Pencil::new(p0, p1, true);
+    let (lo, hi) = pencil.bulges(pts, pieces);
+    let middle = 0.5 * (lo + hi);
+    let between = (middle.is_finite() && middle != 0.0).then(|| pencil.centre(middle));
     let inner = &pts[1..pts.len() - 1];
-    let through_mid = t_through(pts[pts.len() / 2]);
+    let through_mid = t_through(pts[pts.len() / 2]).map(at);
     let mut ts: Vec<f64> = inner.iter().filter_map(|&p| t_through(p)).collect();
     let median = if ts.is_empty() {
         None
     } else {
         let k = ts.len() / 2;
-        Some(*ts.select_nth_unstable_by(k, f64::total_cmp).1)
+        Some(at(*ts.select_nth_unstable_by(k, f64::total_cmp).1))
     };
-    [through_mid, median]
+    [between, through_mid, median]
         .into_iter()
         .flatten()
-        .filter(|t| t.is_finite())
-        .find_map(|t| verify(pts, allow, [m[0] + t * nrm[0], m[1] + t * nrm[1]], tol))
+        .filter(|c| c[0].is_finite() && c[1].is_finite())
+        .collect()
 }
 
-/// The arc around `c` from the first to the last of `pts`, if it is within `tol` of the
-/// polyline both ways (see the module doc).
-fn verify(pts: &[[f64; 2]], allow: &[f64], c: [f64; 2], tol: f64) -> Option<Fit> {
+/// The arc around `c` from the first to the last of `pts`, if it passes the checks of the
+/// module doc for `wall`.
+fn verify(pts: &[[f64; 2]], pieces: &[Piece], c: [f64; 2], tol: f64, wall: Wall) -> Option<Fit> {
     let r = len(sub(pts[0], c));
     if !(r.is_finite() && r <= MAX_RADIUS && r > tol) {
         return None;
     }
-    let err = |p: [f64; 2]| (len(sub(p, c)) - r).abs();
     let mut sweep = 0.0f64;
-    let mut sign = 0.0f64;
-    for (w, &al) in pts.windows(2).zip(allow) {
-        // What is left of the tolerance once the move's own bulge is allowed for.
-        let room = tol - al;
+    let mut ccw = None;
+    for (w, &piece) in pts.windows(2).zip(pieces) {
         let (u, v) = (sub(w[0], c), sub(w[1], c));
-        let d = cross(u, v).atan2(dot(u, v));
+        let d = cross(u, v).datan2(dot(u, v));
         if d == 0.0 || d.abs() >= std::f64::consts::FRAC_PI_2 {
             return None;
         }
-        if sign == 0.0 {
-            sign = d.signum();
-        } else if d.signum() != sign {
+        let turn = d > 0.0;
+        if *ccw.get_or_insert(turn) != turn {
             return None;
         }
         sweep += d;
         if sweep.abs() > std::f64::consts::PI {
             return None;
         }
-        let (e0, e1) = (err(w[0]), err(w[1]));
-        if e1 > tol {
+        let ((lo, hi), along) = radial_range(w[0], w[1], piece, c);
+        if along != Some(turn) {
             return None;
         }
-        // The segment's nearest point to the centre.
-        let s = sub(w[1], w[0]);
-        let ss = dot(s, s);
-        let k = if ss > 0.0 {
-            (-dot(u, s) / ss).clamp(0.0, 1.0)
-        } else {
-            0.0
+        // Is the part inside the circle (on the side the arc turns to)?
+        let inside = match wall {
+            Wall::Left => Some(turn),
+            Wall::Right => Some(!turn),
+            _ => None,
         };
-        let near = len([u[0] + k * s[0], u[1] + k * s[1]]);
-        if r - near > room {
-            return None;
-        }
-        // The arc piece: its sagitta over the chord of its ends on the circle, plus how far
-        // that chord is from the segment.
-        let sag = r * (1.0 - (d / 2.0).cos());
-        if sag + e0.max(e1) > room {
+        let ok = match inside {
+            Some(true) => hi <= r + EPS && r - lo <= tol,
+            Some(false) => lo >= r - EPS && hi - r <= tol,
+            None => hi - r <= tol && r - lo <= tol,
+        };
+        if !ok {
             return None;
         }
     }
     Some(Fit {
         centre: c,
-        ccw: sign > 0.0,
-        sagitta: r * (1.0 - (sweep / 2.0).cos()),
+        ccw: ccw?,
+        sagitta: r * (1.0 - (sweep / 2.0).dcos()),
     })
 }
 
@@ -334,7 +474,11 @@ mod tests {
             let a = a0 + (a1 - a0) * k as f64 / n as f64;
             tp.push(
                 Move::Feed,
-                [(c[0] + r * a.cos()) as f32, (c[1] + r * a.sin()) as f32, z],
+                [
+                    (c[0] + r * a.dcos()) as f32,
+                    (c[1] + r * a.dsin()) as f32,
+                    z,
+                ],
             );
         }
     }
@@ -386,8 +530,8 @@ mod tests {
             tp.push(
                 Move::Feed,
                 [
-                    (10.0 * a.cos()) as f32,
-                    (10.0 * a.sin()) as f32,
+                    (10.0 * a.dcos()) as f32,
+                    (10.0 * a.dsin()) as f32,
                     -(k as f32) * 0.01,
                 ],
             );

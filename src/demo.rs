@@ -1,6 +1,7 @@
 //! Deterministic models made in code: the page's built-in demo, and the shapes the tests and
 //! benchmarks use, so the repository carries no model files.
 
+use crate::geom::Det;
 use crate::mesh::Mesh;
 
 /// Appends a quad `a b c d` (counter-clockwise seen from outside) as two triangles.
@@ -66,10 +67,10 @@ pub fn terrain_height(x: f32, y: f32) -> f32 {
     let (u, v) = (x / 100.0, y / 100.0);
     let dome = {
         let d2 = (u - 0.62).powi(2) + (v - 0.4).powi(2);
-        9.0 * (-d2 / 0.03).exp()
+        9.0 * (-d2 / 0.03).dexp()
     };
-    let waves = 2.5 * (u * 11.0).sin() * (v * 7.0).cos() + 1.5 * ((u + v) * 17.0).sin();
-    let ridge = 4.0 * (-((v - 0.8 + 0.3 * u).powi(2)) / 0.004).exp();
+    let waves = 2.5 * (u * 11.0).dsin() * (v * 7.0).dcos() + 1.5 * ((u + v) * 17.0).dsin();
+    let ridge = 4.0 * (-((v - 0.8 + 0.3 * u).powi(2)) / 0.004).dexp();
     10.0 + dome + waves + ridge
 }
 
@@ -81,9 +82,9 @@ pub fn sphere(c: [f32; 3], r: f32, seg: usize) -> Mesh {
         let th = std::f32::consts::PI * j as f32 / rings as f32;
         let ph = 2.0 * std::f32::consts::PI * i as f32 / seg as f32;
         [
-            c[0] + r * th.sin() * ph.cos(),
-            c[1] + r * th.sin() * ph.sin(),
-            c[2] + r * th.cos(),
+            c[0] + r * th.dsin() * ph.dcos(),
+            c[1] + r * th.dsin() * ph.dsin(),
+            c[2] + r * th.dcos(),
         ]
     };
     let mut t = Vec::new();
@@ -107,7 +108,7 @@ pub fn cylinder(cx: f32, cy: f32, r: f32, z0: f32, z1: f32, seg: usize) -> Mesh 
     let seg = seg.max(3);
     let p = |i: usize, z: f32| {
         let a = 2.0 * std::f32::consts::PI * (i % seg) as f32 / seg as f32;
-        [cx + r * a.cos(), cy + r * a.sin(), z]
+        [cx + r * a.dcos(), cy + r * a.dsin(), z]
     };
     let mut t = Vec::with_capacity(9 * 4 * seg);
     for i in 0..seg {

@@ -384,8 +384,11 @@ pub fn generate_drawing(
 }
 
 /// True when arc fitting may run on a strategy's toolpath: its feed runs lie in planes of
-/// constant Z (waterline, roughing, the 2D strategies). Parallel finishing's rasters climb
-/// and fall in a vertical plane: never.
+/// constant Z (waterline, roughing, the 2D strategies), and the strategy says on its
+/// toolpath which side of them the part is on ([`crate::toolpath::Wall`]), so a fitted arc
+/// strays only away from the part (or, where the moves are the cut itself, within the
+/// tolerance either way; see `arcfit`). Parallel finishing's rasters climb and fall in a
+/// vertical plane: never.
 pub fn fits_arcs(strategy: &StrategySpec) -> bool {
     !matches!(strategy, StrategySpec::Parallel(_))
 }

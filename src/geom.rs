@@ -8,6 +8,81 @@
 
 pub use glam::{DVec2, DVec3};
 
+/// Transcendental functions with the same bits on every target.
+///
+/// `f64::sin` and friends call the platform's C library natively (glibc) but a Rust port of
+/// musl's in WebAssembly, and the two round differently in the last place. A decision taken
+/// near a threshold (does this arc stay within the tolerance?) can then go one way in the CLI
+/// and the other in the page, and the programs differ. These methods call the `libm` crate
+/// everywhere, so the page and the CLI compute the same bits. `clippy.toml` forbids the std
+/// methods in this crate; `sqrt`, `mul_add` and the arithmetic are IEEE-exact and stay.
+pub trait Det: Sized {
+    fn dsin(self) -> Self;
+    fn dcos(self) -> Self;
+    fn dsin_cos(self) -> (Self, Self);
+    fn dtan(self) -> Self;
+    fn dasin(self) -> Self;
+    fn dacos(self) -> Self;
+    fn datan(self) -> Self;
+    /// `self.atan2(x)`: the angle of (x, self).
+    fn datan2(self, x: Self) -> Self;
+    fn dhypot(self, other: Self) -> Self;
+    fn dexp(self) -> Self;
+    fn dln(self) -> Self;
+    fn dpowf(self, e: Self) -> Self;
+    fn dcbrt(self) -> Self;
+}
+
+macro_rules! det {
+    ($t:ty, $sin:ident, $cos:ident, $sincos:ident, $tan:ident, $asin:ident, $acos:ident,
+     $atan:ident, $atan2:ident, $hypot:ident, $exp:ident, $ln:ident, $pow:ident, $cbrt:ident) => {
+        impl Det for $t {
+            fn dsin(self) -> $t {
+                libm::$sin(self)
+            }
+            fn dcos(self) -> $t {
+                libm::$cos(self)
+            }
+            fn dsin_cos(self) -> ($t, $t) {
+                libm::$sincos(self)
+            }
+            fn dtan(self) -> $t {
+                libm::$tan(self)
+            }
+            fn dasin(self) -> $t {
+                libm::$asin(self)
+            }
+            fn dacos(self) -> $t {
+                libm::$acos(self)
+            }
+            fn datan(self) -> $t {
+                libm::$atan(self)
+            }
+            fn datan2(self, x: $t) -> $t {
+                libm::$atan2(self, x)
+            }
+            fn dhypot(self, other: $t) -> $t {
+                libm::$hypot(self, other)
+            }
+            fn dexp(self) -> $t {
+                libm::$exp(self)
+            }
+            fn dln(self) -> $t {
+                libm::$ln(self)
+            }
+            fn dpowf(self, e: $t) -> $t {
+                libm::$pow(self, e)
+            }
+            fn dcbrt(self) -> $t {
+                libm::$cbrt(self)
+            }
+        }
+    };
+}
+
+det!(f64, sin, cos, sincos, tan, asin, acos, atan, atan2, hypot, exp, log, pow, cbrt);
+det!(f32, sinf, cosf, sincosf, tanf, asinf, acosf, atanf, atan2f, hypotf, expf, logf, powf, cbrtf);
+
 /// An axis-aligned rectangle in XY. Empty when `min > max` on an axis.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rect {

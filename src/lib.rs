@@ -15,8 +15,10 @@
 //! - [`strategy`]: turns a job into toolpaths: parallel finishing, waterline (level sets of
 //!   the drop-cutter surface, [`strategy::contour`]), z-level roughing; the cutter-location
 //!   surface they all read is [`strategy::surface`].
-//! - [`toolpath`]: the compact move list every strategy emits and every consumer reads.
-//! - [`arcfit`]: runs of feed moves at one height become arcs within a tolerance.
+//! - [`toolpath`]: the compact move list every strategy emits and every consumer reads,
+//!   with the side of the travel the part is on.
+//! - [`arcfit`]: runs of feed moves at one height become arcs within a tolerance, straying
+//!   only away from the part.
 //! - [`post`]: G-code writers per controller dialect.
 //! - [`sim`]: stock simulation: a height field lowered by each move's exact swept volume.
 //! - [`replay`]: a program replayed on that stock for a slider: the run in slices, then the

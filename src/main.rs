@@ -58,7 +58,8 @@ settings (override the job file):
   --dialect {linuxcnc,grbl,mach3,marlin,fanuc,generic}  (mach3 .tap, marlin .gcode, fanuc/generic .nc)
   --arc-fitting {on,off}  runs of feed moves at one height become G2/G3 (default on;
                           never for parallel finishing)
-  --arc-tolerance T       how far an arc may be from those moves (default: blend tolerance)
+  --arc-tolerance T       how far an arc may stray from those moves, away from the part
+                          where it is beside them (default: blend tolerance)
 ";
 
 /// A one-line failure.

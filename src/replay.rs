@@ -28,6 +28,7 @@
 //! them, grown by their tool's radius), so a page only re-sends and re-uploads those rows.
 
 use crate::cutter::Cutter;
+use crate::geom::Det;
 use crate::sim::Stock;
 use crate::toolpath::{arc_sweep, Move, Toolpath};
 use std::ops::Range;
@@ -245,8 +246,8 @@ impl Replay {
                         .unwrap_or([from[0], from[1]]);
                     arcs += 1;
                     let rad = (from[0] - c[0])
-                        .hypot(from[1] - c[1])
-                        .max((to[0] - c[0]).hypot(to[1] - c[1]));
+                        .dhypot(from[1] - c[1])
+                        .max((to[0] - c[0]).dhypot(to[1] - c[1]));
                     (c[1] - rad, c[1] + rad)
                 }
                 _ => (from[1].min(to[1]), from[1].max(to[1])),
@@ -337,9 +338,9 @@ impl Replay {
                 c,
                 self.path.kind(i) == Move::ArcCcw,
             );
-            (from[0] - c[0]).hypot(from[1] - c[1]) * sweep.abs()
+            (from[0] - c[0]).dhypot(from[1] - c[1]) * sweep.abs()
         } else {
-            (to[0] - from[0]).hypot(to[1] - from[1])
+            (to[0] - from[0]).dhypot(to[1] - from[1])
         };
         let cell = self.work.stock.cell();
         1.0 + (2.0 * r * length + std::f64::consts::PI * r * r) / (cell * cell)

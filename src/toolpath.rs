@@ -4,7 +4,12 @@
 //! Points are cutter locations (the tool tip, on the axis) as `f32` triples in one flat
 //! buffer, with one byte per point saying how the tool moves *to* that point. This is also
 //! what crosses to JavaScript: a `Float32Array` of xyz plus a `Uint8Array` of kinds.
+//!
+//! Beside the moves, a few spans say on which side of the travel the part is ([`Wall`]):
+//! what the strategy knows and the arc fitter (`arcfit`) needs, so that a fitted arc only
+//! strays from the moves away from the part.
 
+use crate::geom::Det;
 /// How the tool moves to a point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -63,12 +68,12 @@ impl Step {
         let dz = self.to[2] - self.from[2];
         match self.arc {
             Some((c, sweep)) => {
-                let r = (self.from[0] - c[0]).hypot(self.from[1] - c[1]);
-                (r * sweep.abs()).hypot(dz)
+                let r = (self.from[0] - c[0]).dhypot(self.from[1] - c[1]);
+                (r * sweep.abs()).dhypot(dz)
             }
             None => (self.to[0] - self.from[0])
-                .hypot(self.to[1] - self.from[1])
-                .hypot(dz),
+                .dhypot(self.to[1] - self.from[1])
+                .dhypot(dz),
         }
     }
 
@@ -80,9 +85,9 @@ impl Step {
             Some((c, sweep)) => {
                 let (ax, ay) = (self.from[0] - c[0], self.from[1] - c[1]);
                 let (bx, by) = (self.to[0] - c[0], self.to[1] - c[1]);
-                let r = ax.hypot(ay) + t * (bx.hypot(by) - ax.hypot(ay));
-                let a = ay.atan2(ax) + t * sweep;
-                [c[0] + r * a.cos(), c[1] + r * a.sin(), z]
+                let r = ax.dhypot(ay) + t * (bx.dhypot(by) - ax.dhypot(ay));
+                let a = ay.datan2(ax) + t * sweep;
+                [c[0] + r * a.dcos(), c[1] + r * a.dsin(), z]
             }
             None => [
                 self.from[0] + t * (self.to[0] - self.from[0]),
@@ -98,10 +103,10 @@ impl Step {
 /// Ends that coincide make a full circle.
 pub fn arc_sweep(a: [f64; 2], b: [f64; 2], c: [f64; 2], ccw: bool) -> f64 {
     use std::f64::consts::TAU;
-    let a0 = (a[1] - c[1]).atan2(a[0] - c[0]);
-    let a1 = (b[1] - c[1]).atan2(b[0] - c[0]);
-    let r = (a[0] - c[0]).hypot(a[1] - c[1]).max(1e-300);
-    let close = (a[0] - b[0]).hypot(a[1] - b[1]) <= 1e-9 * r.max(1.0);
+    let a0 = (a[1] - c[1]).datan2(a[0] - c[0]);
+    let a1 = (b[1] - c[1]).datan2(b[0] - c[0]);
+    let r = (a[0] - c[0]).dhypot(a[1] - c[1]).max(1e-300);
+    let close = (a[0] - b[0]).dhypot(a[1] - b[1]) <= 1e-9 * r.max(1.0);
     let mut d = a1 - a0;
     if ccw {
         while d <= 0.0 {
@@ -127,6 +132,31 @@ pub fn arc_sweep(a: [f64; 2], b: [f64; 2], c: [f64; 2], ccw: bool) -> f64 {
     d
 }
 
+/// Where the part is beside a run of moves, seen along the travel: the side a fitted arc
+/// must not stray to (see `arcfit`). The cutter locations of a waterline, a roughing ring
+/// or a profile sit on the very boundary the tool must not cross, with the part on one
+/// side; cutter compensation names the same side (G41 runs with the wall on the tool's
+/// right).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Wall {
+    /// No side is free: the moves are the cut itself (engraving, a profile on the line),
+    /// so a deviation either way moves the cut into the part and counts in full against
+    /// the tolerance. What a toolpath says where its strategy said nothing.
+    #[default]
+    Both,
+    /// The part is on the left: the path may only be moved to the right.
+    Left,
+    /// The part is on the right: the path may only be moved to the left.
+    Right,
+    /// The part is nowhere within this distance on either side (a pocket ring between two
+    /// others): the path may be moved either way by up to it, and by no more than the
+    /// tolerance.
+    Room(f32),
+    /// The moves must stay exactly as they are: a link checked only along its own line,
+    /// or a path that is itself within a tolerance of the limit on both sides.
+    Fixed,
+}
+
 /// Cutter locations with the kind of move to each.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Toolpath {
@@ -136,6 +166,10 @@ pub struct Toolpath {
     pub kinds: Vec<u8>,
     /// The centre (XY) of every arc move, in the order the arcs come.
     pub centres: Vec<[f64; 2]>,
+    /// Where the part is, by spans: `(i, w)` says that the moves to point `i` and on have
+    /// the part on side `w`, up to the next entry; before the first, [`Wall::Both`].
+    /// Indices increase; a strategy sets them with [`Toolpath::set_wall`].
+    pub walls: Vec<(usize, Wall)>,
 }
 
 /// Lengths and counts of a toolpath, in model units.
@@ -197,6 +231,29 @@ impl Toolpath {
         self.centres.push(centre);
     }
 
+    /// Says that the moves pushed from now on have the part on side `w`.
+    pub fn set_wall(&mut self, w: Wall) {
+        self.mark(self.len(), w);
+    }
+
+    /// Records that the moves from point `i` (the end, or past it) on have the wall `w`.
+    fn mark(&mut self, i: usize, w: Wall) {
+        while self.walls.last().is_some_and(|&(j, _)| j >= i) {
+            self.walls.pop();
+        }
+        if self.walls.last().map_or(Wall::Both, |&(_, v)| v) != w {
+            self.walls.push((i, w));
+        }
+    }
+
+    /// The side the part is on for the move to point `i`.
+    pub fn wall(&self, i: usize) -> Wall {
+        match self.walls.partition_point(|&(j, _)| j <= i) {
+            0 => Wall::Both,
+            k => self.walls[k - 1].1,
+        }
+    }
+
     /// Every move after the first point, in order, with arcs resolved.
     pub fn steps(&self) -> impl Iterator<Item = Step> + '_ {
         let mut arcs = 0;
@@ -248,7 +305,7 @@ impl Toolpath {
         for s in self.steps() {
             match s.arc {
                 Some((c, sweep)) => {
-                    let r = (s.from[0] - c[0]).hypot(s.from[1] - c[1]);
+                    let r = (s.from[0] - c[0]).dhypot(s.from[1] - c[1]);
                     let n = arc_pieces(r, sweep, tol);
                     for k in 1..=n {
                         let q = s.at(k as f64 / n as f64);
@@ -277,6 +334,11 @@ impl Toolpath {
 
     /// Appends another toolpath.
     pub fn extend(&mut self, other: &Toolpath) {
+        let base = self.len();
+        self.mark(base, Wall::Both);
+        for &(i, w) in &other.walls {
+            self.mark(base + i, w);
+        }
         self.points.extend_from_slice(&other.points);
         self.kinds.extend_from_slice(&other.kinds);
         self.centres.extend_from_slice(&other.centres);
@@ -314,7 +376,7 @@ pub fn arc_pieces(r: f64, sweep: f64, tol: f64) -> usize {
     let step = if r <= tol {
         std::f64::consts::FRAC_PI_2
     } else {
-        (2.0 * (1.0 - tol / r).clamp(-1.0, 1.0).acos()).clamp(1e-4, std::f64::consts::FRAC_PI_2)
+        (2.0 * (1.0 - tol / r).clamp(-1.0, 1.0).dacos()).clamp(1e-4, std::f64::consts::FRAC_PI_2)
     };
     ((sweep.abs() / step).ceil() as usize).clamp(1, 10_000)
 }
@@ -360,6 +422,39 @@ mod tests {
     }
 
     #[test]
+    fn walls_by_span_and_through_extend() {
+        let mut t = Toolpath::new();
+        t.push(Move::Feed, [0.0, 0.0, 0.0]);
+        t.set_wall(Wall::Right);
+        t.push(Move::Feed, [1.0, 0.0, 0.0]);
+        t.set_wall(Wall::Fixed);
+        // Set again before any move: the last word counts.
+        t.set_wall(Wall::Left);
+        t.push(Move::Feed, [2.0, 0.0, 0.0]);
+        t.set_wall(Wall::Left);
+        t.push(Move::Feed, [3.0, 0.0, 0.0]);
+        let w: Vec<Wall> = (0..4).map(|i| t.wall(i)).collect();
+        assert_eq!(w, [Wall::Both, Wall::Right, Wall::Left, Wall::Left]);
+        assert_eq!(t.walls, [(1, Wall::Right), (2, Wall::Left)]);
+        let mut u = t.clone();
+        u.extend(&t);
+        let w: Vec<Wall> = (0..8).map(|i| u.wall(i)).collect();
+        assert_eq!(
+            w,
+            [
+                Wall::Both,
+                Wall::Right,
+                Wall::Left,
+                Wall::Left,
+                Wall::Both,
+                Wall::Right,
+                Wall::Left,
+                Wall::Left
+            ]
+        );
+    }
+
+    #[test]
     fn arcs_measure_and_flatten() {
         let mut t = Toolpath::new();
         t.push(Move::Feed, [10.0, 0.0, 0.0]);
@@ -369,7 +464,7 @@ mod tests {
         t.push_arc(false, [0.0, 0.0], [-10.0, 0.0, -2.0]);
         let s = t.stats();
         let pi = std::f64::consts::PI;
-        let want = 10.0 * pi + (20.0 * pi).hypot(2.0);
+        let want = 10.0 * pi + (20.0 * pi).dhypot(2.0);
         assert!((s.feed_length - want).abs() < 1e-4, "{}", s.feed_length);
         let steps: Vec<Step> = t.steps().collect();
         assert!((steps[0].arc.unwrap().1 - pi).abs() < 1e-9);
@@ -381,12 +476,12 @@ mod tests {
         assert!(f.centres.is_empty());
         for i in 0..f.len() {
             let p = f.point(i);
-            assert!(((p[0] as f64).hypot(p[1] as f64) - 10.0).abs() < 1e-4);
+            assert!(((p[0] as f64).dhypot(p[1] as f64) - 10.0).abs() < 1e-4);
         }
         // Every chord's middle stays within the tolerance of the circle.
         for s in f.steps() {
             let m = s.at(0.5);
-            assert!(10.0 - m[0].hypot(m[1]) <= 0.01 + 1e-6);
+            assert!(10.0 - m[0].dhypot(m[1]) <= 0.01 + 1e-6);
         }
         assert!((f.stats().feed_length - want).abs() < 0.05);
     }

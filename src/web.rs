@@ -743,7 +743,7 @@ mod tests {
         let pts = lines.to_vec();
         let on_hole: Vec<f64> = pts
             .chunks(3)
-            .map(|p| (f64::from(p[0]) - 12.0).hypot(f64::from(p[1]) - 30.0))
+            .map(|p| (f64::from(p[0]) - 12.0).dhypot(f64::from(p[1]) - 30.0))
             .filter(|r| (*r - 4.0).abs() < 0.5)
             .collect();
         assert!(on_hole.len() >= 16, "{}", on_hole.len());

@@ -8,6 +8,7 @@
 //! That is valid because the objective is concave on the triangle ∩ disk, so the region near
 //! the best sample holds the maximum (or values as good as it). Edges are first clipped to
 //! the disk so short in-reach pieces are not missed.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 use swarf::cutter::Cutter;
 

@@ -1,5 +1,6 @@
 //! Known answers for the drop-cutter contact of all four cutter shapes, worked out by hand
 //! (closed forms in the comments). All geometry uses coordinates that `f32` holds exactly.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 use swarf::cutter::{Cutter, Shape};
 

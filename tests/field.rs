@@ -1,5 +1,6 @@
 //! The complaints users make about the tools in this field (../shared/FIELD.md), each as a
 //! test Swarf must pass. Most have fuller tests elsewhere; these name the complaint.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 use swarf::cutter::Cutter;
 use swarf::demo;

@@ -1,6 +1,7 @@
 //! Arcs and helices (G2/G3) in every dialect and unit, run through LinuxCNC's interpreter:
 //! the path the interpreter traces must lie on the toolpath's arcs within the output
 //! precision, both ways round, and arcs that cannot survive rounding become feed moves.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The G-code posts, checked by rules and by LinuxCNC's own interpreter (`rs274`).
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 mod common;
 

@@ -17,6 +17,7 @@
 //! above (lifting the tool by it clears), so the exact distance is only computed where the
 //! deficit exceeds the tolerance. Each feed move is sampled every [`STEP`] along its whole
 //! length, ends included.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 use swarf::demo;
 use swarf::engine::{self, Model};

@@ -3,6 +3,7 @@
 //! opening: shrunk by the radius, grown back), and nothing outside the shape or inside its
 //! islands; entries must ramp or spiral down, never plunge into material; passes must step
 //! down evenly to the depth; and programs must run through LinuxCNC's interpreter with arcs.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 mod common;
 

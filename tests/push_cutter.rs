@@ -1,6 +1,7 @@
 //! `Cutter::push_triangle` against known answers and against its definition: the push
 //! interval is the closure of `{ t : drop_triangle(fiber point at t) > z }`, so the
 //! drop-cutter (tested on its own elsewhere) is the oracle.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 use swarf::cutter::{Cutter, Fiber, FiberAxis};
 

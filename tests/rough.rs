@@ -1,5 +1,6 @@
 //! Z-level roughing through the public engine: the stock to leave is kept, open areas are
 //! cleared without islands, layers and entries are respected, and the G-code runs.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 mod common;
 

@@ -7,6 +7,7 @@
 //! than the vertical to the same surface), so a vertical depth within the tolerance means a
 //! normal depth within it too. The bound asked for is the job's tolerance (0.02 mm):
 //! region boundaries are chords of the true free region, within that.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Stock simulation checked cell by cell against analytic cuts, and against a brute-force
 //! reference (the move sampled finely, then refined) for random moves of every cutter.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 use swarf::cutter::Cutter;
 use swarf::sim::{SimError, Stock, MAX_CELLS};

@@ -8,6 +8,7 @@
 //! deeper than ideal by more than the tolerance (no gouge into the walls or the floor, no
 //! cut outside the shape), nowhere shallower by more than the tolerance plus the ridges the
 //! floor passes may leave (at most the tolerance, as the module documents).
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Waterline loops against shapes whose sections are known, for every cutter; every loop
 //! point is at the contact (free, and blocked just beyond); loops never pass under an
 //! overhang; G-code through rs274.
+#![allow(clippy::disallowed_methods)] // references computed with std maths
 
 mod common;
 

@@ -49,6 +49,8 @@
 // (NaN, infinities) takes the reject path instead of reaching arithmetic that assumes order.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+use crate::geom::Det;
+
 mod ball;
 mod bull;
 mod cone;
@@ -193,7 +195,7 @@ impl Cutter {
                 if !angle_deg.is_finite() || !(1.0..=179.0).contains(&angle_deg) {
                     return Err(CutterError::ConeAngle(angle_deg));
                 }
-                cone_rise = 1.0 / (angle_deg.to_radians() / 2.0).tan();
+                cone_rise = 1.0 / (angle_deg.to_radians() / 2.0).dtan();
             }
         }
         Ok(Cutter {

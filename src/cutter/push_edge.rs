@@ -33,6 +33,7 @@
 use super::fiber::{Span, P};
 use super::root;
 use super::{Cutter, Shape};
+use crate::geom::Det;
 
 /// Offers the extremes of the edge from `a` to `b` (fiber coordinates) to `span`.
 #[inline]
@@ -115,7 +116,7 @@ fn cylinder(r: f64, a: P, d: P, c0: f64, c1: f64, span: &mut Span) {
     offer(c0);
     offer(c1);
     if d[1] != 0.0 {
-        let w = r * d[0] / d[0].hypot(d[1]);
+        let w = r * d[0] / d[0].dhypot(d[1]);
         // The reach across at the stationary point is `R² - w²` by construction: taken
         // as such, not recomputed from `s`, so a zero radius (a level edge at the fiber
         // height for the ball and the cone) still offers the point where the edge crosses

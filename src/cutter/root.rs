@@ -65,11 +65,12 @@ pub(super) fn illinois(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geom::Det;
 
     #[test]
     fn finds_a_root_either_way_round() {
         let f = |x: f64| x * x * x - 2.0;
-        let root = 2f64.cbrt();
+        let root = 2f64.dcbrt();
         let (lo, hi) = illinois(f, 0.0, 2.0, f(0.0), f(2.0), 1e-14);
         assert!(lo <= root + 1e-15 && hi >= root - 1e-15 && hi - lo <= 1e-14);
         let g = |x: f64| 2.0 - x * x * x;

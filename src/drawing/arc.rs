@@ -6,6 +6,7 @@
 //! radius `r = |d|·(1 + k²) / (4|k|)` and centre `c = m + n·(1 − k²) / (4k)`.
 
 use crate::geom::DVec2;
+use crate::geom::Det;
 use std::f64::consts::PI;
 
 /// Centre and radius of the arc from `a` to `b` with bulge `k` (`k != 0`).
@@ -18,7 +19,7 @@ pub fn centre_radius(a: DVec2, b: DVec2, k: f64) -> (DVec2, f64) {
 
 /// The bulge of an arc with signed sweep `sweep` (radians, positive counter-clockwise).
 pub fn bulge(sweep: f64) -> f64 {
-    (sweep / 4.0).tan()
+    (sweep / 4.0).dtan()
 }
 
 /// The signed sweep from direction `u` to direction `v` about a centre, turning
@@ -47,11 +48,11 @@ pub fn flatten_into(a: DVec2, b: DVec2, k: f64, tol: f64, out: &mut Vec<DVec2>) 
         return;
     }
     let (c, r) = centre_radius(a, b, k);
-    let theta = 4.0 * k.atan();
+    let theta = 4.0 * k.datan();
     let step = if tol >= r {
         PI / 2.0
     } else {
-        2.0 * (1.0 - tol / r).acos()
+        2.0 * (1.0 - tol / r).dacos()
     };
     // A bounded count: a tolerance far below the radius must not allocate without limit.
     let n = ((theta.abs() / step.max(1e-9)).ceil() as usize).clamp(1, 4096);
@@ -70,7 +71,7 @@ pub fn bounds(a: DVec2, b: DVec2, k: f64) -> (DVec2, DVec2) {
         return (lo, hi);
     }
     let (c, r) = centre_radius(a, b, k);
-    let theta = 4.0 * k.atan();
+    let theta = 4.0 * k.datan();
     let start = (a - c).to_angle();
     for q in 0..4 {
         let ang = q as f64 * PI / 2.0;
@@ -95,8 +96,8 @@ pub fn segment_area(a: DVec2, b: DVec2, k: f64) -> f64 {
         return 0.0;
     }
     let (_, r) = centre_radius(a, b, k);
-    let theta = 4.0 * k.atan();
-    0.5 * r * r * (theta - theta.sin())
+    let theta = 4.0 * k.datan();
+    0.5 * r * r * (theta - theta.dsin())
 }
 
 /// Recognises a cubic Bézier that is the standard approximation of a circular arc (how usvg
@@ -131,7 +132,7 @@ pub fn arc_from_cubic(p0: DVec2, p1: DVec2, p2: DVec2, p3: DVec2, eps: f64) -> O
     if theta.abs() > PI * 0.75 {
         return None; // usvg splits arcs into quarter turns at most
     }
-    let h = 4.0 / 3.0 * (theta.abs() / 4.0).tan() * r;
+    let h = 4.0 / 3.0 * (theta.abs() / 4.0).dtan() * r;
     if (t0.length() - h).abs() > eps.max(1e-4 * h) || (t1.length() - h).abs() > eps.max(1e-4 * h) {
         return None;
     }
@@ -157,7 +158,7 @@ mod tests {
 
     #[test]
     fn cubic_quarter_is_recognised() {
-        let h = 4.0 / 3.0 * (PI / 8.0).tan() * 2.0;
+        let h = 4.0 / 3.0 * (PI / 8.0).dtan() * 2.0;
         let p0 = DVec2::new(2.0, 0.0);
         let p3 = DVec2::new(0.0, 2.0);
         let k = arc_from_cubic(p0, p0 + DVec2::Y * h, p3 + DVec2::X * h, p3, 1e-9).unwrap();

@@ -11,6 +11,7 @@
 use super::chain::{self, Contour, Rule};
 use super::{arc, Drawing, DrawingError, ImportOptions, Path, Vertex};
 use crate::geom::DVec2;
+use crate::geom::Det;
 use ::dxf::entities::{Entity, EntityType};
 use ::dxf::enums::Units;
 use glam::{DAffine2, DMat2};
@@ -388,10 +389,10 @@ impl Walker<'_> {
         let step = if self.tol >= rmin {
             PI / 4.0
         } else {
-            2.0 * (1.0 - self.tol / rmin).acos()
+            2.0 * (1.0 - self.tol / rmin).dacos()
         };
         let n = ((sweep / step).ceil() as usize).clamp(8, 10_000);
-        let at = |t: f64| c + major * t.cos() + minor * t.sin();
+        let at = |t: f64| c + major * t.dcos() + minor * t.dsin();
         let count = if full { n } else { n + 1 };
         Ok(Path {
             vertices: (0..count)

@@ -14,6 +14,7 @@
 use super::chain::{self, Contour, Rule};
 use super::{arc, Drawing, DrawingError, ImportOptions, Path, Vertex};
 use crate::geom::DVec2;
+use crate::geom::Det;
 use usvg::tiny_skia_path::PathSegment;
 
 /// Millimetres per CSS px.
@@ -251,7 +252,7 @@ impl Reader {
                 let (a, kp) = (c.vertices[n - 2].p, c.vertices[n - 2].bulge);
                 let (c0, r0) = arc::centre_radius(a, p0, kp);
                 let (c1, r1) = arc::centre_radius(p0, p3, k);
-                let total = 4.0 * kp.atan() + 4.0 * k.atan();
+                let total = 4.0 * kp.datan() + 4.0 * k.datan();
                 if kp.signum() == k.signum()
                     && c0.distance(c1) <= self.eps * 10.0
                     && (r0 - r1).abs() <= self.eps * 10.0

@@ -32,6 +32,7 @@
 
 use super::read::{Kind, Motion, Program};
 use crate::geom::DVec3;
+use crate::geom::Det;
 
 /// The machine, in mm and seconds.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -105,9 +106,9 @@ fn chords(m: &Motion, tol: f64) -> Vec<DVec3> {
         return vec![m.to];
     };
     let (a, b) = (m.from, m.to);
-    let ra = (a.x - c.x).hypot(a.y - c.y);
-    let a0 = (a.y - c.y).atan2(a.x - c.x);
-    let a1 = (b.y - c.y).atan2(b.x - c.x);
+    let ra = (a.x - c.x).dhypot(a.y - c.y);
+    let a0 = (a.y - c.y).datan2(a.x - c.x);
+    let a1 = (b.y - c.y).datan2(b.x - c.x);
     let tau = std::f64::consts::TAU;
     let mut sweep = a1 - a0;
     if m.kind == Kind::ArcCw {
@@ -119,7 +120,7 @@ fn chords(m: &Motion, tol: f64) -> Vec<DVec3> {
     }
     let seg = (tol * (2.0 * ra - tol)).max(1e-12).sqrt();
     let n = ((0.5 * sweep.abs() * ra / seg).floor() as usize).clamp(1, 1_000_000);
-    let rb = (b.x - c.x).hypot(b.y - c.y);
+    let rb = (b.x - c.x).dhypot(b.y - c.y);
     (1..=n)
         .map(|k| {
             if k == n {
@@ -129,8 +130,8 @@ fn chords(m: &Motion, tol: f64) -> Vec<DVec3> {
             let ang = a0 + sweep * t;
             let r = ra + (rb - ra) * t;
             DVec3::new(
-                c.x + r * ang.cos(),
-                c.y + r * ang.sin(),
+                c.x + r * ang.dcos(),
+                c.y + r * ang.dsin(),
                 a.z + (b.z - a.z) * t,
             )
         })
@@ -163,7 +164,7 @@ fn chord_count(m: &Motion, tol: f64) -> usize {
     let Some(c) = m.centre else {
         return 1;
     };
-    let ra = (m.from.x - c.x).hypot(m.from.y - c.y);
+    let ra = (m.from.x - c.x).dhypot(m.from.y - c.y);
     let seg = (tol * (2.0 * ra - tol)).max(1e-12).sqrt();
     ((0.5 * std::f64::consts::TAU * ra / seg).floor() as usize).clamp(1, 1_000_000)
 }

@@ -182,11 +182,14 @@ pub struct MachineSpec {
     /// Exact stop (`G61`) instead of blending.
     pub exact_stop: bool,
     /// Replace runs of feed moves at one height by arcs (G2/G3) where an arc stays within
-    /// the arc tolerance of them. Applied to waterline, roughing and the 2D strategies;
-    /// never to parallel finishing, whose runs climb and fall.
+    /// the arc tolerance of them, on the side away from the part wherever the strategy
+    /// knows it. Applied to waterline, roughing and the 2D strategies; never to parallel
+    /// finishing, whose runs climb and fall.
     pub arc_fitting: bool,
-    /// How far a fitted arc may be from the straight moves it replaces, both ways. Default:
-    /// the blend tolerance, the deviation the controller is already allowed.
+    /// How far a fitted arc may be from the straight moves it replaces: away from the part
+    /// only, where the moves run along it (waterline, roughing and profile walls); either
+    /// way where the moves are the cut itself (engraving). Default: the blend tolerance, the
+    /// deviation the controller is already allowed.
     pub arc_tolerance: Option<f64>,
 }
 

@@ -11,6 +11,7 @@
 //! What differs between controllers is read from their [`Capabilities`] row, never from
 //! the dialect's name: the writer knows no controller by name.
 
+use crate::geom::Det;
 use std::fmt;
 
 use super::capabilities::Capabilities;
@@ -330,9 +331,9 @@ impl<W: fmt::Write + ?Sized> Emitter<'_, W> {
             return self.point(Move::Feed, q, (f, f));
         };
         let quantum = self.coord.value(1);
-        let r = (step.from[0] - centre[0]).hypot(step.from[1] - centre[1]);
+        let r = (step.from[0] - centre[0]).dhypot(step.from[1] - centre[1]);
         let half = (sweep.abs().min(std::f64::consts::PI)) / 2.0;
-        let sagitta = r * (1.0 - half.cos());
+        let sagitta = r * (1.0 - half.dcos());
         let full = sweep.abs() > std::f64::consts::TAU - 1e-9;
         let same_ends = q[0] == sx && q[1] == sy;
         let centre_q = (
@@ -342,7 +343,7 @@ impl<W: fmt::Write + ?Sized> Emitter<'_, W> {
         let best = match centre_q {
             (Some(cx), Some(cy)) if sagitta >= quantum && same_ends == full => {
                 let radius = |ax: i64, ay: i64, cx: i64, cy: i64| {
-                    ((ax - cx) as f64).hypot((ay - cy) as f64) * quantum
+                    ((ax - cx) as f64).dhypot((ay - cy) as f64) * quantum
                 };
                 let diff = |x: i64, y: i64| (radius(sx, sy, x, y) - radius(q[0], q[1], x, y)).abs();
                 // The rounded centre unless a neighbour matches the radii clearly better.
@@ -400,7 +401,7 @@ impl<W: fmt::Write + ?Sized> Emitter<'_, W> {
         quantum: f64,
     ) -> Result<bool, PostError> {
         let (centre, sweep) = step.arc.unwrap_or(([0.0; 2], 0.0));
-        let r = (step.from[0] - centre[0]).hypot(step.from[1] - centre[1]);
+        let r = (step.from[0] - centre[0]).dhypot(step.from[1] - centre[1]);
         let n = crate::toolpath::arc_pieces(r, sweep, quantum);
         let mut wrote = false;
         for k in 1..n {

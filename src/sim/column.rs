@@ -48,6 +48,7 @@
 //!   the sign of `G` at an interval end settles that without iterating.
 
 use crate::cutter::{Cutter, Shape};
+use crate::geom::Det;
 
 /// A cutter reduced to the constants the column minimisation needs.
 #[derive(Clone, Copy, Debug)]
@@ -66,7 +67,7 @@ impl Tool {
             Shape::Ball => Tool::Ball { r },
             Shape::Cone { angle_deg } => Tool::Cone {
                 r,
-                k: 1.0 / (angle_deg.to_radians() / 2.0).tan(),
+                k: 1.0 / (angle_deg.to_radians() / 2.0).dtan(),
             },
             Shape::Bull { corner_radius } => Tool::Bull {
                 r,

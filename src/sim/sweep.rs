@@ -18,6 +18,7 @@
 //!   below what the grid resolves.
 
 use super::column::Tool;
+use crate::geom::Det;
 use crate::toolpath::arc_pieces;
 
 /// XY travel below which a move counts as vertical.
@@ -103,7 +104,7 @@ impl Grid {
     ) {
         let big_r = tool.radius();
         let (dx, dy, dz) = (to[0] - from[0], to[1] - from[1], to[2] - from[2]);
-        let len = dx.hypot(dy);
+        let len = dx.dhypot(dy);
         if !(len > VERTICAL) {
             self.sweep_vertical(cells, tool, from, to);
             return;
@@ -180,8 +181,8 @@ impl Grid {
         centre: [f64; 2],
         sweep: f64,
     ) {
-        let r0 = (from[0] - centre[0]).hypot(from[1] - centre[1]);
-        let r1 = (to[0] - centre[0]).hypot(to[1] - centre[1]);
+        let r0 = (from[0] - centre[0]).dhypot(from[1] - centre[1]);
+        let r1 = (to[0] - centre[0]).dhypot(to[1] - centre[1]);
         let level = from[2] == to[2];
         // Ends read back from f32 differ in radius by rounding: still one circle.
         let round = (r0 - r1).abs() <= 1e-6 * r0.max(1.0);
@@ -191,7 +192,7 @@ impl Grid {
         }
         // Chords (see the module doc), through the helix as `Step::at` parametrises it.
         let n = arc_pieces(r0.max(r1), sweep, self.cell / 1000.0);
-        let a0 = (from[1] - centre[1]).atan2(from[0] - centre[0]);
+        let a0 = (from[1] - centre[1]).datan2(from[0] - centre[0]);
         let mut prev = from;
         for k in 1..=n {
             let t = k as f64 / n as f64;
@@ -201,8 +202,8 @@ impl Grid {
                 let r = r0 + t * (r1 - r0);
                 let a = a0 + t * sweep;
                 [
-                    centre[0] + r * a.cos(),
-                    centre[1] + r * a.sin(),
+                    centre[0] + r * a.dcos(),
+                    centre[1] + r * a.dsin(),
                     from[2] + t * (to[2] - from[2]),
                 ]
             };
@@ -228,8 +229,8 @@ impl Grid {
         // Start direction and end point; a direction is inside the sweep when its angle from
         // the start, measured the way the arc turns, is at most |sweep|.
         let (sx, sy) = ((from[0] - cx) / r, (from[1] - cy) / r);
-        let a1 = sy.atan2(sx) + sweep;
-        let (ex, ey) = (cx + r * a1.cos(), cy + r * a1.sin());
+        let a1 = sy.datan2(sx) + sweep;
+        let (ex, ey) = (cx + r * a1.dcos(), cy + r * a1.dsin());
         let turn = sweep.signum();
         let span = sweep.abs();
         let outer = r + big_r;
@@ -254,10 +255,10 @@ impl Grid {
                     }
                     let x = self.centre_x(i);
                     let wx = x - cx;
-                    let rho = wx.hypot(wy);
+                    let rho = wx.dhypot(wy);
                     let dot = wx * sx + wy * sy;
                     let cross = turn * (sx * wy - sy * wx);
-                    let mut ang = cross.atan2(dot);
+                    let mut ang = cross.datan2(dot);
                     if ang < 0.0 {
                         ang += std::f64::consts::TAU;
                     }

@@ -43,7 +43,21 @@
 //! islands clockwise. Working inwards the material is inside: the reverse. Conventional
 //! milling reverses both. Zigzag lines alternate by nature; its boundary pass follows the
 //! rule for working outwards.
+//!
+//! # Where a pass may move (arc fitting)
+//!
+//! Every ring has the region on its left in its natural orientation, so the part (what
+//! lies outside the region: the model grown by the stock to leave, or the edge of the
+//! area) is on its right, and on its left when the ring runs backwards. The toolpath says
+//! so ([`Wall`]): a fitted arc moves ring 0 only into the region. Ring `k ≥ 1` lies at least
+//! `k` stepovers `s` (less the flattening) inside the region, and the tool of radius `R`
+//! reaches `R − s` past the next ring in (see [`pocket`]), so it may move either way by the
+//! smaller of the two ([`Wall::Room`]) without touching the part or leaving stock
+//! uncut; with `s ≥ R` there is no such room and it keeps the rule of ring 0. Zigzag lines,
+//! links and the laps round a small helix are [`Wall::Fixed`]: nothing says which of their
+//! sides is free.
 
+use crate::geom::Det;
 pub mod allowance;
 pub mod inside;
 pub mod pocket;
@@ -59,7 +73,7 @@ use super::Cancelled;
 use crate::geom::{DVec2, Rect};
 use crate::job::{ClearPattern, Milling, Resolved, RoughSpec};
 use crate::model::Model;
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::{Move, Toolpath, Wall};
 use region::Region;
 
 /// One pass: a closed ring or an open line, at the layer's height.
@@ -69,6 +83,8 @@ pub struct Pass {
     pub pts: Vec<DVec2>,
     /// True for a ring, false for a line (walked there and back when ramped along).
     pub closed: bool,
+    /// The side of the travel the part is on: for a ring, where the region's outside is.
+    pub wall: Wall,
 }
 
 /// Everything a layer's emission needs.
@@ -139,7 +155,14 @@ fn entered(pass: &Pass, here: DVec2) -> (Pass, f64) {
     if pts.len() > 1 && pts[0].distance(*pts.last().unwrap()) < 1e-4 {
         pts.pop();
     }
-    (Pass { pts, closed: true }, best)
+    (
+        Pass {
+            pts,
+            closed: true,
+            wall: pass.wall,
+        },
+        best,
+    )
 }
 
 fn push(tp: &mut Toolpath, kind: Move, p: DVec2, z: f64) {
@@ -197,11 +220,14 @@ fn cut(tp: &mut Toolpath, l: &Layer, region: &Region, pass: &Pass, linked: bool)
         }
         push(tp, Move::Plunge, start, air);
         if let Some(rp) = ramp_pts {
+            let along_lap = std::ptr::eq(rp.as_ptr(), lap.as_ptr());
+            // The ramp's end may run level along the pass, or round the helix.
+            tp.set_wall(if along_lap { pass.wall } else { Wall::Fixed });
             let (down, run) = ramp::descend(rp, l.z_prev, l.z, l.slope);
             for p in &down {
                 push(tp, Move::Feed, p.truncate(), p.z);
             }
-            if std::ptr::eq(rp.as_ptr(), lap.as_ptr()) {
+            if along_lap {
                 from = run;
             } else {
                 // Round the helix back to its start (the pass's start) at full depth.
@@ -228,6 +254,7 @@ fn cut(tp: &mut Toolpath, l: &Layer, region: &Region, pass: &Pass, linked: bool)
         }
         pts.extend(pass.pts[1..].iter().map(|&p| (p, 0.0)));
     }
+    tp.set_wall(pass.wall);
     for (p, _) in pts {
         push(tp, Move::Feed, p, l.z);
     }
@@ -282,6 +309,7 @@ fn emit_region(
                 && d <= l.link_reach
                 && free_link(l.grown, here, pass.pts[0], l.z - l.lift, l.sampling);
             if linked {
+                tp.set_wall(Wall::Fixed);
                 push(tp, Move::Feed, pass.pts[0], l.z);
             }
             cut(tp, l, region, &pass, linked);
@@ -297,23 +325,42 @@ fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -
     // working outwards; see the module doc.
     let oriented = |pts: &[DVec2], inwards: bool| {
         let mut v = pts.to_vec();
-        if inwards == climb {
+        let backwards = inwards == climb;
+        if backwards {
             v.reverse();
         }
         Pass {
             pts: v,
             closed: true,
+            wall: if backwards { Wall::Left } else { Wall::Right },
         }
     };
     match spec.pattern {
         ClearPattern::Offset => {
-            let mut lv = pocket::rings(region, step, radius, flat_tol);
+            // How far ring `k` may move either way (see the module doc): each level keeps
+            // a stepover less `slack` from the one before (`pocket::rings`).
+            let slack = 2.0 * flat_tol + 1e-6 * step;
+            let room = |k: usize| (k as f64 * (step - slack)).min(radius - step - slack);
+            let mut lv: Vec<Vec<Pass>> = pocket::rings(region, step, radius, flat_tol)
+                .into_iter()
+                .enumerate()
+                .map(|(k, rings)| {
+                    rings
+                        .iter()
+                        .map(|r| {
+                            let mut p = oriented(&r.pts, open);
+                            if k > 0 && room(k) > 0.0 {
+                                p.wall = Wall::Room(room(k) as f32);
+                            }
+                            p
+                        })
+                        .collect()
+                })
+                .collect();
             if !open {
                 lv.reverse();
             }
-            lv.into_iter()
-                .map(|rings| rings.iter().map(|r| oriented(&r.pts, open)).collect())
-                .collect()
+            lv
         }
         ClearPattern::Zigzag => {
             let fill = zigzag::lines(region, step)
@@ -321,6 +368,7 @@ fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -
                 .map(|s| Pass {
                     pts: s.to_vec(),
                     closed: false,
+                    wall: Wall::Fixed,
                 })
                 .collect();
             let boundary = std::iter::once(&region.outer)
@@ -387,7 +435,7 @@ pub fn generate(
             z,
             z_prev,
             safe: res.safe_height,
-            slope: spec.ramp_angle.to_radians().tan(),
+            slope: spec.ramp_angle.to_radians().dtan(),
             radius,
             link_reach: 1.5 * step,
             sampling: spec.sampling.min(0.25 * radius),

@@ -11,6 +11,11 @@
 //! cut on the tool's right, as cutter compensation G41 does: round the model that is
 //! clockwise, against the contours' own orientation (the model on their left), so climb
 //! runs every contour backwards and conventional keeps them.
+//!
+//! Every contour point lies on the free side of the boundary, a micron from it, with the
+//! model on one side all along: on the right for climb, on the left for conventional. The
+//! toolpath says so ([`Wall`]), so that arc fitting only moves the path away from the
+//! model. Links are [`Wall::Fixed`]: they were checked along their own line only.
 
 use super::contour::{contours, Contour};
 use super::surface::Surface;
@@ -19,7 +24,7 @@ use super::Cancelled;
 use crate::geom::DVec2;
 use crate::job::{Milling, Resolved, WaterlineSpec};
 use crate::model::Model;
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::{Move, Toolpath, Wall};
 
 /// Appends contours at one level to the toolpath, ordered nearest-first from the tool.
 #[allow(clippy::too_many_arguments)]
@@ -32,11 +37,14 @@ pub fn emit_level(
     milling: Milling,
     link_reach: f64,
 ) {
-    if milling == Milling::Climb {
+    let wall = if milling == Milling::Climb {
         for c in &mut cs {
             c.points.reverse();
         }
-    }
+        Wall::Right
+    } else {
+        Wall::Left
+    };
     let zf = z as f32;
     while !cs.is_empty() {
         let here = tp.last().map(|p| DVec2::new(p[0] as f64, p[1] as f64));
@@ -84,8 +92,10 @@ pub fn emit_level(
             tp.push(Move::Rapid, top.to_array());
             tp.push(Move::Plunge, start.as_vec2().extend(zf).to_array());
         } else {
+            tp.set_wall(Wall::Fixed);
             tp.push(Move::Feed, start.as_vec2().extend(zf).to_array());
         }
+        tp.set_wall(wall);
         for p in &c.points[1..] {
             tp.push(Move::Feed, p.as_vec2().extend(zf).to_array());
         }

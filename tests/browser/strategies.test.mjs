@@ -4,6 +4,7 @@
 // operation row; everything remembered across a reload (and older saved jobs migrated).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { launch, open, waitStatus, terrainStl, cliGenerate, download } from './helpers.mjs';
 
 let browser;
@@ -39,7 +40,13 @@ async function downloadEqualsCli(t, page, ext) {
   const cli = cliGenerate(STL, await savedJob(page));
   assert.equal(cli.error, undefined);
   if (cli.skip) t.diagnostic(cli.skip);
-  else assert.ok(got.bytes.equals(cli.gcode), `browser ${ext} differs from the CLI's`);
+  else {
+    if (!got.bytes.equals(cli.gcode) && process.env.SWARF_DIFF_DIR) {
+      fs.writeFileSync(`${process.env.SWARF_DIFF_DIR}/browser.${ext}`, got.bytes);
+      fs.writeFileSync(`${process.env.SWARF_DIFF_DIR}/cli.${ext}`, cli.gcode);
+    }
+    assert.ok(got.bytes.equals(cli.gcode), `browser ${ext} differs from the CLI's`);
+  }
   return got.bytes.toString();
 }
 

@@ -37,6 +37,7 @@
 //! below it than round it); the finishing pass removes the difference.
 
 use crate::cutter::{Cutter, Shape};
+use crate::geom::Det;
 
 /// A grown cutter and how far the real tool's tip sits above the grown one's.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -70,7 +71,7 @@ pub fn inflate(tool: &Cutter, radial: f64, axial: f64) -> Allowance {
         ),
         Shape::Cone { angle_deg } => {
             let half = (angle_deg / 2.0).to_radians();
-            (Shape::Cone { angle_deg }, a / half.sin())
+            (Shape::Cone { angle_deg }, a / half.dsin())
         }
     };
     // The shape parameters only grow from a valid cutter, so this cannot fail; fall back to
@@ -120,7 +121,7 @@ pub fn widen(al: Allowance, e: f64) -> Allowance {
         Shape::Bull { corner_radius } => (Shape::Bull { corner_radius }, 0.0),
         Shape::Cone { angle_deg } => {
             let half = (angle_deg / 2.0).to_radians();
-            (Shape::Cone { angle_deg }, e / half.tan())
+            (Shape::Cone { angle_deg }, e / half.dtan())
         }
     };
     match Cutter::new(shape, d, t.flute_length()) {
@@ -165,7 +166,7 @@ mod tests {
                 let z = tool.profile(r);
                 for k in 0..16 {
                     let t = std::f64::consts::TAU * k as f64 / 16.0;
-                    let (pr, pz) = ((r + a * t.cos()).abs(), z + a * t.sin());
+                    let (pr, pz) = ((r + a * t.dcos()).abs(), z + a * t.dsin());
                     assert!(
                         pz >= grown(&al, pr) - 1e-9,
                         "{tool:?}: r {pr} z {pz} below {}",

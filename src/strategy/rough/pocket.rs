@@ -25,6 +25,7 @@
 use super::inside::Boundary;
 use super::region::Region;
 use crate::geom::DVec2;
+use crate::geom::Det;
 use cavalier_contours::polyline::{PlineCreation, PlineSource, PlineSourceMut, Polyline};
 use cavalier_contours::shape_algorithms::{Shape, ShapeOffsetOptions};
 use i_overlay::mesh::float::outline::offset::OutlineOffset;
@@ -183,7 +184,7 @@ pub fn eroded(region: &Region, depth: f64, tol: f64) -> Vec<Ring> {
     let shape: Vec<Vec<DVec2>> = std::iter::once(region.outer.clone())
         .chain(region.holes.iter().cloned())
         .collect();
-    let angle = 2.0 * (1.0 - (tol / depth).min(1.0)).acos();
+    let angle = 2.0 * (1.0 - (tol / depth).min(1.0)).dacos();
     let style = OutlineStyle::new(-depth).line_join(LineJoin::Round(angle));
     let shapes: Vec<Vec<Vec<DVec2>>> = shape.outline(&style);
     shapes
@@ -221,7 +222,7 @@ mod tests {
                     let wall = p.x.min(p.y).min(20.0 - p.x).min(20.0 - p.y);
                     let dx = (p.x - 10.0).abs() - 1.0;
                     let dy = (p.y - 10.0).abs() - 1.0;
-                    let island = dx.max(0.0).hypot(dy.max(0.0)) + dx.max(dy).min(0.0);
+                    let island = dx.max(0.0).dhypot(dy.max(0.0)) + dx.max(dy).min(0.0);
                     let d = wall.min(island);
                     assert!((d - 2.0 * k as f64).abs() < 0.02, "ring {k}: {p:?} {d}");
                 }
@@ -258,7 +259,7 @@ mod tests {
                 .rev()
                 .map(|k| {
                     let a = std::f64::consts::TAU * k as f64 / n as f64;
-                    DVec2::new(c[0] + r * a.cos(), c[1] + r * a.sin())
+                    DVec2::new(c[0] + r * a.dcos(), c[1] + r * a.dsin())
                 })
                 .collect()
         };

@@ -7,6 +7,7 @@
 //! fill line walked there and back), lapping it as often as needed; the ramped stretch is
 //! then cut again at full depth by the pass itself.
 
+use crate::geom::Det;
 use crate::geom::{DVec2, DVec3};
 
 /// A closed polyline with its cumulative lengths, walked by arc length (wrapping round).
@@ -106,7 +107,7 @@ pub fn helix_loop(p: DVec2, r: f64, ccw: bool) -> Vec<DVec2> {
     (0..16)
         .map(|k| {
             let a = std::f64::consts::TAU * k as f64 / 16.0 * if ccw { 1.0 } else { -1.0 };
-            c + DVec2::new(r * a.cos(), r * a.sin())
+            c + DVec2::new(r * a.dcos(), r * a.dsin())
         })
         .collect()
 }

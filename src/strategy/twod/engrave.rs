@@ -2,13 +2,16 @@
 //! paths) at each depth pass. A closed path is cut pass after pass without lifting; an
 //! open one is cut back and forth, so the tool only lifts between paths. Paths are taken
 //! nearest-first from where the tool is.
+//!
+//! The groove is the path: the part is on both sides of it ([`Wall::Both`]), so an arc
+//! fitted to it counts its deviation either way in full.
 
 use super::{f3, follow, passes, Links};
 use crate::drawing::{Drawing, Path};
 use crate::geom::DVec2;
 use crate::job::{EngraveSpec, Resolved};
 use crate::strategy::Cancelled;
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::{Move, Toolpath, Wall};
 
 /// The engraving toolpath.
 pub fn generate(
@@ -23,6 +26,7 @@ pub fn generate(
     let paths: Vec<&Path> = d.paths().filter(|p| p.vertices.len() >= 2).collect();
     let order = nearest_first(&paths);
     let mut tp = Toolpath::new();
+    tp.set_wall(Wall::Both);
     for (n, &k) in order.iter().enumerate() {
         if n % 64 == 0 && !progress(n as f32 / order.len().max(1) as f32) {
             return Err(Cancelled);

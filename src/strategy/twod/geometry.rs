@@ -4,6 +4,7 @@
 
 use crate::drawing::{Path, Segment, Shape, Vertex};
 use crate::geom::DVec2;
+use crate::geom::Det;
 use cavalier_contours::core::math::Vector2;
 use cavalier_contours::polyline::{PlineCreation, PlineSource, PlineSourceMut, Polyline};
 use cavalier_contours::shape_algorithms::{Shape as CcShape, ShapeOffsetOptions};
@@ -309,7 +310,7 @@ pub fn outline_offset(shapes: &[Shape], delta: f64, tol: f64) -> Vec<Shape> {
                 .collect()
         })
         .collect();
-    let angle = 2.0 * (1.0 - (tol * 0.5 / delta.abs()).min(1.0)).acos();
+    let angle = 2.0 * (1.0 - (tol * 0.5 / delta.abs()).min(1.0)).dacos();
     let style = OutlineStyle::new(delta).line_join(LineJoin::Round(angle.max(1e-3)));
     let out: Vec<Vec<Vec<DVec2>>> = flat.outline(&style);
     let line_path = |pts: Vec<DVec2>| Path {

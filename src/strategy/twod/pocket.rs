@@ -45,6 +45,18 @@
 //! inside out and the uncut material is outside a ring); conventional reverses them.
 //! Helical entries turn counter-clockwise for climb, clockwise for conventional.
 //!
+//! ## Where a ring may move (arc fitting)
+//! Ring 0 is the wall: the part is beyond it, on the tool's right for climb and on its left
+//! for conventional, and the toolpath says so ([`Wall`]), so a fitted arc only moves it
+//! into the pocket. Ring `k ≥ 1` may move either way by `min(ks, R − s)` (less the offset
+//! tolerance), [`Wall::Room`]: by less than `ks` it stays inside `P`, so the tool does not
+//! touch the wall; and by less than `R − s` the coverage argument above still holds, since
+//! `x` is then within `D(x) − js + (R − s) < R` of the moved ring `j`. With `s ≥ R` (no
+//! room) and for the extra cuts of a wide stepover, rings keep the rule of ring 0, which
+//! only moves them deeper in, towards cuts already made: that keeps their reach towards
+//! the uncut side. The zigzag chains and the links are [`Wall::Fixed`]: their ends touch
+//! `P`'s boundary from either side.
+//!
 //! ## Entries and links
 //! A flat end mill does not drill. Each piece is entered at each pass by a helix: arcs at
 //! most `ramp_angle` steep, round a circle that lies inside `P` and passes through the
@@ -61,9 +73,10 @@ use super::geometry::{contains, distance_to_paths, offset_region, probe_points};
 use super::{f3, follow, passes, Links};
 use crate::drawing::{arc, Drawing, Path, Segment, Shape, Vertex};
 use crate::geom::DVec2;
+use crate::geom::Det;
 use crate::job::{ClearPattern, Milling, PocketSpec, Resolved};
 use crate::strategy::Cancelled;
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::{Move, Toolpath, Wall};
 use i_overlay::core::fill_rule::FillRule;
 use i_overlay::core::overlay_rule::OverlayRule;
 use i_overlay::float::single::SingleFloatOverlay;
@@ -90,7 +103,7 @@ pub fn generate(
         step: (s.stepover_ratio * 2.0 * r).clamp(1e-3, 2.0 * r),
         climb: s.milling == Milling::Climb,
         zigzag: s.pattern == ClearPattern::Zigzag,
-        slope: s.ramp_angle.to_radians().tan().max(1e-6),
+        slope: s.ramp_angle.to_radians().dtan().max(1e-6),
     };
     let n = d.shapes.len().max(1) as f32;
     let mut plans = Vec::new();
@@ -145,9 +158,15 @@ enum Entry {
     Ramp,
 }
 
+/// One cut: its path, and how far the path may move and which way (see the module doc).
+struct Cut {
+    path: Path,
+    wall: Wall,
+}
+
 /// One cut of a plan, with the entry before it (none: a feed link from the previous cut).
 struct Item {
-    path: Path,
+    cut: Cut,
     entry: Option<Entry>,
 }
 
@@ -263,12 +282,12 @@ fn plan(piece: &Shape, set: &Settings) -> Option<Plan> {
         return None;
     }
     let region = Region::new(piece);
-    let paths = if set.zigzag {
+    let cuts = if set.zigzag {
         zigzag_cuts(piece, &region, set)
     } else {
         offset_cuts(piece, set)
     };
-    let items = link(paths, &region, set);
+    let items = link(cuts, &region, set);
     (!items.is_empty()).then_some(Plan { region, items })
 }
 
@@ -300,16 +319,41 @@ struct Node {
     shape: Shape,
     children: Vec<usize>,
     extra: Vec<Path>,
+    /// Its level `k`: it lies `ks` inside the piece.
+    level: usize,
+}
+
+impl Settings {
+    /// The wall of ring 0 (the part beyond it), which the cuts that must only move deeper
+    /// in keep too.
+    fn wall(&self) -> Wall {
+        if self.climb {
+            Wall::Right
+        } else {
+            Wall::Left
+        }
+    }
+
+    /// How far ring `k` may move (see the module doc).
+    fn ring_wall(&self, k: usize) -> Wall {
+        let room = (k as f64 * self.step).min(self.r - self.step) - 2.0 * TOL;
+        if k == 0 || room <= 0.0 {
+            self.wall()
+        } else {
+            Wall::Room(room as f32)
+        }
+    }
 }
 
 /// The offset rings of a piece in cutting order: every node's children before it.
-fn offset_cuts(piece: &Shape, set: &Settings) -> Vec<Path> {
+fn offset_cuts(piece: &Shape, set: &Settings) -> Vec<Cut> {
     let b = piece.outline.bounds();
     let max_levels = (b.size().length() / set.step) as usize + 2;
     let mut nodes = vec![Node {
         shape: piece.clone(),
         children: Vec::new(),
         extra: Vec::new(),
+        level: 0,
     }];
     let mut levels: Vec<Vec<usize>> = vec![vec![0]];
     for k in 1..=max_levels {
@@ -336,6 +380,7 @@ fn offset_cuts(piece: &Shape, set: &Settings) -> Vec<Path> {
                 shape: s,
                 children: Vec::new(),
                 extra: Vec::new(),
+                level: k,
             });
             ids.push(id);
         }
@@ -354,11 +399,19 @@ fn offset_cuts(piece: &Shape, set: &Settings) -> Vec<Path> {
     let mut stack = vec![(0usize, false)];
     while let Some((n, expanded)) = stack.pop() {
         if expanded {
-            let mut own: Vec<Path> = nodes[n].extra.clone();
-            own.extend(rings(&nodes[n].shape, set.climb));
-            for p in nearest_paths(own, &mut here) {
-                out.push(p);
-            }
+            let wall = set.ring_wall(nodes[n].level);
+            let extra = nodes[n].extra.iter().map(|p| Cut {
+                path: p.clone(),
+                wall: set.wall(),
+            });
+            let own: Vec<Cut> = extra
+                .chain(
+                    rings(&nodes[n].shape, set.climb)
+                        .into_iter()
+                        .map(|path| Cut { path, wall }),
+                )
+                .collect();
+            out.extend(nearest_paths(own, &mut here));
             continue;
         }
         stack.push((n, true));
@@ -370,24 +423,24 @@ fn offset_cuts(piece: &Shape, set: &Settings) -> Vec<Path> {
     out
 }
 
-/// Orders paths greedily from `here`, starting closed ones at their point nearest the
+/// Orders cuts greedily from `here`, starting closed ones at their point nearest the
 /// tool; `here` ends where the last one ends.
-fn nearest_paths(mut left: Vec<Path>, here: &mut DVec2) -> Vec<Path> {
+fn nearest_paths(mut left: Vec<Cut>, here: &mut DVec2) -> Vec<Cut> {
     let mut out = Vec::with_capacity(left.len());
     while !left.is_empty() {
         let h = *here;
         let (i, _) = left
             .iter()
             .enumerate()
-            .map(|(i, p)| (i, nearest_on(p, h).1.distance(h)))
+            .map(|(i, c)| (i, nearest_on(&c.path, h).1.distance(h)))
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .unwrap_or((0, 0.0));
-        let mut p = left.swap_remove(i);
-        if p.closed {
-            p = start_nearest(&p, h);
+        let mut c = left.swap_remove(i);
+        if c.path.closed {
+            c.path = start_nearest(&c.path, h);
         }
-        *here = end_of(&p);
-        out.push(p);
+        *here = end_of(&c.path);
+        out.push(c);
     }
     out
 }
@@ -619,7 +672,7 @@ fn polygon_distance(polys: &[Vec<Vec<DVec2>>], q: DVec2) -> f64 {
 }
 
 /// Zigzag lines clipped to the region and chained, then ring 0 round everything.
-fn zigzag_cuts(piece: &Shape, region: &Region, set: &Settings) -> Vec<Path> {
+fn zigzag_cuts(piece: &Shape, region: &Region, set: &Settings) -> Vec<Cut> {
     let b = piece.outline.bounds();
     let h = b.height();
     let n = (h / set.step - 1e-9).ceil().max(1.0) as usize;
@@ -695,24 +748,31 @@ fn zigzag_cuts(piece: &Shape, region: &Region, set: &Settings) -> Vec<Path> {
         pts.dedup_by(|a, b| a.distance(*b) < 1e-9);
         here = *pts.last().unwrap_or(&here);
         if pts.len() >= 2 {
-            out.push(Path {
-                vertices: pts.into_iter().map(Vertex::line).collect(),
-                closed: false,
+            out.push(Cut {
+                path: Path {
+                    vertices: pts.into_iter().map(Vertex::line).collect(),
+                    closed: false,
+                },
+                wall: Wall::Fixed,
             });
         }
     }
-    let mut here = out.last().map_or(b.min, end_of);
-    out.extend(nearest_paths(rings(piece, set.climb), &mut here));
+    let mut here = out.last().map_or(b.min, |c| end_of(&c.path));
+    let ring0 = rings(piece, set.climb).into_iter().map(|path| Cut {
+        path,
+        wall: set.wall(),
+    });
+    out.extend(nearest_paths(ring0.collect(), &mut here));
     out
 }
 
 /// The cuts with their links: a feed move from one to the next where it is short and stays
 /// inside the region, an entry where it does not (and before the first).
-fn link(paths: Vec<Path>, region: &Region, set: &Settings) -> Vec<Item> {
+fn link(cuts: Vec<Cut>, region: &Region, set: &Settings) -> Vec<Item> {
     let link_max = 2.0 * set.r + set.step;
-    let mut items: Vec<Item> = Vec::with_capacity(paths.len());
+    let mut items: Vec<Item> = Vec::with_capacity(cuts.len());
     let mut here: Option<DVec2> = None;
-    for mut p in paths {
+    for Cut { path: mut p, wall } in cuts {
         if p.vertices.len() < 2 {
             continue;
         }
@@ -725,17 +785,17 @@ fn link(paths: Vec<Path>, region: &Region, set: &Settings) -> Vec<Item> {
         });
         let item = if joined {
             Item {
-                path: p,
+                cut: Cut { path: p, wall },
                 entry: None,
             }
         } else {
             let (path, e) = roomy_entry(p, region, set);
             Item {
-                path,
+                cut: Cut { path, wall },
                 entry: Some(e),
             }
         };
-        here = Some(end_of(&item.path));
+        here = Some(end_of(&item.cut.path));
         items.push(item);
     }
     items
@@ -805,9 +865,12 @@ fn helix_at(p: &Path, region: &Region, rho: f64) -> Option<(DVec2, f64)> {
 /// previous pass's floor, both clear).
 fn cut_pass(tp: &mut Toolpath, p: &Plan, links: &Links, set: &Settings, start: f64, z: f64) {
     for item in &p.items {
-        let p0 = item.path.vertices[0].p;
+        let p0 = item.cut.path.vertices[0].p;
         match item.entry {
-            None => tp.push(Move::Feed, f3(p0, z)),
+            None => {
+                tp.set_wall(Wall::Fixed);
+                tp.push(Move::Feed, f3(p0, z));
+            }
             Some(e) => {
                 let here = tp.last();
                 let inside = here.is_some_and(|h| {
@@ -825,11 +888,12 @@ fn cut_pass(tp: &mut Toolpath, p: &Plan, links: &Links, set: &Settings, start: f
                 }
                 match e {
                     Entry::Helix { centre, radius } => helix(tp, p0, centre, radius, set, start, z),
-                    Entry::Ramp => ramp(tp, &item.path, set, start, z),
+                    Entry::Ramp => ramp(tp, &item.cut.path, set, start, z),
                 }
             }
         }
-        follow(tp, &item.path, z);
+        tp.set_wall(item.cut.wall);
+        follow(tp, &item.cut.path, z);
     }
 }
 
@@ -909,7 +973,7 @@ fn ramp(tp: &mut Toolpath, path: &Path, set: &Settings, z0: f64, z1: f64) {
 fn nearest_first(plans: &[Plan]) -> Vec<usize> {
     let starts: Vec<DVec2> = plans
         .iter()
-        .map(|p| p.items[0].path.vertices[0].p)
+        .map(|p| p.items[0].cut.path.vertices[0].p)
         .collect();
     let n = starts.len();
     if n == 0 {
@@ -967,7 +1031,7 @@ fn nearest_first(plans: &[Plan]) -> Vec<usize> {
         here = plans[k]
             .items
             .last()
-            .map_or(starts[k], |it| end_of(&it.path));
+            .map_or(starts[k], |it| end_of(&it.cut.path));
         out.push(k);
     }
     out

@@ -20,6 +20,11 @@
 //! (the wall is the part, inside the region), so outside climb runs every loop backwards.
 //! `on` takes the drawing's orientation as climb.
 //!
+//! So the wall is on the tool's right for climb and on its left for conventional, all round
+//! every loop, and the toolpath says so ([`Wall`]): arc fitting then only moves the path
+//! into the waste. `on` cuts along the line itself, with part on both sides
+//! ([`Wall::Both`]).
+//!
 //! **Passes.** Equal depth passes no deeper than the stepdown. With `finish > 0` every pass
 //! leaves `finish` on the wall and one more pass at full depth takes it off. Each loop is
 //! cut to full depth before the next; holes before the outline they belong to, so the part
@@ -43,9 +48,10 @@ use super::geometry::{distance_to_paths, offset_region};
 use super::{f3, Links};
 use crate::drawing::{arc, Drawing, Path, Segment, Shape};
 use crate::geom::DVec2;
+use crate::geom::Det;
 use crate::job::{Milling, ProfileSpec, Resolved, Side};
 use crate::strategy::Cancelled;
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::{Move, Toolpath, Wall};
 
 /// A closed loop as segments with their lengths.
 #[derive(Clone, Debug)]
@@ -563,8 +569,8 @@ fn lead_radius(lp: &Loop, start: f64, lead: f64, d: &Drawing, r: f64, waste_left
         let ok = (0..=16).all(|i| {
             let a = i as f64 / 16.0 * std::f64::consts::PI;
             // Both quarter arcs, in and out, lie on the half circle on the waste side.
-            let q = c + (-n * a.cos() + t * a.sin()) * l;
-            let q2 = c + (-n * a.cos() - t * a.sin()) * l;
+            let q = c + (-n * a.dcos() + t * a.dsin()) * l;
+            let q2 = c + (-n * a.dcos() - t * a.dsin()) * l;
             distance_to_paths(d.paths(), q) >= r - 1e-6
                 && distance_to_paths(d.paths(), q2) >= r - 1e-6
         });
@@ -633,6 +639,11 @@ fn cut_pass(
     let z_tab = tab_top.max(z);
     let mut cur_z = z;
     let pieces = lp.pieces(start, &cuts);
+    tp.set_wall(match (s.side, wall_right) {
+        (Side::On, _) => Wall::Both,
+        (_, true) => Wall::Right,
+        (_, false) => Wall::Left,
+    });
     for (u, seg) in &pieces {
         let len = seg_len(seg);
         let mid = u + 0.5 * len;

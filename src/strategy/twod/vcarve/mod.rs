@@ -50,7 +50,17 @@
 //!    shape). Entries are rapids to just above the top, then a plunge at the feed.
 //!
 //! Open paths are not carved (a V-carve needs a region). Shapes are taken nearest first.
+//!
+//! For arc fitting the toolpath says where the walls are ([`Wall`]). The floor's first
+//! ring cuts the walls: its region is on its left, so the wall on its right, and an arc
+//! may only move it inwards. Ring `k ≥ 1` lies `k s` (less the offset tolerance) further
+//! in, where the cone at the capped depth cuts nothing but floor, so it may move either way
+//! by that much ([`Wall::Room`]); what moving costs is ridge, not gouge: a gap wider by `δ`
+//! leaves its ridge `δ / (2t)` higher, the flanks `δ cos α` further out along their
+//! normal, within the arc tolerance. The axis and the links are [`Wall::Fixed`]: the cone
+//! there is within the tolerance of the walls on both sides.
 
+use crate::geom::Det;
 mod axis;
 mod field;
 
@@ -59,7 +69,7 @@ use crate::drawing::{arc, Drawing, Path, Shape, Vertex};
 use crate::geom::DVec2;
 use crate::job::{Resolved, VcarveSpec};
 use crate::strategy::Cancelled;
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::{Move, Toolpath, Wall};
 use field::Boundary;
 
 /// The toolpath that carves every closed shape of the drawing.
@@ -74,7 +84,7 @@ pub fn generate(
         crate::cutter::Shape::Cone { angle_deg } => (angle_deg * 0.5).to_radians(),
         _ => return Ok(Toolpath::new()),
     };
-    let t = half.tan();
+    let t = half.dtan();
     let tol = s.tolerance;
     let r_cap = (s.max_depth * t).min(res.cutter.radius());
     let perimeter: f64 = d
@@ -236,6 +246,7 @@ impl Carver {
                 }
             })
             .collect();
+        self.tp.set_wall(Wall::Fixed);
         self.walk(&b, &branches, g.pos.len());
         if widest >= self.r_cap - 1e-9 && self.r_cap > 0.0 {
             self.rings(&b, shape, progress)?;
@@ -385,21 +396,30 @@ impl Carver {
         progress: &mut dyn FnMut(f32) -> bool,
     ) -> Result<(), Cancelled> {
         let one = [shape.clone()];
-        let mut paths: Vec<Path> = Vec::new();
+        let offset_tol = 0.1 * self.tol;
+        // Each ring with how far an arc may move it (see the module doc).
+        let mut paths: Vec<(Path, Wall)> = Vec::new();
         for k in 0.. {
             if k % 16 == 15 && !progress(self.done) {
                 return Err(Cancelled);
             }
             let delta = self.r_cap + k as f64 * self.ring_step;
-            let inner = geometry::offset_region(&one, -delta, 0.1 * self.tol);
+            let inner = geometry::offset_region(&one, -delta, offset_tol);
             if inner.is_empty() {
                 break;
             }
+            let room = k as f64 * self.ring_step - 2.0 * offset_tol;
+            let wall = if k > 0 && room > 0.0 {
+                Wall::Room(room as f32)
+            } else {
+                Wall::Right
+            };
             paths.extend(
                 inner
                     .into_iter()
                     .flat_map(|s| std::iter::once(s.outline).chain(s.holes))
-                    .filter(|p| p.vertices.len() >= 2),
+                    .filter(|p| p.vertices.len() >= 2)
+                    .map(|p| (p, wall)),
             );
         }
         // Nearest loop next, over all the rings: the tool finishes one pocket of the floor
@@ -409,7 +429,7 @@ impl Carver {
             let (i, j, m, _) = paths
                 .iter()
                 .enumerate()
-                .flat_map(|(i, p)| {
+                .flat_map(|(i, (p, _))| {
                     p.segments().enumerate().map(move |(j, sg)| {
                         let m = super::geometry::nearest_point(&sg, here);
                         (i, j, m, m.distance_squared(here))
@@ -417,13 +437,15 @@ impl Carver {
                 })
                 .min_by(|a, b| a.3.total_cmp(&b.3))
                 .unwrap_or((0, 0, DVec2::ZERO, 0.0));
-            let mut p = paths.swap_remove(i);
+            let (mut p, wall) = paths.swap_remove(i);
             if p.closed {
                 p = start_loop_at(&p, j, m);
             }
             let start = p.vertices[0].p;
+            self.tp.set_wall(Wall::Fixed);
             self.start_at(b, (start, self.r_cap));
             let z = self.z(self.r_cap);
+            self.tp.set_wall(wall);
             follow(&mut self.tp, &p, z);
             let end = p.vertices.last().map_or(start, |v: &Vertex| v.p);
             self.at = Some((if p.closed { start } else { end }, self.r_cap));
@@ -460,7 +482,7 @@ fn start_loop_at(p: &Path, j: usize, m: DVec2) -> Path {
     } else {
         let (c, _) = arc::centre_radius(v.p, b, v.bulge);
         let ccw = v.bulge > 0.0;
-        let whole = 4.0 * v.bulge.atan();
+        let whole = 4.0 * v.bulge.datan();
         let part = arc::sweep(v.p - c, m - c, ccw);
         (
             arc::bulge(whole - part),
