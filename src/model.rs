@@ -29,11 +29,12 @@ impl Model {
         Ok(Model { mesh, index })
     }
 
-    /// A model of triangles already transformed and checked (a part of another model, as
-    /// [`Model::triangles_in`] copies them): indexed, not transformed again.
+    /// A model of triangles already transformed, checked and in Morton order (a part of
+    /// another model, as [`Model::triangles_in`] copies them): indexed in the order given,
+    /// neither transformed nor sorted again.
     pub fn from_placed(tris: Vec<f32>) -> Model {
-        let mut mesh = Mesh::from_checked(tris, 0);
-        let index = Index::build(&mut mesh);
+        let mesh = Mesh::from_checked(tris, 0);
+        let index = Index::build_in_order(&mesh);
         Model { mesh, index }
     }
 

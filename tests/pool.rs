@@ -39,7 +39,9 @@ fn pooled(m: &Model, job: &Job) -> (String, usize, usize) {
 
 fn same_program(m: &Model, text: &str) {
     let job = Job::from_json(text).expect("job");
-    let whole = engine::generate(m, &job, &mut |_| true).expect("generate").gcode;
+    let whole = engine::generate(m, &job, &mut |_| true)
+        .expect("generate")
+        .gcode;
     let (pooled, batches, biggest) = pooled(m, &job);
     assert!(batches > 1, "{text}: {batches} batch");
     assert!(
@@ -62,7 +64,10 @@ fn batches_on_parts_of_the_model_give_the_same_program() {
             r#"{"type":"parallel","stepover":1.5,"sampling":0.5}"#,
             r#"{"type":"parallel","stepover":2,"sampling":0.7,"direction":"xy","pattern":"oneway"}"#,
         ] {
-            same_program(&terrain, &format!(r#"{{"tool":{tool},"strategy":{strategy}}}"#));
+            same_program(
+                &terrain,
+                &format!(r#"{{"tool":{tool},"strategy":{strategy}}}"#),
+            );
         }
     }
 }
@@ -85,15 +90,15 @@ fn wrong_sampled_lines_are_an_error_not_a_panic() {
     let job = Job::from_json(r#"{"strategy":{"type":"parallel","stepover":2}}"#).unwrap();
     let one = vec![DVec3::ZERO];
     for lines in [vec![one.clone()], vec![Vec::new(); 200]] {
-        let e = engine::generate_presampled(&m, &job, vec![Some(lines)], &mut |_| true)
-            .err()
-            .expect("refused");
+        let Err(e) = engine::generate_presampled(&m, &job, vec![Some(lines)], &mut |_| true) else {
+            panic!("wrong lines accepted")
+        };
         assert!(e.to_string().contains("sampled raster lines"), "{e}");
     }
     // Sampling a batch for an operation that is not parallel finishing names the field.
     let rough = Job::from_json(r#"{"strategy":{"type":"rough"}}"#).unwrap();
-    let e = engine::sample_batch(&m, &m.mesh().bounds(), &rough, 0, &[])
-        .err()
-        .expect("refused");
+    let Err(e) = engine::sample_batch(&m, &m.mesh().bounds(), &rough, 0, &[]) else {
+        panic!("rough sampled as parallel")
+    };
     assert!(e.to_string().contains("strategy.type"), "{e}");
 }

@@ -70,8 +70,10 @@ fn f32p(p: DVec3) -> [f32; 3] {
 }
 
 /// Lines sampled per batch: between two batches `generate` reports progress, and the page
-/// hands each batch to a worker with the triangles it reaches.
-pub const BATCH: usize = 16;
+/// hands each batch to a worker with the triangles it reaches. Fewer lines a batch balance
+/// a pool better; more copy fewer triangles twice (a batch reaches a cutter's width beyond
+/// its lines).
+pub const BATCH: usize = 4;
 
 /// A batch of raster lines and the XY box its drop-cutter reads: every triangle that can
 /// touch the cutter anywhere on these lines has its box inside `reach`.
@@ -188,7 +190,7 @@ pub fn generate_from(
                 let j = bi * batch + k;
                 let fwd = match spec.pattern {
                     Pattern::Oneway => forward,
-                    Pattern::Zigzag => forward == (j % 2 == 0),
+                    Pattern::Zigzag => forward == j.is_multiple_of(2),
                 };
                 if !fwd {
                     pts.reverse();
