@@ -115,8 +115,8 @@ mod tests {
             // Every vertex is one of the model's, so the box is within the model's.
             let b = m.bounds();
             for v in d.chunks_exact(3) {
-                for a in 0..3 {
-                    assert!(v[a] >= b.min[a] && v[a] <= b.max[a]);
+                for (a, x) in v.iter().enumerate() {
+                    assert!(*x >= b.min[a] && *x <= b.max[a]);
                 }
             }
         }
