@@ -275,6 +275,65 @@ pub fn generate(
     job: &Job,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Output, EngineError> {
+    generate_presampled(model, job, Vec::new(), progress)
+}
+
+/// The raster lines of every parallel-finishing operation of `job` on `model`, in batches
+/// with the box of triangles each reaches: `(operation index, batch)`, in the order
+/// [`generate_presampled`] takes their sampled lines. This is how the page spreads a job
+/// over workers: each samples a batch on the triangles of its reach
+/// ([`sample_batch`]), and the engine that holds the model links the lines.
+pub fn parallel_batches(
+    model: &Model,
+    job: &Job,
+) -> Result<Vec<(usize, strategy::parallel::Batch)>, EngineError> {
+    wrong_kind(job, false)?;
+    let resolved = job.resolve(&model.mesh().bounds())?;
+    let mut out = Vec::new();
+    for (k, (op, res)) in job.operations().iter().zip(&resolved).enumerate() {
+        if let StrategySpec::Parallel(p) = &op.strategy {
+            out.extend(
+                strategy::parallel::batches(p, res)
+                    .into_iter()
+                    .map(|b| (k, b)),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Samples the raster `lines` of operation `op` of `job` on `part`, some of a model's
+/// triangles (those of a batch's reach, from [`Model::triangles_in`]); `bounds` is the
+/// whole model's box, which the job's area, floor and heights are resolved from.
+pub fn sample_batch(
+    part: &Model,
+    bounds: &Aabb,
+    job: &Job,
+    op: usize,
+    lines: &[(DVec2, DVec2)],
+) -> Result<Vec<Vec<DVec3>>, EngineError> {
+    let resolved = job.resolve(bounds)?;
+    let ops = job.operations();
+    match (ops.get(op).map(|o| &o.strategy), resolved.get(op)) {
+        (Some(StrategySpec::Parallel(p)), Some(res)) => {
+            Ok(strategy::parallel::sample(part, p, res, lines))
+        }
+        _ => Err(EngineError::Job(crate::job::JobError {
+            field: format!("{}strategy.type", job.op_prefix(op)),
+            message: format!("operation {} is not parallel finishing", op + 1),
+        })),
+    }
+}
+
+/// As [`generate`], with the raster lines of some parallel-finishing operations already
+/// sampled: `sampled[k]`, when present and not empty, holds operation `k`'s lines in the
+/// order of [`parallel_batches`]. The program is the same bits as [`generate`]'s.
+pub fn generate_presampled(
+    model: &Model,
+    job: &Job,
+    mut sampled: Vec<Option<Vec<Vec<DVec3>>>>,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Output, EngineError> {
     let b = model.mesh().bounds();
     let resolved = job.resolve(&b)?;
     let ops = job.operations();
@@ -283,8 +342,27 @@ pub fn generate(
     let mut paths = Vec::with_capacity(ops.len());
     for (k, (op, res)) in ops.iter().zip(&resolved).enumerate() {
         let mut part = |f: f32| progress((k as f32 + f.clamp(0.0, 1.0)) / n);
+        let given = sampled.get_mut(k).and_then(Option::take);
         let tp = match &op.strategy {
-            StrategySpec::Parallel(p) => strategy::parallel::generate(model, p, res, &mut part),
+            StrategySpec::Parallel(p) => {
+                if let Some(lines) = &given {
+                    let want: usize = strategy::parallel::batches(p, res)
+                        .iter()
+                        .map(|b| b.lines.len())
+                        .sum();
+                    let bad = lines.iter().any(|l| l.is_empty());
+                    if lines.len() != want || bad {
+                        return Err(EngineError::Job(crate::job::JobError {
+                            field: format!("{}strategy", job.op_prefix(k)),
+                            message: format!(
+                                "{} sampled raster lines given for {want} (or one empty)",
+                                lines.len()
+                            ),
+                        }));
+                    }
+                }
+                strategy::parallel::generate_from(model, p, res, given, &mut part)
+            }
             StrategySpec::Waterline(w) => strategy::waterline::generate(model, w, res, &mut part),
             StrategySpec::Rough(r) => strategy::rough::generate(model, r, res, &mut part),
             _ => unreachable!("wrong_kind refused 2D strategies"),

@@ -93,7 +93,17 @@ impl Index {
         let (chunks, rest) = mesh.triangles_mut().as_chunks_mut::<FLOATS_PER_TRIANGLE>();
         debug_assert!(rest.is_empty());
         chunks.sort_unstable_by_key(key);
+        Self::build_in_order(mesh)
+    }
 
+    /// The hierarchy over `mesh` in its present order, which should already be spatially
+    /// coherent: a part of a Morton-ordered model (its triangles in a box, taken in order)
+    /// is, and skipping the sort makes indexing it linear.
+    pub fn build_in_order(mesh: &Mesh) -> Index {
+        let n = mesh.len();
+        if n == 0 {
+            return Index::default();
+        }
         let leaves = n.div_ceil(LEAF_SIZE);
         let mut nodes = vec![[0.0f32; 6]; 2 * leaves - 1];
         let tris = mesh.triangles();

@@ -71,6 +71,22 @@ impl<E: std::fmt::Display> From<E> for Fail {
     }
 }
 
+/// Runs `f` on `workers` threads (`machine.workers`; default every core) when built with
+/// the `parallel` feature; without it the CLI is single-threaded and the count is ignored.
+#[allow(unused_variables)]
+fn with_workers<T: Send>(workers: Option<u32>, f: impl FnOnce() -> T + Send) -> T {
+    #[cfg(feature = "parallel")]
+    if let Some(n) = workers {
+        if let Ok(pool) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n as usize)
+            .build()
+        {
+            return pool.install(f);
+        }
+    }
+    f()
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
@@ -503,7 +519,9 @@ fn generate(a: &Args) -> Result<(), Fail> {
         None => {
             let mesh = load_stl(&path)?;
             let model = Model::new(mesh, &job.model, job.units)?;
-            engine::generate(&model, &job, &mut |_| true)?
+            with_workers(job.machine.workers, || {
+                engine::generate(&model, &job, &mut |_| true)
+            })?
         }
     };
     let target = flag(a, &["o", "output"]);

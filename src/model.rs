@@ -29,6 +29,25 @@ impl Model {
         Ok(Model { mesh, index })
     }
 
+    /// A model of triangles already transformed, checked and in Morton order (a part of
+    /// another model, as [`Model::triangles_in`] copies them): indexed in the order given,
+    /// neither transformed nor sorted again.
+    pub fn from_placed(tris: Vec<f32>) -> Model {
+        let mesh = Mesh::from_checked(tris, 0);
+        let index = Index::build_in_order(&mesh);
+        Model { mesh, index }
+    }
+
+    /// A copy of the triangles whose XY box meets `lo..hi` (9 floats each, in index order).
+    pub fn triangles_in(&self, lo: [f64; 2], hi: [f64; 2]) -> Vec<f32> {
+        let mut out = Vec::new();
+        self.index
+            .for_each_in_box(&self.mesh, lo, hi, f64::NEG_INFINITY, &mut |t| {
+                out.extend_from_slice(t)
+            });
+        out
+    }
+
     /// The transformed, Morton-ordered triangle buffer.
     pub fn mesh(&self) -> &Mesh {
         &self.mesh

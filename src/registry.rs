@@ -250,6 +250,14 @@ pub const MACHINE_FIELDS: &[Field] = &[
     )
     .range(Some(0.0), None, 0.005)
     .nullable(),
+    Field::number(
+        "machine.workers",
+        "Workers (empty: every core)",
+        Quantity::None,
+    )
+    .range(Some(1.0), Some(256.0), 1.0)
+    .integer()
+    .nullable(),
 ];
 
 /// The import transform's fields.

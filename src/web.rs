@@ -33,7 +33,7 @@ mod sim;
 
 pub use sim::Simulation;
 
-use js_sys::{Float32Array, Function, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Float32Array, Float64Array, Function, Reflect, Uint32Array, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -41,7 +41,7 @@ use wasm_bindgen::JsCast;
 use crate::demo::demo_mesh;
 use crate::drawing::{self, Drawing, DrawingFormat, ImportOptions};
 use crate::engine::{self, generate, EngineError, Model, Output};
-use crate::geom::{Box3, Rect};
+use crate::geom::{Box3, DVec2, DVec3, Rect};
 use crate::job::{Job, JobError, StrategySpec};
 use crate::mesh::Aabb;
 use crate::toolpath::Toolpath;
@@ -170,6 +170,63 @@ struct LoadedDrawing {
     bounds: Aabb,
     /// The units it was placed in (the preview's tolerance is in them).
     units: Units,
+}
+
+/// Samples one batch of raster lines for a pool worker: `triangles` are the batch's reach
+/// (from [`Engine::triangles_in`] of the engine holding the model), `bounds` that model's
+/// box ([`Engine::model_bounds`]), `op` the operation and `lines` the batch's lines
+/// (`x0, y0, x1, y1` each). Returns a `Float64Array`: the number of lines, each line's
+/// point count, then every point's `x, y, z`. Holds nothing after it returns.
+#[wasm_bindgen(js_name = sampleLines)]
+pub fn sample_lines(
+    triangles: Vec<f32>,
+    bounds: &[f32],
+    job: JsValue,
+    op: usize,
+    lines: &[f64],
+) -> Result<Float64Array, JsValue> {
+    let job = job_from_js(job)?;
+    job.validate().map_err(|e| job_error(&e))?;
+    if !triangles.len().is_multiple_of(9) || bounds.len() != 6 || !lines.len().is_multiple_of(4) {
+        return Err(js_error("sampleLines: ragged triangles, bounds or lines"));
+    }
+    let bounds = Aabb {
+        min: [bounds[0], bounds[1], bounds[2]],
+        max: [bounds[3], bounds[4], bounds[5]],
+    };
+    let segs: Vec<(DVec2, DVec2)> = lines
+        .chunks_exact(4)
+        .map(|l| (DVec2::new(l[0], l[1]), DVec2::new(l[2], l[3])))
+        .collect();
+    let part = Model::from_placed(triangles);
+    let sampled = engine::sample_batch(&part, &bounds, &job, op, &segs).map_err(engine_error)?;
+    let mut out =
+        Vec::with_capacity(1 + sampled.len() + 3 * sampled.iter().map(Vec::len).sum::<usize>());
+    out.push(sampled.len() as f64);
+    out.extend(sampled.iter().map(|l| l.len() as f64));
+    for l in &sampled {
+        out.extend(l.iter().flat_map(|p| [p.x, p.y, p.z]));
+    }
+    Ok(Float64Array::from(&out[..]))
+}
+
+/// Reads [`sample_lines`]' layout back; `None` when it does not add up.
+fn unpack_lines(flat: &[f64]) -> Option<Vec<Vec<DVec3>>> {
+    let n = *flat.first()? as usize;
+    let counts = flat.get(1..1 + n)?;
+    let mut at = 1 + n;
+    let mut out = Vec::with_capacity(n);
+    for &c in counts {
+        let c = c as usize;
+        let pts = flat.get(at..at + 3 * c)?;
+        out.push(
+            pts.chunks_exact(3)
+                .map(|p| DVec3::new(p[0], p[1], p[2]))
+                .collect(),
+        );
+        at += 3 * c;
+    }
+    (at == flat.len()).then_some(out)
 }
 
 /// The engine held by one worker: at most one model or one drawing, one load in progress.
@@ -414,6 +471,115 @@ impl Engine {
         }
         .map_err(engine_error)?;
         // The preview draws straight segments: arcs become feed moves within a tolerance.
+        let (preview, ends) = out
+            .toolpath
+            .flattened_with_ends(PREVIEW_TOLERANCE_MM / job.units.mm());
+        Ok(Generated { out, preview, ends })
+    }
+
+    /// A copy of the triangle buffer for the preview, decimated to at most `budget`
+    /// triangles when the model has more (see `mesh::decimate`); the engine keeps the full
+    /// model for machining. Empty with no model.
+    #[wasm_bindgen(js_name = previewTriangles)]
+    pub fn preview_triangles(&self, budget: usize) -> Float32Array {
+        let tris: &[f32] = self.model.as_ref().map_or(&[], |m| m.mesh().triangles());
+        if tris.len() / 9 <= budget {
+            return Float32Array::from(tris);
+        }
+        Float32Array::from(&crate::mesh::decimate::decimate(tris, budget)[..])
+    }
+
+    /// The raster lines of the job's parallel-finishing operations in batches, for a pool of
+    /// workers: `[{ op, lines: Float64Array (x0, y0, x1, y1 per line), reach: [x0, y0, x1,
+    /// y1] }]` in the order [`Engine::generate_with`] takes their sampled lines. Empty when
+    /// the job has none (or a drawing is loaded).
+    #[wasm_bindgen(js_name = parallelBatches)]
+    pub fn parallel_batches(&self, job: JsValue) -> Result<js_sys::Array, JsValue> {
+        let job = job_from_js(job)?;
+        job.validate().map_err(|e| job_error(&e))?;
+        let out = js_sys::Array::new();
+        let Some(model) = &self.model else {
+            return Ok(out);
+        };
+        for (op, b) in engine::parallel_batches(model, &job).map_err(engine_error)? {
+            let flat: Vec<f64> = b
+                .lines
+                .iter()
+                .flat_map(|(a, c)| [a.x, a.y, c.x, c.y])
+                .collect();
+            let o = js_sys::Object::new();
+            Reflect::set(&o, &"op".into(), &JsValue::from_f64(op as f64))?;
+            Reflect::set(&o, &"lines".into(), &Float64Array::from(&flat[..]))?;
+            let r = [b.reach.min.x, b.reach.min.y, b.reach.max.x, b.reach.max.y];
+            Reflect::set(&o, &"reach".into(), &Float64Array::from(&r[..]))?;
+            out.push(&o);
+        }
+        Ok(out)
+    }
+
+    /// A copy of the loaded model's triangles whose XY box meets `x0..x1 × y0..y1` (a
+    /// batch's reach): what a pool worker samples the batch on.
+    #[wasm_bindgen(js_name = trianglesIn)]
+    pub fn triangles_in(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> Float32Array {
+        let tris = self
+            .model
+            .as_ref()
+            .map_or(Vec::new(), |m| m.triangles_in([x0, y0], [x1, y1]));
+        Float32Array::from(&tris[..])
+    }
+
+    /// The loaded model's box `[x0, y0, z0, x1, y1, z1]`, which a pool worker resolves the
+    /// job against.
+    #[wasm_bindgen(js_name = modelBounds)]
+    pub fn model_bounds(&self) -> Result<Float32Array, JsValue> {
+        let m = self
+            .model
+            .as_ref()
+            .ok_or_else(|| js_error("no model loaded"))?;
+        let b = m.mesh().bounds();
+        Ok(Float32Array::from(
+            &[b.min[0], b.min[1], b.min[2], b.max[0], b.max[1], b.max[2]][..],
+        ))
+    }
+
+    /// As [`Engine::generate`], with the lines of the batches of [`Engine::parallel_batches`]
+    /// sampled elsewhere: `sampled[i]` is what [`sample_lines`] returned for batch `i`. The
+    /// program is the same bytes as `generate`'s.
+    #[wasm_bindgen(js_name = generateWith)]
+    pub fn generate_with(
+        &mut self,
+        job: JsValue,
+        sampled: js_sys::Array,
+        progress: &Function,
+    ) -> Result<Generated, JsValue> {
+        let job = job_from_js(job)?;
+        job.validate().map_err(|e| job_error(&e))?;
+        let model = self
+            .model
+            .as_ref()
+            .ok_or_else(|| js_error("no model loaded"))?;
+        let batches = engine::parallel_batches(model, &job).map_err(engine_error)?;
+        if sampled.length() as usize != batches.len() {
+            return Err(js_error(format!(
+                "{} sampled batches given for {}",
+                sampled.length(),
+                batches.len()
+            )));
+        }
+        let mut per_op: Vec<Option<Vec<Vec<DVec3>>>> = vec![None; job.operations().len()];
+        for (i, (op, _)) in batches.iter().enumerate() {
+            let flat = Float64Array::new(&sampled.get(i as u32)).to_vec();
+            let lines = unpack_lines(&flat).ok_or_else(|| js_error("malformed sampled lines"))?;
+            per_op[*op].get_or_insert_with(Vec::new).extend(lines);
+        }
+        let mut report = |f: f32| -> bool {
+            match progress.call1(&JsValue::NULL, &JsValue::from_f64(f as f64)) {
+                Ok(v) => v.as_bool() != Some(false),
+                Err(_) => false,
+            }
+        };
+        let out =
+            engine::generate_presampled(model, &job, per_op, &mut report).map_err(engine_error)?;
         let (preview, ends) = out
             .toolpath
             .flattened_with_ends(PREVIEW_TOLERANCE_MM / job.units.mm());

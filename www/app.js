@@ -51,6 +51,7 @@ try {
   showError(`The 3D preview is unavailable: ${e.message}. Generating G-code still works.`);
 }
 const client = new EngineClient();
+if (viewer) client.previewBudget = viewer.triangleBudget;
 let panel = null;
 let ops = null;
 /** @type {ReturnType<typeof buildToolLibrary> | null} */
@@ -120,7 +121,9 @@ async function showPreview(job) {
 
 function showModelStats(info, size) {
   const drawing = info.kind === 'drawing';
-  stat('triangles', drawing ? '–' : fmt.count(info.triangles));
+  const shown = info.previewTriangles;
+  stat('triangles', drawing ? '–' : fmt.count(info.triangles)
+    + (shown != null && shown < info.triangles ? ` (preview draws ${fmt.count(shown)})` : ''));
   stat('bpt', drawing ? '–' : info.bytesPerTriangle.toFixed(1));
   stat('drawing', drawing ? describeDrawing(info) : '–');
   stat('memory', fmt.bytes(info.wasmMemory));
@@ -187,7 +190,7 @@ function showLegend(kind) {
 function clearResult() {
   state.result = null;
   ui.download.disabled = true;
-  for (const k of ['points', 'length', 'time', 'time-feed', 'time-rapid', 'lines', 'gcode', 'arcfit']) stat(k, '–');
+  for (const k of ['points', 'length', 'time', 'time-feed', 'time-rapid', 'lines', 'gcode', 'arcfit', 'workers']) stat(k, '–');
   showOperationTimes(null);
   sim.clear();
   if (viewer) viewer.setPath(null);
@@ -288,6 +291,19 @@ function clearErrors() {
   ops.clearErrors();
 }
 
+/** `?workers=N` in the page's address: the pool's size, over the machine settings. */
+function urlWorkers() {
+  const n = Number(new URLSearchParams(location.search).get('workers'));
+  return Number.isInteger(n) && n >= 1 && n <= 256 ? n : null;
+}
+
+/** What the statistics say about the pool for result `r`. */
+function describeWorkers(r) {
+  if (r.workers > 1) return `${r.workers} (parallel finishing)`;
+  if (r.parallelFinishing === false) return '1 (the pool samples parallel finishing only)';
+  return '1';
+}
+
 async function generate() {
   if (state.busy) return;
   sim.clear();
@@ -301,7 +317,7 @@ async function generate() {
   setStatus('Generating toolpath…');
   const t0 = performance.now();
   try {
-    const r = await client.generate(state.job, (p) => { ui.progress.value = p; });
+    const r = await client.generate(state.job, (p) => { ui.progress.value = p; }, urlWorkers());
     timings.generate = performance.now() - t0;
     state.result = r;
     state.resultJob = structuredClone(state.job);
@@ -312,6 +328,7 @@ async function generate() {
     stat('length', `${len.toFixed(0)} ${get(state.job, 'units') === 'inch' ? 'in' : 'mm'}`);
     showSummary(r);
     stat('memory', fmt.bytes(r.info?.wasmMemory));
+    stat('workers', describeWorkers(r));
     ui.download.disabled = false;
     const chain = s.operations > 1 ? `, ${s.operations} operations` : '';
     const arcs = r.arcs ? `, ${fmt.count(r.arcs)} arcs (G2/G3)` : '';

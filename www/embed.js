@@ -68,7 +68,10 @@ class SwarfCam extends HTMLElement {
   connectedCallback() {
     if (!this.client) {
       this.client = new EngineClient(new URL('./worker.js', import.meta.url));
-      try { this.viewer = new Viewer(this.canvas); } catch (e) { this.status(e.message); }
+      try {
+        this.viewer = new Viewer(this.canvas);
+        this.client.previewBudget = this.viewer.triangleBudget;
+      } catch (e) { this.status(e.message); }
     }
     this.load();
   }
@@ -151,11 +154,12 @@ class SwarfCam extends HTMLElement {
       this.result = { gcode: r.gcode, job, registry: await this.client.registry() };
       this.btnDownload.disabled = false;
       this.statusEl.hidden = false;
-      this.status(`${fmt.count(r.kinds.length)} points, ${fmt.bytes(r.gcode.length)} of G-code`);
+      const pool = r.workers > 1 ? ` (${r.workers} workers)` : '';
+      this.status(`${fmt.count(r.kinds.length)} points, ${fmt.bytes(r.gcode.length)} of G-code${pool}`);
       // Only this element's own listeners receive the G-code.
       this.dispatchEvent(new CustomEvent('gcode', {
         bubbles: false, composed: false,
-        detail: { gcode: r.gcode, name: this.name, summary: r.summary },
+        detail: { gcode: r.gcode, name: this.name, summary: r.summary, workers: r.workers },
       }));
     } catch (e) {
       this.statusEl.hidden = false;

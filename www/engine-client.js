@@ -18,12 +18,20 @@ function spawnWorker(url) {
   return new Worker(URL.createObjectURL(shim), { type: 'module' });
 }
 
+/** How many workers sample parallel finishing: the job's `machine.workers`, else every core
+ * the browser reports. */
+export function defaultWorkers(job) {
+  return job?.machine?.workers ?? (globalThis.navigator?.hardwareConcurrency || 1);
+}
+
 export class EngineClient {
   constructor(workerUrl = new URL('./worker.js', import.meta.url)) {
     this.workerUrl = workerUrl;
     this.nextId = 1;
     this.pending = new Map();
     this.lastLoad = null; // { source, job } to replay after a cancel
+    /** The most triangles the preview is sent (more are decimated); null: the worker's. */
+    this.previewBudget = null;
     this.spawn();
   }
 
@@ -90,15 +98,15 @@ export class EngineClient {
    * colour kind per point), a model null lines. */
   load(source, job) {
     this.lastLoad = { source, job };
-    return this.call('load', { source, job });
+    return this.call('load', { source, job, previewBudget: this.previewBudget });
   }
 
   validate(job) {
     return this.call('validate', { job });
   }
 
-  generate(job, onProgress) {
-    return this.call('generate', { job }, onProgress);
+  generate(job, onProgress, workers = null) {
+    return this.call('generate', { job, workers: workers ?? defaultWorkers(job) }, onProgress);
   }
 
   /** Simulates the last generated program on its stock (`budget`: bytes of heights, 4 per

@@ -6,7 +6,7 @@ importScripts('./pkg/build.js');
 const sw = /** @type {ServiceWorkerGlobalScope & { SWARF_BUILD: string }} */ (/** @type {unknown} */ (self));
 const CACHE = 'swarf-' + sw.SWARF_BUILD;
 const SHELL = [
-  './', 'index.html', 'style.css', 'app.js', 'engine-client.js', 'worker.js', 'viewer.js',
+  './', 'index.html', 'style.css', 'app.js', 'engine-client.js', 'worker.js', 'pool-worker.js', 'viewer.js',
   'settings.js', 'operations.js', 'format.js', 'workpiece.js', 'simulation.js', 'stock-view.js', 'toollib.js', 'embed.js',
   'manifest.webmanifest',
   'icons/icon.svg', 'icons/icon-192.png', 'icons/icon-512.png',

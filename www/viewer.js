@@ -160,6 +160,9 @@ export class Viewer {
     const info = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
     this.softwareGl = /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+    /** The most triangles worth drawing here: a software renderer takes about 3 µs a
+     * triangle (a 1M-triangle frame is seconds of CPU the engine's workers need). */
+    this.triangleBudget = this.softwareGl ? 100_000 : 1_000_000;
     /** What is drawn: the model (or drawing), the simulated stock, the toolpath. */
     this.shown = { model: true, stock: true, path: true };
     /** The slider's point as a vertex index of the path (-1: not scrubbing), and the first

@@ -6,7 +6,17 @@
 // Buffers leave as transferable ArrayBuffers (copies out of wasm memory, then moved).
 import init, { Engine, Simulation, defaultJob, drawingFormat, registry, validateJob, wasmMemoryBytes } from './pkg/swarf.js';
 
-const ready = init();
+/** The engine compiled once: this worker instantiates it, and so does each pool worker. */
+const wasmModule = (async () => {
+  const url = new URL('./pkg/swarf_bg.wasm', import.meta.url);
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // A host that serves .wasm without its MIME type: compile from the bytes.
+    return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
+  }
+})();
+const ready = wasmModule.then((module) => init({ module_or_path: module }));
 let engine = null;
 /** @type {import('./pkg/swarf.js').Generated | null} the last program, kept to simulate it */
 let generated = null;
@@ -59,6 +69,85 @@ function finishedSimulation() {
   return simulation.sim;
 }
 
+/** The most triangles the preview draws unless the page says (`previewBudget`; the viewer
+ * asks for fewer on a software renderer). A laptop's GPU draws a million at interactive
+ * rates; past that the preview is a decimated copy (the statistics say so), which also
+ * spares the page 36 bytes a triangle. */
+const PREVIEW_TRIANGLES = 1_000_000;
+
+/** The pool: workers that sample batches of raster lines (pool-worker.js), started on
+ * first use and kept. @type {Worker[]} */
+const pool = [];
+/** Where the last generate spent its time (ms): planning batches, sampling them in the
+ * pool (`busy`: each batch's time in its worker), linking and writing, and in all.
+ * @type {{ batches: number, sampling: number, linking: number, handler: number, busy: number[] }} */
+const poolTiming = { batches: 0, sampling: 0, linking: 0, handler: 0, busy: [] };
+
+/** A module worker from `url`; one on another origin (an embed hosted elsewhere) through a
+ * same-origin blob that imports it, as engine-client.js starts this worker. */
+function spawnModuleWorker(/** @type {URL} */ url) {
+  if (url.origin === self.location.origin) return new Worker(url, { type: 'module' });
+  const shim = new Blob([`import ${JSON.stringify(String(url))};`], { type: 'text/javascript' });
+  return new Worker(URL.createObjectURL(shim), { type: 'module' });
+}
+
+/** Grows the pool to `n` workers, each given the compiled engine. */
+async function poolOf(/** @type {number} */ n) {
+  const module = await wasmModule;
+  while (pool.length < n) {
+    const w = spawnModuleWorker(new URL('./pool-worker.js', import.meta.url));
+    w.postMessage({ module });
+    pool.push(w);
+  }
+  return pool.slice(0, n);
+}
+
+/** Runs `job` with its parallel-finishing lines sampled by `n` pool workers, batch by
+ * batch (each batch carries only the triangles it reaches: the model is never copied
+ * whole), then linked here. The program is the same bytes as `engine.generate`'s. */
+async function generatePooled(job, batches, n, progress) {
+  const workers = await poolOf(Math.min(n, batches.length));
+  const bounds = engine.modelBounds();
+  /** @type {Float64Array[]} */
+  const sampled = new Array(batches.length);
+  let next = 0;
+  let done = 0;
+  // Sampling is most of the work; linking and writing the program the rest.
+  const SAMPLING = 0.9;
+  const run = (/** @type {Worker} */ w) => new Promise((resolve, reject) => {
+    const take = () => {
+      if (next >= batches.length) {
+        w.onmessage = null;
+        w.onerror = null;
+        resolve(undefined);
+        return;
+      }
+      const i = next++;
+      const b = batches[i];
+      const triangles = engine.trianglesIn(b.reach[0], b.reach[1], b.reach[2], b.reach[3]);
+      w.postMessage({ id: i, triangles, bounds, job, op: b.op, lines: b.lines }, [triangles.buffer]);
+    };
+    w.onmessage = (/** @type {MessageEvent} */ e) => {
+      const m = e.data;
+      if (!m.ok) {
+        reject(new Error(m.error));
+        return;
+      }
+      sampled[m.id] = m.out;
+      poolTiming.busy.push(Math.round(m.ms));
+      progress((SAMPLING * ++done) / batches.length);
+      take();
+    };
+    w.onerror = (/** @type {ErrorEvent} */ e) => reject(new Error(e.message || 'a pool worker failed'));
+    take();
+  });
+  const t0 = performance.now();
+  poolTiming.busy = [];
+  await Promise.all(workers.map(run));
+  poolTiming.sampling = performance.now() - t0;
+  return engine.generateWith(job, sampled, (/** @type {number} */ f) => progress(SAMPLING + (1 - SAMPLING) * f));
+}
+
 // Reads a File/Blob stream chunk by chunk into the engine: the file is never held whole in
 // JS memory, and the engine's reader sees each chunk once.
 async function streamInto(blob) {
@@ -87,7 +176,7 @@ const handlers = {
     return { job: defaultJob(), registry: reg, strategies, wasmMemory: wasmMemoryBytes() };
   },
 
-  async load({ source, job }) {
+  async load({ source, job, previewBudget }) {
     if (!engine) engine = new Engine();
     // A new workpiece: the last program and its stock are of the old one.
     dropSimulation();
@@ -107,8 +196,9 @@ const handlers = {
     } else {
       info = engine.loadDemo(job);
     }
-    // `triangles()` is a view of wasm memory: copy it now, before anything can grow memory.
-    const triangles = engine.triangles().slice();
+    // A copy for WebGL, decimated past PREVIEW_TRIANGLES: the engine machines the full model.
+    const triangles = engine.previewTriangles(previewBudget || PREVIEW_TRIANGLES);
+    info.previewTriangles = triangles.length / 9;
     return { value: { info, triangles, lines: null, kinds: null }, transfer: [triangles.buffer] };
   },
 
@@ -120,19 +210,33 @@ const handlers = {
     return engine ? engine.preview(job) : null;
   },
 
-  async generate({ job }, id) {
+  /** Runs the job; with `workers` > 1, parallel finishing is sampled by that many pool
+   * workers. Resolves the program and the preview, with `workers`: how many sampled. */
+  async generate({ job, workers }, id) {
     if (!engine) throw new Error('no model loaded');
     const progress = progressTo(id);
     dropSimulation();
     if (generated) generated.free();
     generated = null;
-    const g = engine.generate(job, progress);
+    const n = Math.max(1, Math.floor(Number(workers) || 1));
+    // A drawing, or a job with no parallel finishing, has no batches.
+    const t0 = performance.now();
+    const batches = n > 1 ? engine.parallelBatches(job) : [];
+    const pooled = batches.length > 1;
+    const t1 = performance.now();
+    const g = pooled ? await generatePooled(job, batches, n, progress) : engine.generate(job, progress);
+    poolTiming.batches = t1 - t0;
+    poolTiming.linking = performance.now() - t1 - (pooled ? poolTiming.sampling : 0);
     generated = g;
     const points = g.points();
     const kinds = g.kinds();
     const ends = g.ends();
     const opStarts = g.opStarts();
-    const value = { points, kinds, ends, opStarts, arcs: g.arcs(), gcode: g.gcode(), summary: g.summary(), info: engine.info() };
+    const value = {
+      points, kinds, ends, opStarts, arcs: g.arcs(), gcode: g.gcode(), summary: g.summary(), info: engine.info(),
+      workers: pooled ? Math.min(n, batches.length) : 1, parallelFinishing: n > 1 ? batches.length > 0 : null,
+      poolTiming: { ...poolTiming, sampling: pooled ? poolTiming.sampling : 0, handler: performance.now() - t0 },
+    };
     return { value, transfer: [points.buffer, kinds.buffer, ends.buffer] };
   },
 

@@ -191,6 +191,10 @@ pub struct MachineSpec {
     /// way where the moves are the cut itself (engraving). Default: the blend tolerance, the
     /// deviation the controller is already allowed.
     pub arc_tolerance: Option<f64>,
+    /// How many workers sample parallel finishing at once: the page's pool of Web Workers,
+    /// the CLI's threads (built with the `parallel` feature). Default: every core. The
+    /// program is the same bytes whatever the count.
+    pub workers: Option<u32>,
 }
 
 impl MachineSpec {
@@ -215,6 +219,7 @@ impl Default for MachineSpec {
             exact_stop: false,
             arc_fitting: true,
             arc_tolerance: None,
+            workers: None,
         }
     }
 }

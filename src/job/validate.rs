@@ -167,6 +167,14 @@ impl Job {
                 ));
             }
         }
+        if let Some(w) = mc.workers {
+            if !(1..=256).contains(&w) {
+                return Err(err(
+                    "machine.workers",
+                    format!("{w} workers: give 1 to 256, or leave it empty for every core"),
+                ));
+            }
+        }
         // What the post writes at its precision (a feed of 0.0001 is F0 at 2 decimals).
         mc.post_settings(self.units)
             .validate()

@@ -5,6 +5,7 @@
 //! consumer derives them from the vertices (many STL writers leave stored normals zero or
 //! wrong, which is how PyCAM came to drop vertical faces).
 
+pub mod decimate;
 pub mod stl;
 pub mod transform;
 

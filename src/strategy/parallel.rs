@@ -69,6 +69,76 @@ fn f32p(p: DVec3) -> [f32; 3] {
     [p.x as f32, p.y as f32, z]
 }
 
+/// Lines sampled per batch: between two batches `generate` reports progress, and the page
+/// hands each batch to a worker with the triangles it reaches. Fewer lines a batch balance
+/// a pool better; more copy fewer triangles twice (a batch reaches a cutter's width beyond
+/// its lines).
+pub const BATCH: usize = 4;
+
+/// A batch of raster lines and the XY box its drop-cutter reads: every triangle that can
+/// touch the cutter anywhere on these lines has its box inside `reach`.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    /// The lines, each from its start to its end (XY), in the order `generate` cuts them
+    /// before any reversal.
+    pub lines: Vec<(DVec2, DVec2)>,
+    /// The lines' box grown by the cutter's radius and a margin.
+    pub reach: Rect,
+}
+
+/// Every pass's lines for `spec` over `res.area`, in batches of [`BATCH`], in the order
+/// `generate` samples them.
+pub fn batches(spec: &ParallelSpec, res: &Resolved) -> Vec<Batch> {
+    let grow = res.cutter.radius() + 1e-3 * (1.0 + res.cutter.radius());
+    passes(spec)
+        .iter()
+        .flat_map(|&ax| {
+            let segs = lines(&res.area, spec.stepover, ax);
+            segs.chunks(BATCH)
+                .map(|c| {
+                    let mut lo = DVec2::splat(f64::INFINITY);
+                    let mut hi = DVec2::splat(f64::NEG_INFINITY);
+                    for (a, b) in c {
+                        lo = lo.min(a.min(*b));
+                        hi = hi.max(a.max(*b));
+                    }
+                    // Coordinates far from the origin: a relative margin too.
+                    let m = DVec2::splat(grow) + 1e-6 * lo.abs().max(hi.abs());
+                    Batch {
+                        lines: c.to_vec(),
+                        reach: Rect::new(lo - m, hi + m),
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Samples `lines` of a parallel operation on `model`: the whole model, or the part of it
+/// a [`Batch::reach`] takes in — the heights are the same bits either way, since no
+/// triangle outside the reach touches the cutter on these lines.
+pub fn sample(
+    model: &Model,
+    spec: &ParallelSpec,
+    res: &Resolved,
+    lines: &[(DVec2, DVec2)],
+) -> Vec<Vec<DVec3>> {
+    sample_lines(
+        &Surface::new(model, res),
+        lines,
+        spec.sampling,
+        spec.tolerance,
+    )
+}
+
+fn passes(spec: &ParallelSpec) -> &'static [bool] {
+    match spec.direction {
+        Direction::X => &[true],
+        Direction::Y => &[false],
+        Direction::Xy => &[true, false],
+    }
+}
+
 /// Builds the parallel-finishing toolpath. `progress(fraction)` is called between batches
 /// of lines; returning `false` cancels.
 pub fn generate(
@@ -77,21 +147,33 @@ pub fn generate(
     res: &Resolved,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Toolpath, Cancelled> {
+    generate_from(model, spec, res, None, progress)
+}
+
+/// As [`generate`], with the lines already sampled (by [`sample`], in the order of
+/// [`batches`], possibly elsewhere: the page's workers) when `sampled` is given; the links
+/// between lines are still sampled here, on `model`.
+pub fn generate_from(
+    model: &Model,
+    spec: &ParallelSpec,
+    res: &Resolved,
+    sampled: Option<Vec<Vec<DVec3>>>,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Toolpath, Cancelled> {
     let s = Surface::new(model, res);
-    let passes: &[bool] = match spec.direction {
-        Direction::X => &[true],
-        Direction::Y => &[false],
-        Direction::Xy => &[true, false],
-    };
-    let all: Vec<(bool, Vec<Segment>)> = passes
+    let all: Vec<(bool, Vec<Segment>)> = passes(spec)
         .iter()
         .map(|&ax| (ax, lines(&res.area, spec.stepover, ax)))
         .collect();
     let total: usize = all.iter().map(|(_, l)| l.len()).sum();
+    let mut given = sampled.map(|v| {
+        assert_eq!(v.len(), total, "one sampled line per raster line");
+        v.into_iter()
+    });
     let mut done = 0;
     let mut tp = Toolpath::new();
     let safe = res.safe_height as f32;
-    let batch = 16;
+    let batch = BATCH;
     for (along_x, segs) in &all {
         // Climb direction per the module doc; zigzag alternates from it.
         let forward = (spec.milling == Milling::Climb) != *along_x;
@@ -100,12 +182,15 @@ pub fn generate(
             if !progress(done as f32 / total as f32) {
                 return Err(Cancelled);
             }
-            let sampled = sample_lines(&s, chunk, spec.sampling, spec.tolerance);
+            let sampled = match given.as_mut() {
+                Some(it) => it.by_ref().take(chunk.len()).collect(),
+                None => sample_lines(&s, chunk, spec.sampling, spec.tolerance),
+            };
             for (k, mut pts) in sampled.into_iter().enumerate() {
                 let j = bi * batch + k;
                 let fwd = match spec.pattern {
                     Pattern::Oneway => forward,
-                    Pattern::Zigzag => forward == (j % 2 == 0),
+                    Pattern::Zigzag => forward == j.is_multiple_of(2),
                 };
                 if !fwd {
                     pts.reverse();

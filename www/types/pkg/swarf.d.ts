@@ -30,6 +30,9 @@ export class Generated {
 }
 
 /** The engine a worker holds. */
+/** Samples one batch of raster lines on the triangles it reaches (a pool worker's job). */
+export function sampleLines(triangles: Float32Array, bounds: Float32Array, job: any, op: number, lines: Float64Array): Float64Array;
+
 export class Engine {
   constructor();
   free(): void;
@@ -42,7 +45,17 @@ export class Engine {
   info(): any;
   preview(job: any): any;
   triangles(): Float32Array;
+  /** A copy of the triangles for the preview, decimated to at most `budget`. */
+  previewTriangles(budget: number): Float32Array;
   generate(job: any, progress: (fraction: number) => boolean | undefined): Generated;
+  /** The job's parallel-finishing lines in batches with the XY box of triangles each reaches. */
+  parallelBatches(job: any): { op: number; lines: Float64Array; reach: Float64Array }[];
+  /** A copy of the triangles whose XY box meets x0..x1 × y0..y1. */
+  trianglesIn(x0: number, y0: number, x1: number, y1: number): Float32Array;
+  /** The model's box [x0, y0, z0, x1, y1, z1]. */
+  modelBounds(): Float32Array;
+  /** As generate, with every batch's lines sampled elsewhere (sampleLines' output each). */
+  generateWith(job: any, sampled: Float64Array[], progress: (fraction: number) => boolean | undefined): Generated;
   /** The program checked against the model (src/sim/verify.rs): a deviation per cell and
    * the problems with their G-code lines. */
   verify(generated: Generated, job: any, opts: { cell?: number; budget_bytes?: number; tolerance: number; leftover: number },
