@@ -753,6 +753,7 @@ impl Generated {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geom::Det;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
