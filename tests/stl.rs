@@ -377,7 +377,8 @@ fn error_too_many_triangles() {
     let e = parse_stl(&binary(&m), &small).unwrap_err().to_string();
     assert_eq!(
         e,
-        "the file declares 32 triangles, more than the limit of 10"
+        "the file declares 32 triangles, more than the limit of 10 (0.0 GB in the engine at \
+         42 bytes a triangle; the page's engine, WebAssembly, stops at 4 GB)"
     );
     let e = parse_stl(&ascii(&m), &small).unwrap_err().to_string();
     assert_eq!(
@@ -389,6 +390,8 @@ fn error_too_many_triangles() {
     bytes[80..84].copy_from_slice(&u32::MAX.to_le_bytes());
     let e = read_stl(&bytes[..], None, &opts()).unwrap_err().to_string();
     assert!(e.contains("declares 4294967295 triangles, more than the limit of 50000000"));
+    // It says what the file would need: 4.3 billion triangles at 42 bytes.
+    assert!(e.contains("(180.4 GB in the engine"), "{e}");
     // With the size known, the disagreement is the better diagnosis.
     assert!(err(&bytes).contains("truncated: the header declares 4294967295 triangles"));
 }

@@ -36,9 +36,14 @@ impl Hasher for CubeHasher {
 /// At most `budget` triangles that look like `tris` (nine floats each) from a distance;
 /// `tris` itself when it fits.
 pub fn decimate(tris: &[f32], budget: usize) -> Vec<f32> {
+    decimate_counting(tris, budget).0
+}
+
+/// [`decimate`], and how many clustering passes it took.
+fn decimate_counting(tris: &[f32], budget: usize) -> (Vec<f32>, usize) {
     let n = tris.len() / FLOATS_PER_TRIANGLE;
     if n <= budget {
-        return tris.to_vec();
+        return (tris.to_vec(), 0);
     }
     let budget = budget.max(1);
     let mut lo = [f32::INFINITY; 3];
@@ -59,17 +64,24 @@ pub fn decimate(tris: &[f32], budget: usize) -> Vec<f32> {
         area += 0.5 * (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt();
     }
     let mut h = (2.0 * area / budget as f64).sqrt().max(1e-9);
+    let mut passes = 0;
     loop {
-        let out = cluster(tris, lo, h, budget);
-        if let Some(out) = out {
-            return out;
+        passes += 1;
+        match cluster(tris, lo, h, budget) {
+            Ok(out) => return (out, passes),
+            // Over budget after `seen` of the triangles (in Morton order, so a fair sample
+            // of the whole): grow the cubes by what the overshoot says, and at least 25 %.
+            Err(seen) => {
+                let total = budget as f64 * n as f64 / seen.max(1) as f64;
+                h *= (1.1 * (total / budget as f64).sqrt()).max(1.25);
+            }
         }
-        h *= 1.25;
     }
 }
 
-/// The clustered copy at cube side `h`, or `None` as soon as it passes `budget`.
-fn cluster(tris: &[f32], lo: [f32; 3], h: f64, budget: usize) -> Option<Vec<f32>> {
+/// The clustered copy at cube side `h`, or how many triangles it had read when it passed
+/// `budget` (so the map never holds more than three cubes a kept triangle).
+fn cluster(tris: &[f32], lo: [f32; 3], h: f64, budget: usize) -> Result<Vec<f32>, usize> {
     let inv = 1.0 / h;
     // 21 bits a coordinate: 2 million cubes a side, far more than any budget needs.
     let key = |v: &[f32]| -> u64 {
@@ -79,20 +91,20 @@ fn cluster(tris: &[f32], lo: [f32; 3], h: f64, budget: usize) -> Option<Vec<f32>
     let mut rep: HashMap<u64, [f32; 3], BuildHasherDefault<CubeHasher>> = HashMap::default();
     let mut out =
         Vec::with_capacity(budget.min(tris.len() / FLOATS_PER_TRIANGLE) * FLOATS_PER_TRIANGLE);
-    for t in tris.chunks_exact(FLOATS_PER_TRIANGLE) {
+    for (i, t) in tris.chunks_exact(FLOATS_PER_TRIANGLE).enumerate() {
         let k = [key(&t[0..3]), key(&t[3..6]), key(&t[6..9])];
         if k[0] == k[1] || k[1] == k[2] || k[0] == k[2] {
             continue;
         }
         if out.len() >= budget * FLOATS_PER_TRIANGLE {
-            return None;
+            return Err(i);
         }
         for (j, &kj) in k.iter().enumerate() {
             let v = &t[3 * j..3 * j + 3];
             out.extend_from_slice(rep.entry(kj).or_insert([v[0], v[1], v[2]]));
         }
     }
-    Some(out)
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -121,5 +133,22 @@ mod tests {
             }
         }
         assert_eq!(decimate(tris, n), tris.to_vec());
+    }
+
+    #[test]
+    fn any_budget_is_met_in_a_few_passes() {
+        let m = demo::terrain(300);
+        for budget in [1, 10, 1_000, 30_000] {
+            let (d, passes) = decimate_counting(m.triangles(), budget);
+            assert!(d.len() / 9 <= budget, "{} for {budget}", d.len() / 9);
+            assert!((1..=6).contains(&passes), "{passes} passes for {budget}");
+        }
+        // Needles thinner than any cube collapse: nothing to draw is a right answer.
+        let mut tris = Vec::new();
+        for i in 0..20_000u32 {
+            let (x, y) = ((i % 100) as f32 * 10.0, (i / 100) as f32 * 5.0);
+            tris.extend_from_slice(&[x, y, 0.0, x + 1e-5, y, 0.0, x, y + 100.0, 1.0]);
+        }
+        assert!(decimate(&tris, 1_000).len() / 9 <= 1_000);
     }
 }

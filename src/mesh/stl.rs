@@ -177,7 +177,10 @@ impl fmt::Display for StlError {
                 exact: true,
             } => write!(
                 f,
-                "the file declares {count} triangles, more than the limit of {limit}"
+                "the file declares {count} triangles, more than the limit of {limit} \
+                 ({} in the engine at {ENGINE_BYTES_PER_TRIANGLE} bytes a triangle; \
+                 the page's engine, WebAssembly, stops at 4 GB)",
+                gigabytes(*count)
             ),
             StlError::TooManyTriangles { count, limit, .. } => write!(
                 f,
@@ -475,6 +478,18 @@ impl StlReader {
         });
         Ok(())
     }
+}
+
+/// What the engine holds per triangle once loaded and indexed: the nine floats (36 bytes)
+/// and the index (6); see BENCHMARKS.md.
+pub const ENGINE_BYTES_PER_TRIANGLE: u64 = 42;
+
+/// `count` triangles' engine memory, as a person reads it ("2.1 GB").
+fn gigabytes(count: u64) -> String {
+    format!(
+        "{:.1} GB",
+        count as f64 * ENGINE_BYTES_PER_TRIANGLE as f64 / 1e9
+    )
 }
 
 /// Reserves room for `extra` more triangles exactly, as a value error rather than an abort
