@@ -223,6 +223,9 @@ export class Viewer {
   /** A simulated stock: `grid` as the engine's `Simulation.grid()` gives it and every
    * height; null removes it (and the slider's colouring of the path). */
   setStockSim(grid, heights) {
+    // Nothing to take away: no frame (on a software renderer a frame of a big model is
+    // CPU the engine's workers need, and Generate clears the stock first).
+    if (!grid && !this.sim.grid && this.scrub === -1) return;
     this.sim.setGrid(grid, heights);
     if (!grid) this.setScrub(-1);
     this.redraw();

@@ -41,12 +41,15 @@ function yieldToMessages() {
 }
 
 /** A progress callback for the engine that posts request `id`'s fraction at most every
- * 50 ms (and at the end), and never cancels (a cancel terminates the worker). */
+ * 250 ms (and at the end), and never cancels (a cancel terminates the worker). Each post
+ * repaints the page's progress bar, and on a software renderer every repaint composites
+ * the 3D view with the CPU: at 20 a second that took a core from the pool's workers
+ * (BENCHMARKS.md); four a second is still a moving bar. */
 function progressTo(id) {
   let last = 0;
   return (/** @type {number} */ f) => {
     const now = performance.now();
-    if (now - last > 50 || f >= 1) {
+    if (now - last > 250 || f >= 1) {
       last = now;
       postMessage({ id, progress: f });
     }

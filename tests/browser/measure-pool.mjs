@@ -1,6 +1,8 @@
 // Issue 11: the default finishing job on a generated terrain in headless Chromium with
 // `?workers=1` and `?workers=2` (and more when WORKERS says so): generate time, best of
-// RUNS, and whether the programs are the same bytes. Not a test (timings are not asserted).
+// RUNS (and the median), and whether the programs are the same bytes. Not a test (timings
+// are not asserted). Diagnostics: DIAG=1 logs every frame the viewer draws, NO_PROGRESS=1
+// freezes the progress bar, HIDE_MODEL=1 hides the model; VW/VH size the window.
 //   SWARF_URL=http://127.0.0.1:8765/ node tests/browser/measure-pool.mjs
 // Env: SIZE (triangles, default 1000000), WORKERS (comma list, default 1,2), RUNS (default 3).
 import { writeFileSync, mkdtempSync } from 'node:fs';
@@ -31,6 +33,15 @@ for (const w of counts) {
   await page.waitForFunction(() => /triangles loaded/.test(document.getElementById('status').textContent));
   await page.setInputFiles('#file', file);
   await page.waitForFunction(() => /terrain-\d+\.stl: .*loaded|Could not/.test(document.getElementById('status').textContent + document.getElementById('error').textContent), null, { timeout: 120_000 });
+  if (process.env.DIAG) await page.evaluate(() => {
+    const v = window.swarf.viewer;
+    window.__draws = [];
+    const draw = v.draw.bind(v);
+    v.draw = () => { const t = performance.now(); draw(); window.__draws.push([Math.round(t - (window.__t0 || 0)), Math.round(performance.now() - t), v.canvas.width, v.canvas.height]); };
+  });
+  if (process.env.NO_PROGRESS) await page.evaluate(() => {
+    Object.defineProperty(document.getElementById('progress'), 'value', { set() {}, get() { return 0; } });
+  });
   if (process.env.HIDE_MODEL) await page.evaluate(() => window.swarf.viewer.setShown('model', false));
   const times = [];
   let hash = '', stat = '';
@@ -41,15 +52,21 @@ for (const w of counts) {
     times.push(await page.evaluate(() => window.swarf.timings.generate));
     hash = createHash('sha256').update(await page.evaluate(() => window.swarf.state.result.gcode)).digest('hex').slice(0, 16);
     stat = await page.textContent('[data-stat="workers"]');
+    if (process.env.DIAG) console.log('draws', JSON.stringify(await page.evaluate(() => window.__draws.splice(0))));
     console.log('long tasks', JSON.stringify(await page.evaluate(() => window.__long.map(([s, d]) => [Math.round(s - window.__t0), d]))));
     console.log(w, times.at(-1), JSON.stringify(await page.evaluate(() => window.swarf.state.result.poolTiming)));
   }
   const tris = await page.evaluate(() => window.swarf.state.info.triangles);
-  rows.push({ workers: w, triangles: tris, best_ms: Math.min(...times), runs: times.map(Math.round), stat, gcode: hash });
+  const sorted = [...times].sort((a, b) => a - b);
+  rows.push({ workers: w, triangles: tris, best_ms: Math.round(sorted[0]), median_ms: Math.round(sorted[sorted.length >> 1]), runs: times.map(Math.round).join(' / '), stat, gcode: hash });
   await context.close();
 }
 await browser.close();
 const base = rows[0].best_ms;
-for (const r of rows) r.speedup = +(base / r.best_ms).toFixed(2);
+const mid = rows[0].median_ms;
+for (const r of rows) {
+  r.speedup = +(base / r.best_ms).toFixed(2);
+  r.speedup_median = +(mid / r.median_ms).toFixed(2);
+}
 console.table(rows);
 console.log(JSON.stringify(rows));
