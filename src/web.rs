@@ -210,6 +210,15 @@ pub fn sample_lines(
     Ok(Float64Array::from(&out[..]))
 }
 
+/// The engine's progress callback for a JS `progress(fraction)`: only an explicit `false`
+/// cancels (`undefined` means "go on"), and so does a callback that throws.
+fn reporter(progress: &Function) -> impl FnMut(f32) -> bool + '_ {
+    move |f: f32| match progress.call1(&JsValue::NULL, &JsValue::from_f64(f as f64)) {
+        Ok(v) => v.as_bool() != Some(false),
+        Err(_) => false,
+    }
+}
+
 /// Reads [`sample_lines`]' layout back; `None` when it does not add up.
 fn unpack_lines(flat: &[f64]) -> Option<Vec<Vec<DVec3>>> {
     let n = *flat.first()? as usize;
@@ -457,24 +466,14 @@ impl Engine {
     pub fn generate(&mut self, job: JsValue, progress: &Function) -> Result<Generated, JsValue> {
         let job = job_from_js(job)?;
         job.validate().map_err(|e| job_error(&e))?;
-        let mut report = |f: f32| -> bool {
-            match progress.call1(&JsValue::NULL, &JsValue::from_f64(f as f64)) {
-                // Only an explicit `false` cancels; `undefined` means "go on".
-                Ok(v) => v.as_bool() != Some(false),
-                Err(_) => false,
-            }
-        };
+        let mut report = reporter(progress);
         let out = match (&self.model, &self.drawing) {
             (Some(model), _) => generate(model, &job, &mut report),
             (None, Some(ld)) => engine::generate_drawing(&ld.drawing, &job, &mut report),
             (None, None) => return Err(js_error("no model or drawing loaded")),
         }
         .map_err(engine_error)?;
-        // The preview draws straight segments: arcs become feed moves within a tolerance.
-        let (preview, ends) = out
-            .toolpath
-            .flattened_with_ends(PREVIEW_TOLERANCE_MM / job.units.mm());
-        Ok(Generated { out, preview, ends })
+        Ok(Generated::new(out, job.units))
     }
 
     /// A copy of the triangle buffer for the preview, decimated to at most `budget`
@@ -572,18 +571,10 @@ impl Engine {
             let lines = unpack_lines(&flat).ok_or_else(|| js_error("malformed sampled lines"))?;
             per_op[*op].get_or_insert_with(Vec::new).extend(lines);
         }
-        let mut report = |f: f32| -> bool {
-            match progress.call1(&JsValue::NULL, &JsValue::from_f64(f as f64)) {
-                Ok(v) => v.as_bool() != Some(false),
-                Err(_) => false,
-            }
-        };
+        let mut report = reporter(progress);
         let out =
             engine::generate_presampled(model, &job, per_op, &mut report).map_err(engine_error)?;
-        let (preview, ends) = out
-            .toolpath
-            .flattened_with_ends(PREVIEW_TOLERANCE_MM / job.units.mm());
-        Ok(Generated { out, preview, ends })
+        Ok(Generated::new(out, job.units))
     }
 
     /// Checks `generated`'s program against the loaded model (see `sim::verify`): every
@@ -609,12 +600,7 @@ impl Engine {
             .model
             .as_ref()
             .ok_or_else(|| js_error("verify needs a model (a drawing has none to compare with)"))?;
-        let mut report = |f: f32| -> bool {
-            match progress.call1(&JsValue::NULL, &JsValue::from_f64(f as f64)) {
-                Ok(v) => v.as_bool() != Some(false),
-                Err(_) => false,
-            }
-        };
+        let mut report = reporter(progress);
         let r =
             engine::verify(model, &job, &generated.out, &opts, &mut report).map_err(js_error)?;
         #[derive(Serialize)]
@@ -705,6 +691,17 @@ pub struct Generated {
     preview: Toolpath,
     /// Where each point of the program's toolpath is in `preview`.
     ends: Vec<u32>,
+}
+
+impl Generated {
+    /// A program with its preview: arcs flattened into feed moves within
+    /// `PREVIEW_TOLERANCE_MM` (the preview draws straight segments).
+    fn new(out: Output, units: Units) -> Generated {
+        let (preview, ends) = out
+            .toolpath
+            .flattened_with_ends(PREVIEW_TOLERANCE_MM / units.mm());
+        Generated { out, preview, ends }
+    }
 }
 
 #[wasm_bindgen]

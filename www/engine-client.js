@@ -11,8 +11,9 @@ export class CancelledError extends Error {
 }
 
 /** A module worker from `url`. Cross-origin scripts (an embed hosted on a CDN) cannot be
- * started as workers directly, so a same-origin blob module that imports them is used. */
-function spawnWorker(url) {
+ * started as workers directly, so a same-origin blob module that imports them is used.
+ * The engine's worker starts its pool with it too. */
+export function spawnWorker(url) {
   if (new URL(url).origin === location.origin) return new Worker(url, { type: 'module' });
   const shim = new Blob([`import ${JSON.stringify(String(url))};`], { type: 'text/javascript' });
   return new Worker(URL.createObjectURL(shim), { type: 'module' });

@@ -4,6 +4,7 @@
 //                 { type: 'cancelSimulation', of: id } and { type: 'dropSimulation' }
 // Messages out: { id, ok, result | error } and { id, progress } while generating or simulating.
 // Buffers leave as transferable ArrayBuffers (copies out of wasm memory, then moved).
+import { spawnWorker } from './engine-client.js';
 import init, { Engine, Simulation, defaultJob, drawingFormat, registry, validateJob, wasmMemoryBytes } from './pkg/swarf.js';
 
 /** The engine compiled once: this worker instantiates it, and so does each pool worker. */
@@ -86,19 +87,11 @@ const pool = [];
  * @type {{ batches: number, sampling: number, linking: number, handler: number, busy: number[] }} */
 const poolTiming = { batches: 0, sampling: 0, linking: 0, handler: 0, busy: [] };
 
-/** A module worker from `url`; one on another origin (an embed hosted elsewhere) through a
- * same-origin blob that imports it, as engine-client.js starts this worker. */
-function spawnModuleWorker(/** @type {URL} */ url) {
-  if (url.origin === self.location.origin) return new Worker(url, { type: 'module' });
-  const shim = new Blob([`import ${JSON.stringify(String(url))};`], { type: 'text/javascript' });
-  return new Worker(URL.createObjectURL(shim), { type: 'module' });
-}
-
 /** Grows the pool to `n` workers, each given the compiled engine. */
 async function poolOf(/** @type {number} */ n) {
   const module = await wasmModule;
   while (pool.length < n) {
-    const w = spawnModuleWorker(new URL('./pool-worker.js', import.meta.url));
+    const w = spawnWorker(new URL('./pool-worker.js', import.meta.url));
     w.postMessage({ module });
     pool.push(w);
   }
