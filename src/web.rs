@@ -754,6 +754,44 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
+    fn pool_entry_points_refuse_bad_input_with_a_message() {
+        let job = serde_wasm_bindgen::to_value(&Job::default()).unwrap();
+        let msg = |e: JsValue| {
+            e.dyn_into::<js_sys::Error>()
+                .unwrap()
+                .message()
+                .as_string()
+                .unwrap()
+        };
+        // Ragged triangles, bounds or lines.
+        for (t, b, l) in [(8usize, 6usize, 4usize), (9, 5, 4), (9, 6, 3)] {
+            let e = sample_lines(vec![0.0; t], &vec![0.0; b], job.clone(), 0, &vec![0.0; l])
+                .unwrap_err();
+            assert!(msg(e).contains("ragged"));
+        }
+        // Sampled batches that do not match the job's.
+        let mut engine = Engine::new();
+        engine.load_demo(job.clone()).unwrap();
+        let batches = engine.parallel_batches(job.clone()).unwrap();
+        assert!(batches.length() > 1);
+        let none = js_sys::Array::new();
+        let e = engine
+            .generate_with(job.clone(), none, &Function::new_no_args(""))
+            .err()
+            .unwrap();
+        assert!(msg(e).contains("sampled batches given"));
+        let junk = js_sys::Array::new();
+        for _ in 0..batches.length() {
+            junk.push(&Float64Array::from(&[3.0, 1.0][..]));
+        }
+        let e = engine
+            .generate_with(job, junk, &Function::new_no_args(""))
+            .err()
+            .unwrap();
+        assert!(msg(e).contains("malformed sampled lines"));
+    }
+
+    #[wasm_bindgen_test]
     fn demo_loads_and_views_without_copy() {
         let mut e = Engine::new();
         let info = e.load_demo(JsValue::UNDEFINED).unwrap();

@@ -102,3 +102,15 @@ fn wrong_sampled_lines_are_an_error_not_a_panic() {
     };
     assert!(e.to_string().contains("strategy.type"), "{e}");
 }
+
+#[test]
+fn absurd_worker_counts_are_refused_naming_the_field() {
+    for w in [0u32, 257, u32::MAX] {
+        let job = Job::from_json(&format!(r#"{{"machine":{{"workers":{w}}}}}"#)).unwrap();
+        let e = job.validate().unwrap_err();
+        assert_eq!(e.field, "machine.workers", "{w}");
+        assert!(e.message.contains("1 to 256"), "{}", e.message);
+    }
+    let job = Job::from_json(r#"{"machine":{"workers":3}}"#).unwrap();
+    assert!(job.validate().is_ok());
+}
