@@ -194,15 +194,26 @@ impl Index {
         // The most a box can raise the cutter: its top minus the cutter's profile at the
         // box's nearest XY distance (the profile only rises outwards). Boxes out of reach
         // get -inf. This bound, not the plain top, is what prunes most of the tree.
-        let bound = |b: &NodeBox| -> f64 {
+        let reach2 = r2 * (1.0 + 1e-9) + 1e-12;
+        // Squared XY distance from the axis to a box.
+        let dist2 = |b: &NodeBox| -> f64 {
             let dx = (b[0] as f64 - x).max(x - b[3] as f64).max(0.0);
             let dy = (b[1] as f64 - y).max(y - b[4] as f64).max(0.0);
-            let d2 = dx * dx + dy * dy;
-            if d2 > r2 * (1.0 + 1e-9) + 1e-12 {
+            dx * dx + dy * dy
+        };
+        let bound = |b: &NodeBox| -> f64 {
+            let d2 = dist2(b);
+            if d2 > reach2 {
                 f64::NEG_INFINITY
             } else {
-                b[5] as f64 - cutter.profile(d2.sqrt())
+                b[5] as f64 - cutter.profile_sq(d2)
             }
+        };
+        // The same test as `bound(b) > best`, without its square root where the shape
+        // allows (a node popped after `best` rose, and every triangle of a leaf).
+        let above = |b: &NodeBox, best: f64| -> bool {
+            let d2 = dist2(b);
+            d2 <= reach2 && cutter.reaches_above(b[5] as f64, d2, best)
         };
         let mut best = floor;
         let mut found = false;
@@ -210,19 +221,17 @@ impl Index {
         if let Some(h) = *hint {
             let s = h as usize * FLOATS_PER_TRIANGLE;
             if let Some(t) = tris.get(s..s + FLOATS_PER_TRIANGLE) {
-                if let Some(z) = cutter.drop_triangle(x, y, t) {
-                    if z > best {
-                        best = z;
-                        found = true;
-                        decided = Some(h);
-                    }
+                if let Some(z) = cutter.drop_triangle_above(x, y, t, best) {
+                    best = z;
+                    found = true;
+                    decided = Some(h);
                 }
             }
         }
         // (node, lo, hi) stack; each level adds at most one pending sibling.
         let mut stack: [(u32, u32, u32); 128] = [(0, 0, 0); 128];
         let mut sp = 0;
-        if bound(&self.nodes[0]) > best {
+        if above(&self.nodes[0], best) {
             stack[0] = (0, 0, self.leaves as u32);
             sp = 1;
         }
@@ -230,7 +239,7 @@ impl Index {
             sp -= 1;
             let (i, lo, hi) = stack[sp];
             // Re-check: `best` may have risen since this node was pushed.
-            if bound(&self.nodes[i as usize]) <= best {
+            if !above(&self.nodes[i as usize], best) {
                 continue;
             }
             if hi - lo == 1 {
@@ -240,15 +249,13 @@ impl Index {
                     .chunks_exact(FLOATS_PER_TRIANGLE)
                     .enumerate()
                 {
-                    if bound(&tri_box(t)) <= best {
+                    if !above(&tri_box(t), best) {
                         continue;
                     }
-                    if let Some(z) = cutter.drop_triangle(x, y, t) {
-                        if z > best {
-                            best = z;
-                            found = true;
-                            decided = Some((lo as usize * LEAF_SIZE + k) as u32);
-                        }
+                    if let Some(z) = cutter.drop_triangle_above(x, y, t, best) {
+                        best = z;
+                        found = true;
+                        decided = Some((lo as usize * LEAF_SIZE + k) as u32);
                     }
                 }
                 continue;
@@ -264,11 +271,14 @@ impl Index {
             } else {
                 ((ri, mid, hi, rb), (li, lo, mid, lb))
             };
-            if second.3 > best {
+            // The same margin as `reaches_above`: a child whose bound ties `best` within
+            // rounding is still searched, so the answer is the exhaustive one to the bit.
+            let slack = best - 1e-9 * (1.0 + best.abs());
+            if second.3 > slack {
                 stack[sp] = (second.0, second.1, second.2);
                 sp += 1;
             }
-            if first.3 > best {
+            if first.3 > slack {
                 stack[sp] = (first.0, first.1, first.2);
                 sp += 1;
             }

@@ -521,3 +521,44 @@ fn thread_cpu_ns() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     text.split_whitespace().next()?.parse().ok()
 }
+
+/// `drop_triangle_above` is `drop_triangle` filtered by `best`, bit for bit: its early
+/// exits (the facet's disk bound, the edges facing the contact only, the edge's
+/// nearest-point bound) may never drop a contact above `best` nor change its value. Bests
+/// range from far below the answer to just under, at and just over it.
+#[test]
+fn drop_above_is_drop_filtered_to_the_bit() {
+    let mut rng = Rng(0xabad_1dea_0000_0001);
+    let cutters = cutters();
+    let mut hits = 0;
+    for case in 0..60_000 {
+        let cutter = rng.pick(&cutters);
+        let r = cutter.radius();
+        let family = case % 7;
+        let tri = triangle(&mut rng, r, family);
+        let (x, y) = (rng.range(-0.3 * r, 0.3 * r), rng.range(-0.3 * r, 0.3 * r));
+        let exact = cutter.drop_triangle(x, y, &tri);
+        let z = exact.unwrap_or(0.0);
+        let bests = [
+            f64::NEG_INFINITY,
+            z - 10.0 * r,
+            z - rng.range(0.0, r),
+            z - 1e-6,
+            z - 1e-12,
+            z,
+            z + 1e-12,
+            z + rng.range(0.0, r),
+        ];
+        for best in bests {
+            let above = cutter.drop_triangle_above(x, y, &tri, best);
+            let want = exact.filter(|&e| e > best);
+            assert_eq!(
+                above.map(f64::to_bits),
+                want.map(f64::to_bits),
+                "case {case} family {family} {cutter:?} at ({x}, {y}) best {best} tri {tri:?}: {above:?} vs {want:?}"
+            );
+            hits += above.is_some() as usize;
+        }
+    }
+    assert!(hits > 100_000, "only {hits} contacts above best");
+}

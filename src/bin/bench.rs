@@ -7,7 +7,9 @@
 //!
 //! Prints a Markdown table: load speed, bytes per triangle (engine and process peak while
 //! loading), drop-cutter throughput per tool (one thread, random points), and the time of a
-//! full surfacing job. `--quick` runs the small models only.
+//! full surfacing job. `--quick` runs the small models only; `--drop-only` prints only the
+//! drop-cutter table (random points and raster lines, with a checksum of every height, so
+//! two builds can be compared bit for bit).
 
 use std::io::Write;
 use std::time::Instant;
@@ -135,7 +137,10 @@ fn main() {
     if !quick {
         meshes.push(("terrain 1M".into(), demo::terrain(707)));
     }
-    load_table(&meshes);
+    let drop_only = args.iter().any(|a| a == "--drop-only");
+    if !drop_only {
+        load_table(&meshes);
+    }
     let models: Vec<(String, Model)> = meshes
         .into_iter()
         .map(|(name, mesh)| {
@@ -144,6 +149,9 @@ fn main() {
         })
         .collect();
     drop_table(&models);
+    if drop_only {
+        return;
+    }
     surfacing_table(&models, threads);
     waterline_table(&models, threads);
 }
@@ -179,13 +187,27 @@ fn load_table(meshes: &[(String, swarf::mesh::Mesh)]) {
     }
 }
 
-/// Drop-cutter throughput per tool, one thread, random points in the model's XY box.
+/// An order-dependent hash of drop heights, bit for bit: two builds whose drop-cutters
+/// agree exactly print the same value.
+#[derive(Default)]
+struct Checksum(u64);
+impl Checksum {
+    fn add(&mut self, z: Option<f64>) {
+        let bits = z.map_or(u64::MAX, f64::to_bits);
+        self.0 = (self.0 ^ bits).wrapping_mul(0x100_0000_01b3).rotate_left(7);
+    }
+}
+
+/// Drop-cutter throughput per tool, one thread, random points in the model's XY box, then
+/// along raster lines; the checksum covers every height of both.
 fn drop_table(models: &[(String, Model)]) {
     println!();
     println!("Drop-cutter, one thread, random points in the model's XY box:");
     println!();
-    println!("| model | tool | points | CL points/s | µs/point |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| model | tool | points | CL points/s | µs/point | raster points/s | heights checksum |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     for (name, model) in models {
         let b = model.mesh().bounds();
         for (tname, c) in cutters() {
@@ -200,16 +222,33 @@ fn drop_table(models: &[(String, Model)]) {
                 })
                 .collect();
             let t = Instant::now();
-            let mut acc = 0.0;
+            let mut sum = Checksum::default();
             for &(x, y) in &pts {
-                acc += model.drop_cutter(&c, x, y).unwrap_or(0.0);
+                sum.add(model.drop_cutter(&c, x, y));
             }
             let s = t.elapsed().as_secs_f64();
-            std::hint::black_box(acc);
+            // Raster: lines along X every 2 mm, a point every 0.05 mm, as a finishing job
+            // samples them (hinted by the previous point's triangle).
+            let t = Instant::now();
+            let mut raster = 0usize;
+            let mut y = b.min[1] as f64;
+            while y <= b.max[1] as f64 {
+                let mut hint = None;
+                let mut x = b.min[0] as f64;
+                while x <= b.max[0] as f64 {
+                    sum.add(model.drop_cutter_hinted(&c, x, y, f64::NEG_INFINITY, &mut hint));
+                    raster += 1;
+                    x += 0.05;
+                }
+                y += 2.0;
+            }
+            let rs = t.elapsed().as_secs_f64();
             println!(
-                "| {name} | {tname} | {n} | {:.0} | {:.2} |",
+                "| {name} | {tname} | {n} | {:.0} | {:.2} | {:.0} | {:016x} |",
                 n as f64 / s,
-                1e6 * s / n as f64
+                1e6 * s / n as f64,
+                raster as f64 / rs,
+                sum.0
             );
             std::io::stdout().flush().ok();
         }

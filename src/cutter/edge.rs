@@ -29,11 +29,20 @@ use crate::geom::DVec3;
 /// point of it is within the radius.
 #[inline]
 pub(super) fn drop(cutter: &Cutter, a: DVec3, b: DVec3) -> Option<f64> {
+    drop_above(cutter, a, b, f64::NEG_INFINITY)
+}
+
+/// As [`drop`], but `None` also when the tip height is not above `best`. The edge's higher
+/// end, at the edge's nearest XY distance from the axis, bounds every contact on it (the
+/// profile only rises outwards): when that cannot beat `best` the edge is dismissed before
+/// any square root.
+#[inline]
+pub(super) fn drop_above(cutter: &Cutter, a: DVec3, b: DVec3, best: f64) -> Option<f64> {
     let e = (b - a).truncate();
     let l2 = e.length_squared();
     if !(l2 > 0.0) {
         let top = if a.z >= b.z { a } else { b };
-        return vertex::drop(cutter, top);
+        return vertex::drop(cutter, top).filter(|&z| z > best);
     }
     // The axis is the origin: `-a` is the vector from `a` to the axis. Reject an edge out
     // of reach before any square root or division: the squared distance from the axis to
@@ -50,6 +59,16 @@ pub(super) fn drop(cutter: &Cutter, a: DVec3, b: DVec3) -> Option<f64> {
         cross * cross > r2 * l2
     };
     if out_of_reach {
+        return None;
+    }
+    let near2 = if proj <= 0.0 {
+        a.truncate().length_squared()
+    } else if proj >= l2 {
+        b.truncate().length_squared()
+    } else {
+        cross * cross / l2
+    };
+    if !cutter.reaches_above(a.z.max(b.z), near2, best) {
         return None;
     }
     let l = l2.sqrt();
@@ -76,6 +95,15 @@ pub(super) fn drop(cutter: &Cutter, a: DVec3, b: DVec3) -> Option<f64> {
     };
     // `max`/`min` rather than `clamp`: a NaN from odd input must not panic.
     let tau = stationary.max(lo).min(hi);
-    let z = a.z + dz * ((t0 + tau) / l);
-    Some(z - cutter.height_sq(d * d + tau * tau))
+    // At an end point of the edge, the vertex contact from the vertex's own coordinates:
+    // the two edges that share a vertex then give the same bits for it, so which of them
+    // a search tries (see `facet.rs`) cannot change the answer.
+    let z = if tau == -t0 {
+        a.z - cutter.height_sq(a.truncate().length_squared())
+    } else if tau == l - t0 {
+        b.z - cutter.height_sq(b.truncate().length_squared())
+    } else {
+        a.z + dz * ((t0 + tau) / l) - cutter.height_sq(d * d + tau * tau)
+    };
+    (z > best).then_some(z)
 }

@@ -280,6 +280,38 @@ impl Cutter {
         }
     }
 
+    /// The profile from the squared radial distance (clamped to `[0, R²]`): the index's
+    /// bound for a box at that distance.
+    #[inline]
+    pub(crate) fn profile_sq(&self, r2: f64) -> f64 {
+        self.height_sq(r2)
+    }
+
+    /// Whether a point at height `top`, at squared XY distance `r2 ≤ R²` from the axis, can
+    /// hold the tip above `best`: `top - h(sqrt(r2)) > best`. The flat, ball and cone
+    /// decide it without a square root (squared comparisons). A relative margin of 1e-9
+    /// keeps it on the safe side of rounding: it may say yes when the answer is a hair
+    /// below, never no when it is above. This is the test that prunes branch-and-bound
+    /// searches, so it runs for nearly every box and edge they meet.
+    #[inline]
+    pub(crate) fn reaches_above(&self, top: f64, r2: f64, best: f64) -> bool {
+        let big_r = self.radius;
+        let r2 = r2.max(0.0).min(big_r * big_r);
+        // The profile may rise by less than `g` for the tip to stay above `best`.
+        let g = top - best + 1e-9 * (1.0 + top.abs() + big_r);
+        match self.shape {
+            Shape::Flat => g > 0.0,
+            // R - sqrt(R² - r²) < g  <=>  sqrt(R² - r²) > R - g
+            Shape::Ball => {
+                let k = big_r - g;
+                k < 0.0 || big_r * big_r - r2 > k * k
+            }
+            // k r < g  <=>  g > 0 and k² r² < g²
+            Shape::Cone { .. } => g > 0.0 && self.cone_rise * self.cone_rise * r2 < g * g,
+            Shape::Bull { .. } => !(self.height_sq(r2) >= g),
+        }
+    }
+
     /// Drop-cutter against one triangle (nine floats): the highest tip height at which the
     /// cutter, on the vertical axis through `(x, y)`, touches the triangle; `None` when the
     /// triangle is out of the cutter's reach (no point of it within `R` of the axis in XY),
@@ -313,6 +345,49 @@ impl Cutter {
             }
         }
         (best > f64::NEG_INFINITY).then_some(best)
+    }
+
+    /// As [`drop_triangle`](Cutter::drop_triangle), for a search that already holds a
+    /// contact at `best`: `Some(z)`, with `z` the very value `drop_triangle` gives, when
+    /// that is above `best`, else `None`. Knowing `best` lets it stop early: a triangle
+    /// whose plane cannot lift the cutter above `best` anywhere in the disk is dismissed
+    /// with a cross product and a few products (no square root), and an edge whose highest
+    /// end, at the edge's nearest distance, cannot is dismissed before its square roots.
+    /// When the facet contact misses the triangle only the edges facing it are tried (see
+    /// `facet.rs`).
+    pub fn drop_triangle_above(&self, x: f64, y: f64, tri: &[f32], best: f64) -> Option<f64> {
+        let t: &[f32; 9] = tri.get(..9)?.try_into().ok()?;
+        let r = self.radius;
+        let (x0, x1, x2) = (t[0] as f64, t[3] as f64, t[6] as f64);
+        let (y0, y1, y2) = (t[1] as f64, t[4] as f64, t[7] as f64);
+        if x0.min(x1).min(x2) > x + r
+            || x0.max(x1).max(x2) < x - r
+            || y0.min(y1).min(y2) > y + r
+            || y0.max(y1).max(y2) < y - r
+        {
+            return None;
+        }
+        let p = [
+            DVec3::new(x0 - x, y0 - y, t[2] as f64),
+            DVec3::new(x1 - x, y1 - y, t[5] as f64),
+            DVec3::new(x2 - x, y2 - y, t[8] as f64),
+        ];
+        let edges = match facet::drop_above(self, &p, best) {
+            facet::Facet::Hit(z) => return (z > best).then_some(z),
+            facet::Facet::Below => return None,
+            facet::Facet::Miss(edges) => edges,
+        };
+        let mut top = best;
+        let mut found = false;
+        for (k, (a, b)) in [(0, 1), (1, 2), (2, 0)].into_iter().enumerate() {
+            if edges[k] {
+                if let Some(z) = edge::drop_above(self, p[a], p[b], top) {
+                    top = z;
+                    found = true;
+                }
+            }
+        }
+        found.then_some(top)
     }
 
     /// Push-cutter against one triangle (nine floats): the closed interval of the fiber

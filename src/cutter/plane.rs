@@ -30,7 +30,12 @@ impl Plane {
     /// area: its edges decide).
     #[inline]
     pub fn new(p: &[DVec3; 3]) -> Option<Plane> {
-        let n = (p[1] - p[0]).cross(p[2] - p[0]);
+        Plane::from_normal((p[1] - p[0]).cross(p[2] - p[0]))
+    }
+
+    /// As [`Plane::new`], from the triangle's normal `(p₁ - p₀) × (p₂ - p₀)`.
+    #[inline]
+    pub fn from_normal(n: DVec3) -> Option<Plane> {
         let area = n.z;
         let nz = area.abs();
         if !(nz > 0.0) {
@@ -64,13 +69,23 @@ impl Plane {
     /// on the boundary: all three are then nonnegative.
     #[inline]
     pub fn weights_inside(&self, p: &[DVec3; 3], q: DVec2) -> Option<[f64; 3]> {
+        let w = self.weights(p, q);
+        (w[0] >= 0.0 && w[1] >= 0.0 && w[2] >= 0.0).then_some(w)
+    }
+
+    /// The XY barycentric weights of `q` in the triangle `p`, as [`Plane::weights_inside`]
+    /// but wherever `q` is: weight `i` is negative when `q` lies beyond the edge opposite
+    /// vertex `i`.
+    #[inline]
+    pub fn weights(&self, p: &[DVec3; 3], q: DVec2) -> [f64; 3] {
         let a = p[0].truncate() - q;
         let b = p[1].truncate() - q;
         let c = p[2].truncate() - q;
-        let mut w = [b.perp_dot(c), c.perp_dot(a), a.perp_dot(b)];
+        let w = [b.perp_dot(c), c.perp_dot(a), a.perp_dot(b)];
         if self.area < 0.0 {
-            w = w.map(|v| -v);
+            w.map(|v| -v)
+        } else {
+            w
         }
-        (w[0] >= 0.0 && w[1] >= 0.0 && w[2] >= 0.0).then_some(w)
     }
 }
