@@ -191,9 +191,9 @@ impl Index {
         let tris = mesh.triangles();
         let r = cutter.radius();
         let r2 = r * r;
-        // The most a box can raise the cutter: its top minus the cutter's profile at the
-        // box's nearest XY distance (the profile only rises outwards). Boxes out of reach
-        // get -inf. This bound, not the plain top, is what prunes most of the tree.
+        // The most a box can raise the cutter is its top minus the cutter's profile at the
+        // box's nearest XY distance (the profile only rises outwards); boxes out of reach
+        // count for nothing. This bound, not the plain top, is what prunes most of the tree.
         let reach2 = r2 * (1.0 + 1e-9) + 1e-12;
         // Squared XY distance from the axis to a box.
         let dist2 = |b: &NodeBox| -> f64 {
@@ -201,16 +201,8 @@ impl Index {
             let dy = (b[1] as f64 - y).max(y - b[4] as f64).max(0.0);
             dx * dx + dy * dy
         };
-        let bound = |b: &NodeBox| -> f64 {
-            let d2 = dist2(b);
-            if d2 > reach2 {
-                f64::NEG_INFINITY
-            } else {
-                b[5] as f64 - cutter.profile_sq(d2)
-            }
-        };
-        // The same test as `bound(b) > best`, without its square root where the shape
-        // allows (a node popped after `best` rose, and every triangle of a leaf).
+        // Whether the box can hold the cutter above `best`: its top minus the profile at its
+        // nearest distance, without a square root where the shape allows.
         let above = |b: &NodeBox, best: f64| -> bool {
             let d2 = dist2(b);
             d2 <= reach2 && cutter.reaches_above(b[5] as f64, d2, best)
@@ -263,22 +255,25 @@ impl Index {
             let mid = lo + (hi - lo) / 2;
             let li = i + 1;
             let ri = i + 2 * (mid - lo);
-            let lb = bound(&self.nodes[li as usize]);
-            let rb = bound(&self.nodes[ri as usize]);
-            // Push the weaker child first so the more promising one is visited first.
-            let (first, second) = if lb >= rb {
+            let (lbox, rbox) = (&self.nodes[li as usize], &self.nodes[ri as usize]);
+            let (ld, rd) = (dist2(lbox), dist2(rbox));
+            // Visit the more promising child first; the order only steers the search (a
+            // good contact early prunes more), so a cheap estimate of the bound will do.
+            let lk = cutter.order_key(lbox[5] as f64, ld);
+            let rk = cutter.order_key(rbox[5] as f64, rd);
+            let lb = ld <= reach2 && cutter.reaches_above(lbox[5] as f64, ld, best);
+            let rb = rd <= reach2 && cutter.reaches_above(rbox[5] as f64, rd, best);
+            // Push the weaker child first so the more promising one is popped first.
+            let (first, second) = if lk >= rk {
                 ((li, lo, mid, lb), (ri, mid, hi, rb))
             } else {
                 ((ri, mid, hi, rb), (li, lo, mid, lb))
             };
-            // The same margin as `reaches_above`: a child whose bound ties `best` within
-            // rounding is still searched, so the answer is the exhaustive one to the bit.
-            let slack = best - 1e-9 * (1.0 + best.abs());
-            if second.3 > slack {
+            if second.3 {
                 stack[sp] = (second.0, second.1, second.2);
                 sp += 1;
             }
-            if first.3 > slack {
+            if first.3 {
                 stack[sp] = (first.0, first.1, first.2);
                 sp += 1;
             }

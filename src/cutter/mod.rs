@@ -280,11 +280,16 @@ impl Cutter {
         }
     }
 
-    /// The profile from the squared radial distance (clamped to `[0, R²]`): the index's
-    /// bound for a box at that distance.
+    /// A cheap estimate of `top - h(sqrt(r2))` with no square root, never below it: `top`
+    /// less a lower bound of the profile (`r²/2R` under the ball, `k r²/R` under the cone).
+    /// It orders a search's candidates; it decides nothing.
     #[inline]
-    pub(crate) fn profile_sq(&self, r2: f64) -> f64 {
-        self.height_sq(r2)
+    pub(crate) fn order_key(&self, top: f64, r2: f64) -> f64 {
+        match self.shape {
+            Shape::Flat | Shape::Bull { .. } => top,
+            Shape::Ball => top - r2 / (2.0 * self.radius),
+            Shape::Cone { .. } => top - self.cone_rise * r2 / self.radius,
+        }
     }
 
     /// Whether a point at height `top`, at squared XY distance `r2 ≤ R²` from the axis, can
