@@ -110,18 +110,24 @@ async function generatePooled(job, batches, n, progress) {
   let done = 0;
   // Sampling is most of the work; linking and writing the program the rest.
   const SAMPLING = 0.9;
+  // Each worker holds up to two batches: the one it samples and the next, so it never
+  // waits for this thread to cut and post a batch. Near the end (no more batches left
+  // than workers) only one, so the last batches go to whichever worker is free first.
   const run = (/** @type {Worker} */ w) => new Promise((resolve, reject) => {
-    const take = () => {
-      if (next >= batches.length) {
+    let held = 0;
+    const fill = () => {
+      while (next < batches.length && held < (batches.length - next > workers.length ? 2 : 1)) {
+        const i = next++;
+        const b = batches[i];
+        const triangles = engine.trianglesIn(b.reach[0], b.reach[1], b.reach[2], b.reach[3]);
+        w.postMessage({ id: i, triangles, bounds, job, op: b.op, lines: b.lines }, [triangles.buffer]);
+        held++;
+      }
+      if (held === 0) {
         w.onmessage = null;
         w.onerror = null;
         resolve(undefined);
-        return;
       }
-      const i = next++;
-      const b = batches[i];
-      const triangles = engine.trianglesIn(b.reach[0], b.reach[1], b.reach[2], b.reach[3]);
-      w.postMessage({ id: i, triangles, bounds, job, op: b.op, lines: b.lines }, [triangles.buffer]);
     };
     w.onmessage = (/** @type {MessageEvent} */ e) => {
       const m = e.data;
@@ -129,13 +135,14 @@ async function generatePooled(job, batches, n, progress) {
         reject(new Error(m.error));
         return;
       }
+      held--;
       sampled[m.id] = m.out;
       poolTiming.busy.push(Math.round(m.ms));
       progress((SAMPLING * ++done) / batches.length);
-      take();
+      fill();
     };
     w.onerror = (/** @type {ErrorEvent} */ e) => reject(new Error(e.message || 'a pool worker failed'));
-    take();
+    fill();
   });
   const t0 = performance.now();
   poolTiming.busy = [];
