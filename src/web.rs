@@ -200,14 +200,20 @@ pub fn sample_lines(
         .collect();
     let part = Model::from_placed(triangles);
     let sampled = engine::sample_batch(&part, &bounds, &job, op, &segs).map_err(engine_error)?;
+    Ok(pack_lines(&sampled))
+}
+
+/// [`sample_lines`]' layout: the number of lines, each line's point count, then every
+/// point's `x, y, z`.
+fn pack_lines(sampled: &[Vec<DVec3>]) -> Float64Array {
     let mut out =
         Vec::with_capacity(1 + sampled.len() + 3 * sampled.iter().map(Vec::len).sum::<usize>());
     out.push(sampled.len() as f64);
     out.extend(sampled.iter().map(|l| l.len() as f64));
-    for l in &sampled {
+    for l in sampled {
         out.extend(l.iter().flat_map(|p| [p.x, p.y, p.z]));
     }
-    Ok(Float64Array::from(&out[..]))
+    Float64Array::from(&out[..])
 }
 
 /// The engine's progress callback for a JS `progress(fraction)`: only an explicit `false`
@@ -527,6 +533,36 @@ impl Engine {
         Float32Array::from(&tris[..])
     }
 
+    /// Samples the raster `lines` (`x0, y0, x1, y1` each) of operation `op` of `job` on the
+    /// loaded model itself: what [`sample_lines`] gives a pool worker for the same batch, the
+    /// same layout and the same bits, with no copy of the model. The engine's own thread
+    /// takes batches this way while its pool works.
+    #[wasm_bindgen(js_name = sampleBatch)]
+    pub fn sample_batch(
+        &self,
+        job: JsValue,
+        op: usize,
+        lines: &[f64],
+    ) -> Result<Float64Array, JsValue> {
+        let job = job_from_js(job)?;
+        job.validate().map_err(|e| job_error(&e))?;
+        if !lines.len().is_multiple_of(4) {
+            return Err(js_error("sampleBatch: ragged lines"));
+        }
+        let model = self
+            .model
+            .as_ref()
+            .ok_or_else(|| js_error("no model loaded"))?;
+        let segs: Vec<(DVec2, DVec2)> = lines
+            .chunks_exact(4)
+            .map(|l| (DVec2::new(l[0], l[1]), DVec2::new(l[2], l[3])))
+            .collect();
+        let bounds = model.mesh().bounds();
+        let sampled =
+            engine::sample_batch(model, &bounds, &job, op, &segs).map_err(engine_error)?;
+        Ok(pack_lines(&sampled))
+    }
+
     /// The loaded model's box `[x0, y0, z0, x1, y1, z1]`, which a pool worker resolves the
     /// job against.
     #[wasm_bindgen(js_name = modelBounds)]
@@ -789,6 +825,44 @@ mod tests {
             .err()
             .unwrap();
         assert!(msg(e).contains("malformed sampled lines"));
+    }
+
+    /// The engine's own share of a pooled job: `sampleBatch` on the whole model gives what
+    /// `sampleLines` gives a pool worker on the batch's reach, bit for bit, and a mix of the
+    /// two links to `generate`'s program.
+    #[wasm_bindgen_test]
+    fn sample_batch_equals_sample_lines_on_the_reach() {
+        let job = serde_wasm_bindgen::to_value(&Job::default()).unwrap();
+        let mut engine = Engine::new();
+        engine.load_demo(job.clone()).unwrap();
+        let bounds = engine.model_bounds().unwrap().to_vec();
+        let batches = engine.parallel_batches(job.clone()).unwrap();
+        assert!(batches.length() > 2);
+        let sampled = js_sys::Array::new();
+        for (i, b) in batches.iter().enumerate() {
+            let get = |k: &str| Reflect::get(&b, &k.into()).unwrap();
+            let op = get("op").as_f64().unwrap() as usize;
+            let lines = Float64Array::from(get("lines")).to_vec();
+            let reach = Float64Array::from(get("reach")).to_vec();
+            let own = engine.sample_batch(job.clone(), op, &lines).unwrap();
+            let tris = engine
+                .triangles_in(reach[0], reach[1], reach[2], reach[3])
+                .to_vec();
+            let pooled = sample_lines(tris, &bounds, job.clone(), op, &lines).unwrap();
+            let (own, pooled) = (own.to_vec(), pooled.to_vec());
+            assert_eq!(own.len(), pooled.len(), "batch {i}");
+            assert!(
+                own.iter().zip(&pooled).all(|(a, b)| a.to_bits() == b.to_bits()),
+                "batch {i}: sampleBatch and sampleLines differ"
+            );
+            let take = if i % 2 == 0 { own } else { pooled };
+            sampled.push(&Float64Array::from(&take[..]));
+        }
+        let whole = engine.generate(job.clone(), &Function::new_no_args("")).unwrap();
+        let mixed = engine
+            .generate_with(job, sampled, &Function::new_no_args(""))
+            .unwrap();
+        assert_eq!(whole.gcode(), mixed.gcode());
     }
 
     #[wasm_bindgen_test]

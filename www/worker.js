@@ -82,10 +82,11 @@ const PREVIEW_TRIANGLES = 1_000_000;
 /** The pool: workers that sample batches of raster lines (pool-worker.js), started on
  * first use and kept. @type {Worker[]} */
 const pool = [];
-/** Where the last generate spent its time (ms): planning batches, sampling them in the
- * pool (`busy`: each batch's time in its worker), linking and writing, and in all.
- * @type {{ batches: number, sampling: number, linking: number, handler: number, busy: number[] }} */
-const poolTiming = { batches: 0, sampling: 0, linking: 0, handler: 0, busy: [] };
+/** Where the last generate spent its time (ms): planning batches, sampling them (`busy`:
+ * each batch's time in its pool worker; `own`: in this thread), linking and writing, and
+ * in all.
+ * @type {{ batches: number, sampling: number, linking: number, handler: number, busy: number[], own: number[] }} */
+const poolTiming = { batches: 0, sampling: 0, linking: 0, handler: 0, busy: [], own: [] };
 
 /** Grows the pool to `n` workers, each given the compiled engine. */
 async function poolOf(/** @type {number} */ n) {
@@ -98,11 +99,23 @@ async function poolOf(/** @type {number} */ n) {
   return pool.slice(0, n);
 }
 
-/** Runs `job` with its parallel-finishing lines sampled by `n` pool workers, batch by
- * batch (each batch carries only the triangles it reaches: the model is never copied
- * whole), then linked here. The program is the same bytes as `engine.generate`'s. */
+/** Resolves after the messages already queued for this thread have been handled: the
+ * engine's thread samples batches between them. */
+function yieldToEvents() {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => resolve(undefined);
+    ch.port2.postMessage(null);
+  });
+}
+
+/** Runs `job` with its parallel-finishing lines sampled by `n` threads: this one, on the
+ * model it holds, and `n - 1` pool workers, each batch carrying only the triangles it
+ * reaches (the model is never copied whole); then linked here. The program is the same
+ * bytes as `engine.generate`'s. */
 async function generatePooled(job, batches, n, progress) {
-  const workers = await poolOf(Math.min(n, batches.length));
+  const workers = await poolOf(Math.min(n - 1, batches.length - 1));
+  const threads = workers.length + 1;
   const bounds = engine.modelBounds();
   /** @type {Float64Array[]} */
   const sampled = new Array(batches.length);
@@ -111,12 +124,12 @@ async function generatePooled(job, batches, n, progress) {
   // Sampling is most of the work; linking and writing the program the rest.
   const SAMPLING = 0.9;
   // Each worker holds up to two batches: the one it samples and the next, so it never
-  // waits for this thread to cut and post a batch. Near the end (no more batches left
-  // than workers) only one, so the last batches go to whichever worker is free first.
+  // waits while this thread samples one of its own. Near the end (no more batches left
+  // than threads) only one, so the last batches go to whichever thread is free first.
   const run = (/** @type {Worker} */ w) => new Promise((resolve, reject) => {
     let held = 0;
     const fill = () => {
-      while (next < batches.length && held < (batches.length - next > workers.length ? 2 : 1)) {
+      while (next < batches.length && held < (batches.length - next > threads ? 2 : 1)) {
         const i = next++;
         const b = batches[i];
         const triangles = engine.trianglesIn(b.reach[0], b.reach[1], b.reach[2], b.reach[3]);
@@ -144,9 +157,23 @@ async function generatePooled(job, batches, n, progress) {
     w.onerror = (/** @type {ErrorEvent} */ e) => reject(new Error(e.message || 'a pool worker failed'));
     fill();
   });
+  // This thread's share: the next batch whenever it is free, sampled on the whole model
+  // (no copy, no index to build); between batches the workers' results are answered.
+  const own = async () => {
+    while (next < batches.length) {
+      const i = next++;
+      const b = batches[i];
+      const t = performance.now();
+      sampled[i] = engine.sampleBatch(job, b.op, b.lines);
+      poolTiming.own.push(Math.round(performance.now() - t));
+      progress((SAMPLING * ++done) / batches.length);
+      await yieldToEvents();
+    }
+  };
   const t0 = performance.now();
   poolTiming.busy = [];
-  await Promise.all(workers.map(run));
+  poolTiming.own = [];
+  await Promise.all([...workers.map(run), own()]);
   poolTiming.sampling = performance.now() - t0;
   return engine.generateWith(job, sampled, (/** @type {number} */ f) => progress(SAMPLING + (1 - SAMPLING) * f));
 }
@@ -213,8 +240,9 @@ const handlers = {
     return engine ? engine.preview(job) : null;
   },
 
-  /** Runs the job; with `workers` > 1, parallel finishing is sampled by that many pool
-   * workers. Resolves the program and the preview, with `workers`: how many sampled. */
+  /** Runs the job; with `workers` > 1, parallel finishing is sampled by that many threads
+   * (this one and `workers - 1` pool workers). Resolves the program and the preview, with
+   * `workers`: how many sampled. */
   async generate({ job, workers }, id) {
     if (!engine) throw new Error('no model loaded');
     const progress = progressTo(id);

@@ -48,7 +48,7 @@ for (const w of counts) {
   for (let r = 0; r < runs; r++) {
     await page.evaluate(() => { window.__long = []; window.__t0 = performance.now(); });
     await page.getByRole('button', { name: 'Generate' }).click();
-    await page.waitForFunction(() => /Toolpath ready|Error/.test(document.getElementById('status').textContent + document.getElementById('error').textContent), null, { timeout: 600_000 });
+    await page.waitForFunction(() => /Toolpath ready|Error/.test(document.getElementById('status').textContent + document.getElementById('error').textContent), null, { timeout: 600_000, polling: 250 });
     times.push(await page.evaluate(() => window.swarf.timings.generate));
     hash = createHash('sha256').update(await page.evaluate(() => window.swarf.state.result.gcode)).digest('hex').slice(0, 16);
     stat = await page.textContent('[data-stat="workers"]');

@@ -54,6 +54,8 @@ export class Engine {
   trianglesIn(x0: number, y0: number, x1: number, y1: number): Float32Array;
   /** The model's box [x0, y0, z0, x1, y1, z1]. */
   modelBounds(): Float32Array;
+  /** A batch's lines sampled on the loaded model itself (sampleLines' layout and bits). */
+  sampleBatch(job: any, op: number, lines: Float64Array): Float64Array;
   /** As generate, with every batch's lines sampled elsewhere (sampleLines' output each). */
   generateWith(job: any, sampled: Float64Array[], progress: (fraction: number) => boolean | undefined): Generated;
   /** The program checked against the model (src/sim/verify.rs): a deviation per cell and
