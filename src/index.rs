@@ -57,6 +57,63 @@ fn tri_box(t: &[f32]) -> NodeBox {
     b
 }
 
+/// Sorts `tris` by `keys` (moved together), in place: an MSD radix sort on the key's byte
+/// at `shift` and below (American flag sort: count a byte's buckets, then swap every
+/// element into its bucket, then each bucket on the next byte), with an insertion sort for
+/// short runs. Unstable but deterministic: the same input gives the same order natively
+/// and in wasm. Recursion depth is at most four.
+fn radix_sort(tris: &mut [[f32; FLOATS_PER_TRIANGLE]], keys: &mut [u32], shift: u32) {
+    let n = keys.len();
+    if n <= 32 {
+        for i in 1..n {
+            let mut j = i;
+            while j > 0 && keys[j - 1] > keys[j] {
+                keys.swap(j - 1, j);
+                tris.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        return;
+    }
+    let digit = |k: u32| ((k >> shift) & 0xff) as usize;
+    let mut count = [0usize; 256];
+    for &k in keys.iter() {
+        count[digit(k)] += 1;
+    }
+    let mut end = [0usize; 256];
+    let mut next = [0usize; 256];
+    let mut at = 0;
+    for b in 0..256 {
+        next[b] = at;
+        at += count[b];
+        end[b] = at;
+    }
+    let start = next;
+    for b in 0..256 {
+        while next[b] < end[b] {
+            let i = next[b];
+            let d = digit(keys[i]);
+            if d == b {
+                next[b] += 1;
+            } else {
+                let j = next[d];
+                keys.swap(i, j);
+                tris.swap(i, j);
+                next[d] += 1;
+            }
+        }
+    }
+    if shift == 0 {
+        return;
+    }
+    for b in 0..256 {
+        if count[b] > 1 {
+            let (lo, hi) = (start[b], end[b]);
+            radix_sort(&mut tris[lo..hi], &mut keys[lo..hi], shift - 8);
+        }
+    }
+}
+
 fn union(a: &NodeBox, b: &NodeBox) -> NodeBox {
     [
         a[0].min(b[0]),
@@ -71,9 +128,14 @@ fn union(a: &NodeBox, b: &NodeBox) -> NodeBox {
 impl Index {
     /// Reorders `mesh` in place along the Morton curve and builds the hierarchy.
     ///
-    /// The sort works on the buffer itself (no second copy of the triangles); the only
-    /// temporary is none: the Morton key is recomputed inside the comparison, which costs a
-    /// few flops and saves 8 bytes per triangle of peak memory.
+    /// The sort works on the buffer itself (no second copy of the triangles): each
+    /// triangle's Morton key is computed once into a list beside it (4 bytes per triangle,
+    /// freed before the nodes are allocated), and an in-place radix sort moves triangles
+    /// and keys together. A comparison sort recomputing keys in each comparison needed no
+    /// list but cost about four times as much (10M triangles: 4.9 s against 2.1 s for
+    /// `swarf info`, read included). Wasm memory never shrinks and the freed keys are too
+    /// small a hole for the nodes, so the page's memory settles at about 46.5 bytes per
+    /// triangle (budget 48) instead of 42.4.
     pub fn build(mesh: &mut Mesh) -> Index {
         let n = mesh.len();
         if n == 0 {
@@ -92,7 +154,9 @@ impl Index {
         };
         let (chunks, rest) = mesh.triangles_mut().as_chunks_mut::<FLOATS_PER_TRIANGLE>();
         debug_assert!(rest.is_empty());
-        chunks.sort_unstable_by_key(key);
+        let mut keys: Vec<u32> = chunks.iter().map(key).collect();
+        radix_sort(chunks, &mut keys, 24);
+        drop(keys);
         Self::build_in_order(mesh)
     }
 
@@ -338,5 +402,39 @@ impl Index {
             }
         }
         best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The radix sort orders keys as a comparison sort does, keeps each triangle with its
+    /// key, and copes with runs of equal keys and every byte pattern.
+    #[test]
+    fn radix_sort_orders_and_keeps_pairs() {
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for n in [0usize, 1, 2, 31, 33, 1000, 70_000] {
+            let mut keys: Vec<u32> = (0..n)
+                .map(|i| match i % 4 {
+                    0 => next() as u32,
+                    1 => (next() as u32) & 0x0000_ffff,
+                    2 => 0x1234_5678,
+                    _ => (next() as u32) | 0xff00_0000,
+                })
+                .collect();
+            let mut tris: Vec<[f32; 9]> = keys.iter().map(|&k| [f32::from_bits(k); 9]).collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            radix_sort(&mut tris, &mut keys, 24);
+            assert_eq!(keys, want, "n {n}");
+            assert!(tris.iter().zip(&keys).all(|(t, &k)| t[0].to_bits() == k));
+        }
     }
 }

@@ -40,12 +40,31 @@ impl Model {
 
     /// A copy of the triangles whose XY box meets `lo..hi` (9 floats each, in index order).
     pub fn triangles_in(&self, lo: [f64; 2], hi: [f64; 2]) -> Vec<f32> {
-        let mut out = Vec::new();
+        let runs = self.runs_in(lo, hi);
+        let tris = self.mesh.triangles();
+        let mut out = Vec::with_capacity(9 * runs.iter().map(|r| r.len()).sum::<usize>());
+        for r in runs {
+            out.extend_from_slice(&tris[9 * r.start..9 * r.end]);
+        }
+        out
+    }
+
+    /// The same triangles as [`Model::triangles_in`], in the same order, as runs of
+    /// consecutive triangle indices into [`Model::mesh`]'s buffer: the page copies them
+    /// straight into a JS array, with no second copy in wasm memory.
+    pub fn runs_in(&self, lo: [f64; 2], hi: [f64; 2]) -> Vec<std::ops::Range<usize>> {
+        let tris = self.mesh.triangles();
+        let base = tris.as_ptr() as usize;
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
         self.index
             .for_each_in_box(&self.mesh, lo, hi, f64::NEG_INFINITY, &mut |t| {
-                out.extend_from_slice(t)
+                let i = (t.as_ptr() as usize - base) / (9 * std::mem::size_of::<f32>());
+                match runs.last_mut() {
+                    Some(r) if r.end == i => r.end = i + 1,
+                    _ => runs.push(i..i + 1),
+                }
             });
-        out
+        runs
     }
 
     /// The transformed, Morton-ordered triangle buffer.
