@@ -42,7 +42,7 @@ settings (override the job file):
              {engrave,profile,pocket,vcarve} for a drawing
              (a list of operations goes in the job JSON)
   --sampling S --tolerance T --milling {climb,conventional}
-  parallel:  --stepover S --direction {x,y,xy} --pattern {zigzag,oneway}
+  parallel:  --stepover S --direction {x,y,xy,spiral} --pattern {zigzag,oneway}
   waterline: --stepdown S --z-top Z --z-bottom Z
   rough:     --stepdown S --stepover-ratio R --stock-to-leave S --pattern {offset,zigzag}
              --z-top Z --z-bottom Z --ramp-angle DEG

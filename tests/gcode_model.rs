@@ -116,6 +116,16 @@ fn bull_crosshatch_never_gouges() {
 }
 
 #[test]
+fn ball_spiral_never_gouges() {
+    check(ToolKind::Ball, Direction::Spiral, Pattern::Zigzag);
+}
+
+#[test]
+fn flat_spiral_conventional_never_gouges_and_never_lifts() {
+    check(ToolKind::Flat, Direction::Spiral, Pattern::Oneway);
+}
+
+#[test]
 fn cone_zigzag_y_never_gouges() {
     check(ToolKind::Cone, Direction::Y, Pattern::Zigzag);
 }

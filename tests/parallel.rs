@@ -22,7 +22,7 @@
 use swarf::demo;
 use swarf::engine::{self, Model};
 use swarf::geom::DVec3;
-use swarf::job::{Job, ModelTransform, ParallelSpec, StrategySpec, ToolKind};
+use swarf::job::{Direction, Job, Milling, ModelTransform, ParallelSpec, StrategySpec, ToolKind};
 use swarf::mesh::Mesh;
 use swarf::toolpath::Move;
 use swarf::units::Units;
@@ -216,5 +216,45 @@ fn dome_far_from_origin_is_not_gouged() {
             depth <= tol,
             "dome at {c}: a feed move cuts {depth:.4} mm into the model at {at:?} (tolerance {tol})"
         );
+    }
+}
+
+/// Issue 12, part 4: the spiral, both ways round, on the scanned relief and on a dome: no
+/// feed move cuts deeper than the tolerance along the normal, and the whole finish is one
+/// cut: one plunge, no lift until the end.
+#[test]
+fn spiral_is_one_cut_and_never_gouges() {
+    let tol = 0.01;
+    for milling in [Milling::Climb, Milling::Conventional] {
+        let mut job = ball_job(6.0, 1.0, 0.5, tol);
+        if let StrategySpec::Parallel(p) = &mut job.strategy {
+            p.direction = Direction::Spiral;
+            p.milling = milling;
+        }
+        for (name, m) in [
+            ("scanned", model(scanned(1.0, 0.02, 1))),
+            ("dome", model(dome_at(0.0, 0.0, 8.0))),
+        ] {
+            let (depth, at) = worst_gouge(&m, &job, tol);
+            eprintln!("spiral {milling:?} on {name}: worst normal depth {depth:.4} at {at:?}");
+            assert!(
+                depth <= tol,
+                "{milling:?} {name}: cuts {depth:.4} mm at {at:?}"
+            );
+            let out = engine::generate(&m, &job, &mut |_| true).unwrap();
+            let tp = &out.toolpath;
+            let kinds: Vec<Move> = (0..tp.len()).map(|i| tp.kind(i)).collect();
+            let plunges = kinds.iter().filter(|&&k| k == Move::Plunge).count();
+            assert_eq!(plunges, 1, "{milling:?} {name}: one plunge");
+            let first_feed = kinds.iter().position(|&k| k == Move::Feed).unwrap();
+            let last_feed = kinds.iter().rposition(|&k| k == Move::Feed).unwrap();
+            assert!(
+                kinds[first_feed..=last_feed]
+                    .iter()
+                    .all(|&k| k == Move::Feed),
+                "{milling:?} {name}: the spiral lifts"
+            );
+            assert!(last_feed - first_feed > 500);
+        }
     }
 }

@@ -63,6 +63,7 @@ fn batches_on_parts_of_the_model_give_the_same_program() {
         for strategy in [
             r#"{"type":"parallel","stepover":1.5,"sampling":0.5}"#,
             r#"{"type":"parallel","stepover":2,"sampling":0.7,"direction":"xy","pattern":"oneway"}"#,
+            r#"{"type":"parallel","stepover":1.5,"sampling":0.5,"direction":"spiral"}"#,
         ] {
             same_program(
                 &terrain,

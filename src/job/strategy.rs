@@ -21,6 +21,9 @@ pub enum Direction {
     Y,
     /// Both, one after the other (crosshatch).
     Xy,
+    /// One rectangular spiral from the area's boundary inwards, rings a stepover apart,
+    /// with no lift and no link: clockwise for climb, anticlockwise for conventional.
+    Spiral,
 }
 
 impl Direction {
@@ -29,6 +32,7 @@ impl Direction {
         Choice::new("x", "Along X"),
         Choice::new("y", "Along Y"),
         Choice::new("xy", "Crosshatch (X then Y)"),
+        Choice::new("spiral", "Spiral (boundary inwards)"),
     ];
 }
 
@@ -154,8 +158,8 @@ impl ParallelSpec {
             SAMPLING,
             TOLERANCE,
             Field::select("strategy.pattern", "Line linking", Pattern::CHOICES),
-            Field::select("strategy.milling", "Milling (one way)", Milling::CHOICES)
-                .when("strategy.pattern", "oneway"),
+            // Every line one way, a zigzag's first line, the spiral's winding.
+            Field::select("strategy.milling", "Milling", Milling::CHOICES),
         ],
         default: || StrategySpec::Parallel(ParallelSpec::default()),
     };

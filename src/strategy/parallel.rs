@@ -12,6 +12,12 @@
 //! enters it at full chip thickness and leaves the cut surface at zero). Lines along X step
 //! towards +Y, so the uncut material is on the +Y side: climb runs −X, conventional +X.
 //! Lines along Y step towards +X: climb runs +Y.
+//!
+//! The spiral (PyCAM's) is one rectangular spiral from the area's boundary inwards, its
+//! rings a stepover apart, cut without a lift or a link. Going inwards the uncut material is
+//! towards the centre, so climb (material on the right) runs clockwise seen from above and
+//! conventional anticlockwise. Its sides are cut into pieces of at most [`spiral_piece`]
+//! (each sampled as a line is), so that the page's batches of pieces reach a bounded box.
 
 use super::surface::Surface;
 use super::Cancelled;
@@ -41,6 +47,94 @@ fn lines(area: &Rect, stepover: f64, along_x: bool) -> Vec<Segment> {
             }
         })
         .collect()
+}
+
+/// The longest piece of a spiral side: sixteen stepovers (and at least four samples), so
+/// a batch of [`BATCH`] pieces spans a bounded stretch of the path.
+pub fn spiral_piece(spec: &ParallelSpec) -> f64 {
+    (16.0 * spec.stepover).max(4.0 * spec.sampling)
+}
+
+/// The spiral over `area`: rings `stepover` apart from the boundary inwards, clockwise
+/// seen from above (or anticlockwise), as consecutive pieces no longer than `piece`: each
+/// piece starts where the last ended. Every point of the area is within a stepover of it.
+fn spiral(area: &Rect, stepover: f64, clockwise: bool, piece: f64) -> Vec<Segment> {
+    let (mut l, mut r, mut b, mut t) = (area.min.x, area.max.x, area.min.y, area.max.y);
+    let mut corners = vec![DVec2::new(l, t)];
+    // Clockwise from the top left corner: right along the top, down the right side, left
+    // along the bottom, up the left side, each side then moved a stepover inwards. The
+    // walk ends when the rectangle left is thinner than a stepover: its last side is then
+    // within a stepover of everything inside.
+    loop {
+        corners.push(DVec2::new(r, t));
+        t -= stepover;
+        if t < b {
+            break;
+        }
+        corners.push(DVec2::new(r, b));
+        r -= stepover;
+        if r < l {
+            break;
+        }
+        corners.push(DVec2::new(l, b));
+        b += stepover;
+        if b > t {
+            break;
+        }
+        corners.push(DVec2::new(l, t));
+        l += stepover;
+        if l > r {
+            break;
+        }
+    }
+    if !clockwise {
+        // The mirror image across the area's middle X runs the other way round.
+        let mx = area.min.x + area.max.x;
+        for c in &mut corners {
+            c.x = mx - c.x;
+        }
+    }
+    let mut out = Vec::new();
+    for w in corners.windows(2) {
+        let (a, e) = (w[0], w[1]);
+        let n = ((e - a).length() / piece).ceil().max(1.0) as usize;
+        let mut from = a;
+        for k in 1..=n {
+            let to = if k == n {
+                e
+            } else {
+                a + (e - a) * (k as f64 / n as f64)
+            };
+            out.push((from, to));
+            from = to;
+        }
+    }
+    out
+}
+
+/// The passes of `spec` over `area`, in cutting order: a set of raster lines along X or Y,
+/// or the spiral's pieces.
+fn pass_segments(spec: &ParallelSpec, area: &Rect) -> Vec<(Pass, Vec<Segment>)> {
+    let raster = |ax: bool| (Pass::Lines { along_x: ax }, lines(area, spec.stepover, ax));
+    match spec.direction {
+        Direction::X => vec![raster(true)],
+        Direction::Y => vec![raster(false)],
+        Direction::Xy => vec![raster(true), raster(false)],
+        Direction::Spiral => {
+            let cw = spec.milling == Milling::Climb;
+            vec![(
+                Pass::Spiral,
+                spiral(area, spec.stepover, cw, spiral_piece(spec)),
+            )]
+        }
+    }
+}
+
+/// What a pass is: raster lines (linked by the pattern) or one continuous spiral.
+#[derive(Clone, Copy, PartialEq)]
+enum Pass {
+    Lines { along_x: bool },
+    Spiral,
 }
 
 /// Samples many lines, in parallel when the `parallel` feature is on.
@@ -90,10 +184,9 @@ pub struct Batch {
 /// `generate` samples them.
 pub fn batches(spec: &ParallelSpec, res: &Resolved) -> Vec<Batch> {
     let grow = res.cutter.radius() + 1e-3 * (1.0 + res.cutter.radius());
-    passes(spec)
-        .iter()
-        .flat_map(|&ax| {
-            let segs = lines(&res.area, spec.stepover, ax);
+    pass_segments(spec, &res.area)
+        .into_iter()
+        .flat_map(|(_, segs)| {
             segs.chunks(BATCH)
                 .map(|c| {
                     let mut lo = DVec2::splat(f64::INFINITY);
@@ -131,14 +224,6 @@ pub fn sample(
     )
 }
 
-fn passes(spec: &ParallelSpec) -> &'static [bool] {
-    match spec.direction {
-        Direction::X => &[true],
-        Direction::Y => &[false],
-        Direction::Xy => &[true, false],
-    }
-}
-
 /// Builds the parallel-finishing toolpath. `progress(fraction)` is called between batches
 /// of lines; returning `false` cancels.
 pub fn generate(
@@ -161,10 +246,7 @@ pub fn generate_from(
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Toolpath, Cancelled> {
     let s = Surface::new(model, res);
-    let all: Vec<(bool, Vec<Segment>)> = passes(spec)
-        .iter()
-        .map(|&ax| (ax, lines(&res.area, spec.stepover, ax)))
-        .collect();
+    let all = pass_segments(spec, &res.area);
     let total: usize = all.iter().map(|(_, l)| l.len()).sum();
     let mut given = sampled.map(|v| {
         assert_eq!(v.len(), total, "one sampled line per raster line");
@@ -174,9 +256,14 @@ pub fn generate_from(
     let mut tp = Toolpath::new();
     let safe = res.safe_height as f32;
     let batch = BATCH;
-    for (along_x, segs) in &all {
-        // Climb direction per the module doc; zigzag alternates from it.
-        let forward = (spec.milling == Milling::Climb) != *along_x;
+    for (pass, segs) in &all {
+        // Climb direction per the module doc; zigzag alternates from it. The spiral's
+        // pieces run as built, each from where the last ended.
+        let (along_x, spiral) = match *pass {
+            Pass::Lines { along_x } => (along_x, false),
+            Pass::Spiral => (false, true),
+        };
+        let forward = spiral || (spec.milling == Milling::Climb) != along_x;
         let mut first_in_pass = true;
         for (bi, chunk) in segs.chunks(batch).enumerate() {
             if !progress(done as f32 / total as f32) {
@@ -189,6 +276,7 @@ pub fn generate_from(
             for (k, mut pts) in sampled.into_iter().enumerate() {
                 let j = bi * batch + k;
                 let fwd = match spec.pattern {
+                    _ if spiral => true,
                     Pattern::Oneway => forward,
                     Pattern::Zigzag => forward == j.is_multiple_of(2),
                 };
@@ -197,7 +285,10 @@ pub fn generate_from(
                 }
                 let start = pts[0];
                 let linked = spec.pattern == Pattern::Zigzag && !first_in_pass;
-                if linked {
+                if spiral && !first_in_pass {
+                    // The piece starts where the last ended (the same point, sampled the
+                    // same): carry straight on.
+                } else if linked {
                     // Zigzag link along the boundary, itself drop-cutter sampled so it never
                     // gouges; the link runs from the last point to this line's start.
                     let last = tp.last().expect("a previous line exists");
@@ -232,4 +323,74 @@ pub fn generate_from(
     }
     progress(1.0);
     Ok(tp)
+}
+
+#[cfg(test)]
+mod spiral_tests {
+    use super::*;
+
+    fn area() -> Rect {
+        Rect::new(DVec2::new(-3.0, 2.0), DVec2::new(47.3, 31.9))
+    }
+
+    /// Distance from `p` to the segment `a`-`b`.
+    fn dist(p: DVec2, (a, b): Segment) -> f64 {
+        let e = b - a;
+        let t = ((p - a).dot(e) / e.length_squared().max(1e-300)).clamp(0.0, 1.0);
+        (a + e * t - p).length()
+    }
+
+    #[test]
+    fn spiral_is_one_path_inside_the_area_covering_it_a_stepover_apart() {
+        for (stepover, cw) in [(1.5, true), (1.5, false), (4.0, true), (0.7, false)] {
+            let a = area();
+            let piece = 16.0 * stepover;
+            let segs = spiral(&a, stepover, cw, piece);
+            assert!(segs.len() > 4);
+            for w in segs.windows(2) {
+                assert_eq!(w[0].1, w[1].0, "pieces must join end to start");
+            }
+            for &(p, q) in &segs {
+                assert!((q - p).length() <= piece + 1e-9);
+                assert!(p.x == q.x || p.y == q.y, "sides are axis-parallel");
+                for c in [p, q] {
+                    assert!(c.x >= a.min.x - 1e-9 && c.x <= a.max.x + 1e-9);
+                    assert!(c.y >= a.min.y - 1e-9 && c.y <= a.max.y + 1e-9);
+                }
+            }
+            // Every point of the area is within a stepover of the path (the rings are a
+            // stepover apart), and the path starts on the boundary.
+            let (s0, _) = segs[0];
+            assert!(s0.x == a.min.x || s0.x == a.max.x);
+            assert_eq!(s0.y, a.max.y);
+            let mut worst: f64 = 0.0;
+            for i in 0..=60 {
+                for j in 0..=40 {
+                    let p = DVec2::new(
+                        a.min.x + (a.max.x - a.min.x) * i as f64 / 60.0,
+                        a.min.y + (a.max.y - a.min.y) * j as f64 / 40.0,
+                    );
+                    let d = segs
+                        .iter()
+                        .map(|&s| dist(p, s))
+                        .fold(f64::INFINITY, f64::min);
+                    worst = worst.max(d);
+                }
+            }
+            assert!(
+                worst <= stepover + 1e-9,
+                "a point {worst} from the path (stepover {stepover})"
+            );
+            // Winding: about the area's centre every piece turns the same way, clockwise
+            // (negative cross product) for climb.
+            let c = (a.min + a.max) * 0.5;
+            for (p, q) in &segs {
+                let turn = (*p - c).perp_dot(*q - c);
+                assert!(
+                    turn.abs() < 1e-9 || (turn < 0.0) == cw,
+                    "stepover {stepover}: winding"
+                );
+            }
+        }
+    }
 }

@@ -95,6 +95,41 @@ test('Waterline: its parameters replace the raster ones; the toolpath lies on a 
   await s.close();
 });
 
+test('Spiral finishing: chosen as the raster direction, one plunge and no lift, the winding from the milling field, equal to the CLI', async (t) => {
+  const s = await open(browser);
+  await loadTerrain(s.page);
+  await s.page.selectOption('#f-strategy-direction', 'spiral');
+  assert.ok(await s.page.isVisible('#f-strategy-milling'), 'the winding is chosen with the milling field');
+  const turns = [];
+  for (const milling of ['climb', 'conventional']) {
+    await s.page.selectOption('#f-strategy-milling', milling);
+    const r = await generate(s.page);
+    assert.match(r.status, /Toolpath ready/);
+    assert.equal(r.error, '');
+    const path = await s.page.evaluate(() => {
+      const { points, kinds } = window.swarf.state.result;
+      const k = Array.from(kinds);
+      const first = k.indexOf(2), last = k.lastIndexOf(2);
+      // The winding: the sum of cross products about the path's centre (negative: clockwise).
+      let cx = 0, cy = 0, n = 0;
+      for (let i = first; i <= last; i++) { cx += points[3 * i]; cy += points[3 * i + 1]; n++; }
+      cx /= n; cy /= n;
+      let turn = 0;
+      for (let i = first + 1; i <= last; i++) {
+        turn += (points[3 * i - 3] - cx) * (points[3 * i + 1] - cy) - (points[3 * i - 2] - cy) * (points[3 * i] - cx);
+      }
+      return { plunges: k.filter((v) => v === 1).length, feeds: last - first + 1, lifted: k.slice(first, last + 1).some((v) => v !== 2), turn };
+    });
+    assert.equal(path.plunges, 1, 'one plunge');
+    assert.ok(!path.lifted, 'no lift between the first and the last cut');
+    assert.ok(path.feeds > 200, `${path.feeds} cutting points`);
+    turns.push(path.turn);
+    await downloadEqualsCli(t, s.page, 'ngc');
+  }
+  assert.ok(turns[0] < 0 && turns[1] > 0, `climb clockwise, conventional anticlockwise: ${turns}`);
+  await s.close();
+});
+
 test('Roughing: its parameters are shown; generate gives a toolpath or the engine\'s message', async () => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);
