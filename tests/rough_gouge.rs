@@ -146,6 +146,31 @@ fn open_terrain_rings_stay_outside_the_part() {
     );
 }
 
+/// The same terrain cleared in zigzag rows, whose ends are now joined at feed along the
+/// region's boundary where they can be (issue 12, part 5): no move, links included, cuts
+/// into the stock to leave along the normal.
+#[test]
+fn open_terrain_zigzag_links_stay_outside_the_part() {
+    let spec = RoughSpec {
+        stock_to_leave: 0.2,
+        stepdown: 0.3,
+        stepover_ratio: 0.1,
+        z_top: Some(6.0),
+        pattern: ClearPattern::Zigzag,
+        ..RoughSpec::default()
+    };
+    let job = rough_job(ToolKind::Ball, 12.0, spec.clone());
+    let (model, out) = run(demo::demo_mesh(), &job);
+    assert!(out.summary.feed_length > 1000.0, "{:?}", out.summary);
+    eprintln!("zigzag on the terrain: {:?}", out.summary);
+    let (d, p, len) = worst_gouge(&model, &out, spec.stock_to_leave, spec.tolerance);
+    assert!(
+        d <= spec.tolerance,
+        "{d:.4} into the stock to leave at {p:?} ({len:.1} mm of moves deeper than {})",
+        spec.tolerance
+    );
+}
+
 /// Checks any model and job by hand: `SWARF_PROBE_STL=m.stl SWARF_PROBE_JOB='{...}' cargo
 /// test --release --test rough_gouge -- --ignored --nocapture probe`.
 #[test]

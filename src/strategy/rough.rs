@@ -32,8 +32,12 @@
 //!
 //! Between passes the tool feeds straight across when the gap is short (within one and a
 //! half stepovers) and the whole link keeps the stock to leave (the grown tool's height is
-//! checked along it); otherwise it lifts to safe height and enters the next pass the same
-//! way as a region's first (outside the stock, or by a ramp).
+//! checked along it). A zigzag row whose end and the next row's start both lie on one of
+//! the region's loops (as rows end on the boundary) is joined along that loop instead, the
+//! shorter way round, when that is within six stepovers: the loop is where the tool centre
+//! may go at this layer (the boundary pass follows it), so the link never gouges and no lift
+//! is needed. Otherwise the tool lifts to safe height and enters the next pass the same way
+//! as a region's first (outside the stock, or by a ramp).
 //!
 //! # Direction
 //!
@@ -163,6 +167,80 @@ fn entered(pass: &Pass, here: DVec2) -> (Pass, f64) {
         },
         best,
     )
+}
+
+/// A link from `from` to `to` along one of the region's loops, when both lie on the same
+/// loop (a zigzag row ends on the boundary): the loop's vertices between them the shorter
+/// way round, then `to`; `None` when they are on no common loop or the way is longer than
+/// `max_len`. The loops are where the tool centre may go at this layer (the boundary pass
+/// follows them), so such a link never gouges: zigzag rows whose ends are further apart
+/// than a straight link may reach are joined at feed instead of by a lift.
+fn boundary_link(region: &Region, from: DVec2, to: DVec2, max_len: f64) -> Option<Vec<DVec2>> {
+    let eps = 1e-7 * (1.0 + from.abs().max_element() + to.abs().max_element());
+    let on = |l: &[DVec2], p: DVec2| -> Option<(usize, f64, DVec2)> {
+        let n = l.len();
+        (0..n)
+            .map(|k| {
+                let (q, t) = project(p, l[k], l[(k + 1) % n]);
+                (k, t, q, p.distance(q))
+            })
+            .filter(|c| c.3 <= eps)
+            .min_by(|a, b| a.3.total_cmp(&b.3))
+            .map(|(k, t, q, _)| (k, t, q))
+    };
+    for l in std::iter::once(&region.outer).chain(&region.holes) {
+        let n = l.len();
+        if n < 3 {
+            continue;
+        }
+        let (Some((ka, ta, qa)), Some((kb, tb, qb))) = (on(l, from), on(l, to)) else {
+            continue;
+        };
+        // Forward: along the loop's order from `from` to `to`; backward: against it.
+        let mut fwd = Vec::new();
+        if !(ka == kb && tb >= ta) {
+            let mut k = (ka + 1) % n;
+            loop {
+                fwd.push(l[k]);
+                if k == kb {
+                    break;
+                }
+                k = (k + 1) % n;
+            }
+        }
+        fwd.push(qb);
+        let mut back = Vec::new();
+        if !(ka == kb && tb <= ta) {
+            let mut k = ka;
+            loop {
+                back.push(l[k]);
+                if k == (kb + 1) % n {
+                    break;
+                }
+                k = (k + n - 1) % n;
+            }
+        }
+        back.push(qb);
+        let len = |v: &[DVec2]| {
+            let mut at = qa;
+            v.iter()
+                .map(|&p| {
+                    let d = at.distance(p);
+                    at = p;
+                    d
+                })
+                .sum::<f64>()
+        };
+        let (path, d) = if len(&fwd) <= len(&back) {
+            let d = len(&fwd);
+            (fwd, d)
+        } else {
+            let d = len(&back);
+            (back, d)
+        };
+        return (d <= max_len).then_some(path);
+    }
+    None
 }
 
 fn push(tp: &mut Toolpath, kind: Move, p: DVec2, z: f64) {
@@ -311,8 +389,22 @@ fn emit_region(
             if linked {
                 tp.set_wall(Wall::Fixed);
                 push(tp, Move::Feed, pass.pts[0], l.z);
+                cut(tp, l, region, &pass, true);
+                continue;
             }
-            cut(tp, l, region, &pass, linked);
+            let along = if at_layer && !pass.closed {
+                boundary_link(region, here, pass.pts[0], 4.0 * l.link_reach)
+            } else {
+                None
+            };
+            let via_boundary = along.is_some();
+            if let Some(path) = along {
+                tp.set_wall(Wall::Fixed);
+                for p in path {
+                    push(tp, Move::Feed, p, l.z);
+                }
+            }
+            cut(tp, l, region, &pass, via_boundary);
         }
     }
 }
