@@ -194,13 +194,18 @@ pub fn sample_lines(
         min: [bounds[0], bounds[1], bounds[2]],
         max: [bounds[3], bounds[4], bounds[5]],
     };
-    let segs: Vec<(DVec2, DVec2)> = lines
-        .chunks_exact(4)
-        .map(|l| (DVec2::new(l[0], l[1]), DVec2::new(l[2], l[3])))
-        .collect();
+    let segs = segments(lines);
     let part = Model::from_placed(triangles);
     let sampled = engine::sample_batch(&part, &bounds, &job, op, &segs).map_err(engine_error)?;
     Ok(pack_lines(&sampled))
+}
+
+/// Raster lines from `x0, y0, x1, y1` each (a whole number of fours, checked by the caller).
+fn segments(lines: &[f64]) -> Vec<(DVec2, DVec2)> {
+    lines
+        .chunks_exact(4)
+        .map(|l| (DVec2::new(l[0], l[1]), DVec2::new(l[2], l[3])))
+        .collect()
 }
 
 /// [`sample_lines`]' layout: the number of lines, each line's point count, then every
@@ -564,10 +569,7 @@ impl Engine {
             .model
             .as_ref()
             .ok_or_else(|| js_error("no model loaded"))?;
-        let segs: Vec<(DVec2, DVec2)> = lines
-            .chunks_exact(4)
-            .map(|l| (DVec2::new(l[0], l[1]), DVec2::new(l[2], l[3])))
-            .collect();
+        let segs = segments(lines);
         let bounds = model.mesh().bounds();
         let sampled =
             engine::sample_batch(model, &bounds, &job, op, &segs).map_err(engine_error)?;
@@ -816,9 +818,16 @@ mod tests {
                 .unwrap_err();
             assert!(msg(e).contains("ragged"));
         }
-        // Sampled batches that do not match the job's.
+        // sampleBatch: no model yet, then ragged lines, then an operation the job lacks.
         let mut engine = Engine::new();
+        let e = engine.sample_batch(job.clone(), 0, &[0.0; 4]).unwrap_err();
+        assert!(msg(e).contains("no model loaded"));
         engine.load_demo(job.clone()).unwrap();
+        let e = engine.sample_batch(job.clone(), 0, &[0.0; 3]).unwrap_err();
+        assert!(msg(e).contains("ragged"));
+        let m = msg(engine.sample_batch(job.clone(), 5, &[0.0; 4]).unwrap_err());
+        assert!(m.contains("operation 6"), "{m}");
+        // Sampled batches that do not match the job's.
         let batches = engine.parallel_batches(job.clone()).unwrap();
         assert!(batches.length() > 1);
         let none = js_sys::Array::new();

@@ -50,11 +50,10 @@ use super::plane::Plane;
 use super::{Cutter, Shape};
 use crate::geom::{DVec2, DVec3};
 
-/// Tip height for the facet contact, or `None` when the contact point is not inside the
-/// triangle `p` (XY relative to the axis) or the triangle is vertical or degenerate.
+/// The tangent radius on `plane` and the contact point's XY relative to the axis: that far
+/// uphill (on the axis for a level plane).
 #[inline]
-pub(super) fn drop(cutter: &Cutter, p: &[DVec3; 3]) -> Option<f64> {
-    let plane = Plane::new(p)?;
+fn contact(plane: &Plane, cutter: &Cutter) -> (f64, DVec2) {
     let rho = plane.tangent_radius(cutter);
     let q = if plane.nxy > 0.0 {
         DVec2::new(
@@ -64,6 +63,15 @@ pub(super) fn drop(cutter: &Cutter, p: &[DVec3; 3]) -> Option<f64> {
     } else {
         DVec2::ZERO
     };
+    (rho, q)
+}
+
+/// Tip height for the facet contact, or `None` when the contact point is not inside the
+/// triangle `p` (XY relative to the axis) or the triangle is vertical or degenerate.
+#[inline]
+pub(super) fn drop(cutter: &Cutter, p: &[DVec3; 3]) -> Option<f64> {
+    let plane = Plane::new(p)?;
+    let (rho, q) = contact(&plane, cutter);
     let [w0, w1, w2] = plane.weights_inside(p, q)?;
     let sum = w0 + w1 + w2;
     if !(sum > 0.0) {
@@ -123,15 +131,7 @@ pub(super) fn drop_above(cutter: &Cutter, p: &[DVec3; 3], best: f64) -> Facet {
     let Some(plane) = Plane::from_normal(n) else {
         return ALL;
     };
-    let rho = plane.tangent_radius(cutter);
-    let q = if plane.nxy > 0.0 {
-        DVec2::new(
-            -rho * plane.n_xy.x / plane.nxy,
-            -rho * plane.n_xy.y / plane.nxy,
-        )
-    } else {
-        DVec2::ZERO
-    };
+    let (rho, q) = contact(&plane, cutter);
     let w = plane.weights(p, q);
     if w[0] >= 0.0 && w[1] >= 0.0 && w[2] >= 0.0 {
         let sum = w[0] + w[1] + w[2];

@@ -317,14 +317,13 @@ impl Cutter {
         }
     }
 
-    /// Drop-cutter against one triangle (nine floats): the highest tip height at which the
-    /// cutter, on the vertical axis through `(x, y)`, touches the triangle; `None` when the
-    /// triangle is out of the cutter's reach (no point of it within `R` of the axis in XY),
-    /// or when `tri` holds fewer than nine floats.
-    pub fn drop_triangle(&self, x: f64, y: f64, tri: &[f32]) -> Option<f64> {
+    /// The triangle's vertices relative to the axis through `(x, y)` (the contact maths
+    /// then sees small numbers), or `None` when its XY box misses the disk's square (the
+    /// cheapest reject) or `tri` holds fewer than nine floats.
+    #[inline]
+    fn near_axis(&self, x: f64, y: f64, tri: &[f32]) -> Option<[DVec3; 3]> {
         let t: &[f32; 9] = tri.get(..9)?.try_into().ok()?;
         let r = self.radius;
-        // Cheapest reject first: the triangle's XY box against the disk's square.
         let (x0, x1, x2) = (t[0] as f64, t[3] as f64, t[6] as f64);
         let (y0, y1, y2) = (t[1] as f64, t[4] as f64, t[7] as f64);
         if x0.min(x1).min(x2) > x + r
@@ -334,12 +333,19 @@ impl Cutter {
         {
             return None;
         }
-        // Work relative to the axis: the contact maths then sees small numbers.
-        let p = [
+        Some([
             DVec3::new(x0 - x, y0 - y, t[2] as f64),
             DVec3::new(x1 - x, y1 - y, t[5] as f64),
             DVec3::new(x2 - x, y2 - y, t[8] as f64),
-        ];
+        ])
+    }
+
+    /// Drop-cutter against one triangle (nine floats): the highest tip height at which the
+    /// cutter, on the vertical axis through `(x, y)`, touches the triangle; `None` when the
+    /// triangle is out of the cutter's reach (no point of it within `R` of the axis in XY),
+    /// or when `tri` holds fewer than nine floats.
+    pub fn drop_triangle(&self, x: f64, y: f64, tri: &[f32]) -> Option<f64> {
+        let p = self.near_axis(x, y, tri)?;
         if let Some(z) = facet::drop(self, &p) {
             return Some(z);
         }
@@ -361,22 +367,7 @@ impl Cutter {
     /// When the facet contact misses the triangle only the edges facing it are tried (see
     /// `facet.rs`).
     pub fn drop_triangle_above(&self, x: f64, y: f64, tri: &[f32], best: f64) -> Option<f64> {
-        let t: &[f32; 9] = tri.get(..9)?.try_into().ok()?;
-        let r = self.radius;
-        let (x0, x1, x2) = (t[0] as f64, t[3] as f64, t[6] as f64);
-        let (y0, y1, y2) = (t[1] as f64, t[4] as f64, t[7] as f64);
-        if x0.min(x1).min(x2) > x + r
-            || x0.max(x1).max(x2) < x - r
-            || y0.min(y1).min(y2) > y + r
-            || y0.max(y1).max(y2) < y - r
-        {
-            return None;
-        }
-        let p = [
-            DVec3::new(x0 - x, y0 - y, t[2] as f64),
-            DVec3::new(x1 - x, y1 - y, t[5] as f64),
-            DVec3::new(x2 - x, y2 - y, t[8] as f64),
-        ];
+        let p = self.near_axis(x, y, tri)?;
         let edges = match facet::drop_above(self, &p, best) {
             facet::Facet::Hit(z) => return (z > best).then_some(z),
             facet::Facet::Below => return None,
