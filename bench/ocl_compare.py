@@ -420,11 +420,16 @@ def main():
     text = "\n".join(o) + "\n"
     print(text)
     if a.write:
-        cmd = " ".join(["python3", "bench/ocl_compare.py", *sys.argv[1:]])
-        with open(a.write, "w") as f:
-            f.write("# Swarf vs OpenCAMLib drop-cutter\n\n"
-                    "Reproduce (from the repository root; `pip install opencamlib==2023.1.11`):\n\n"
-                    f"```sh\n{cmd}\n```\n\n" + text)
+        write_report(a.write, "Swarf vs OpenCAMLib drop-cutter", "bench/ocl_compare.py", text)
+
+
+def write_report(path, title, script, text):
+    """Writes a bench report: its title, the command that reproduces it, then `text`."""
+    cmd = " ".join(["python3", script, *sys.argv[1:]])
+    with open(path, "w") as f:
+        f.write(f"# {title}\n\n"
+                "Reproduce (from the repository root; `pip install opencamlib==2023.1.11`):\n\n"
+                f"```sh\n{cmd}\n```\n\n" + text)
 
 
 def fmt_load(l):

@@ -571,11 +571,7 @@ def main():
     text = "\n".join(o) + "\n"
     print(text)
     if a.write:
-        cmd = " ".join(["python3", "bench/ocl_waterline.py", *sys.argv[1:]])
-        with open(a.write, "w") as f:
-            f.write("# Swarf vs OpenCAMLib waterline\n\n"
-                    "Reproduce (from the repository root; `pip install opencamlib==2023.1.11`):\n\n"
-                    f"```sh\n{cmd}\n```\n\n" + text)
+        oc.write_report(a.write, "Swarf vs OpenCAMLib waterline", "bench/ocl_waterline.py", text)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,13 @@ fn job_from_js(job: JsValue) -> Result<Job, JsValue> {
     serde_wasm_bindgen::from_value(job).map_err(|e| js_error(format!("job: {e}")))
 }
 
+/// [`job_from_js`], then the job's own checks: what every entry point that runs a job takes.
+fn valid_job_from_js(job: JsValue) -> Result<Job, JsValue> {
+    let job = job_from_js(job)?;
+    job.validate().map_err(|e| job_error(&e))?;
+    Ok(job)
+}
+
 /// Bytes of wasm linear memory currently reserved (what the browser charges for the engine).
 #[wasm_bindgen(js_name = wasmMemoryBytes)]
 pub fn wasm_memory_bytes() -> f64 {
@@ -185,8 +192,7 @@ pub fn sample_lines(
     op: usize,
     lines: &[f64],
 ) -> Result<Float64Array, JsValue> {
-    let job = job_from_js(job)?;
-    job.validate().map_err(|e| job_error(&e))?;
+    let job = valid_job_from_js(job)?;
     if !triangles.len().is_multiple_of(9) || bounds.len() != 6 || !lines.len().is_multiple_of(4) {
         return Err(js_error("sampleLines: ragged triangles, bounds or lines"));
     }
@@ -475,8 +481,7 @@ impl Engine {
     /// `progress(fraction)` is called between raster lines or paths; returning `false`
     /// cancels (the promise-free call then throws "cancelled").
     pub fn generate(&mut self, job: JsValue, progress: &Function) -> Result<Generated, JsValue> {
-        let job = job_from_js(job)?;
-        job.validate().map_err(|e| job_error(&e))?;
+        let job = valid_job_from_js(job)?;
         let mut report = reporter(progress);
         let out = match (&self.model, &self.drawing) {
             (Some(model), _) => generate(model, &job, &mut report),
@@ -505,8 +510,7 @@ impl Engine {
     /// the job has none (or a drawing is loaded).
     #[wasm_bindgen(js_name = parallelBatches)]
     pub fn parallel_batches(&self, job: JsValue) -> Result<js_sys::Array, JsValue> {
-        let job = job_from_js(job)?;
-        job.validate().map_err(|e| job_error(&e))?;
+        let job = valid_job_from_js(job)?;
         let out = js_sys::Array::new();
         let Some(model) = &self.model else {
             return Ok(out);
@@ -560,8 +564,7 @@ impl Engine {
         op: usize,
         lines: &[f64],
     ) -> Result<Float64Array, JsValue> {
-        let job = job_from_js(job)?;
-        job.validate().map_err(|e| job_error(&e))?;
+        let job = valid_job_from_js(job)?;
         if !lines.len().is_multiple_of(4) {
             return Err(js_error("sampleBatch: ragged lines"));
         }
@@ -600,8 +603,7 @@ impl Engine {
         sampled: js_sys::Array,
         progress: &Function,
     ) -> Result<Generated, JsValue> {
-        let job = job_from_js(job)?;
-        job.validate().map_err(|e| job_error(&e))?;
+        let job = valid_job_from_js(job)?;
         let model = self
             .model
             .as_ref()
