@@ -22,7 +22,7 @@
 //! climb milling: islands are circled counter-clockwise, pockets clockwise.
 //!
 //! What the grid's nodes cannot see is looked for with a bound of the height over a whole
-//! disk (`clear`): a chord is bent round any blocked spot it would cross, and a blocked spot
+//! disk (`clear`): a chord is probed and bent round a blocked spot it would cross, and a blocked spot
 //! that fits between four free nodes (a needle's tip) gets its own loop from a finer grid
 //! over the cells round it (`peaks`). Both stop where what is left could not be cut deeper
 //! than half the tolerance.
@@ -105,7 +105,7 @@ fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) 
     let finish = |points: &[DVec2], closed: bool| Contour {
         points: if refining {
             let refined = refine(s, z, points, closed, tol, g.step);
-            clear::keep_clear(s, z, &refined, closed, tol)
+            clear::keep_clear(s, z, &refined, closed, tol, g.step)
         } else {
             drop_collinear(&dedup_close(points, closed), closed, tol / 4.0)
         },

@@ -18,6 +18,9 @@
 //! cannot cut deeper than half its length, and a segment over which the bound is at most
 //! `z + a` cannot cut deeper than `a` (lifting by the vertical deficit clears the tool, and
 //! the normal depth is never more). [`ALLOWANCE`] of the tolerance is given to each check.
+//!
+//! Chords along a contour lie on the boundary, where every disk round them reaches into
+//! the material: the bound cannot clear them, so they are probed instead (`keep_clear`).
 
 use super::crossing::boundary;
 use crate::geom::DVec2;
@@ -83,21 +86,39 @@ fn clear_between(s: &Surface, a: DVec2, b: DVec2, z: f64, allow: f64, depth: u32
 }
 
 /// The path `pts` (material on its left, every point free) with boundary points inserted
-/// wherever a chord between two of its points would cut into the model by more than
-/// `ALLOWANCE · tol`: a blocked spot the chord crosses is found by halving the chord where
-/// the bound cannot clear it, and the chord is bent round it through the boundary point found
-/// along its right (free) normal.
-pub(super) fn keep_clear(s: &Surface, z: f64, pts: &[DVec2], closed: bool, tol: f64) -> Vec<DVec2> {
+/// wherever a chord between two of its points crosses a blocked spot the samples missed (a
+/// needle's tip by the boundary) by more than the tolerance. Chords are probed at their
+/// midpoints, halving down to `max(4 tol, step / 16)`; a probe inside the material by more
+/// than the tolerance (still blocked `tol` along the chord's right normal, away from the
+/// material it keeps on its left) bends the chord through the boundary point found along
+/// that normal. Refinement leaves a chord within three quarters of the tolerance of the
+/// boundary, inside it on a convex one, so a probe finds nothing more on an ordinary path
+/// and costs one query. Spots narrower than the probe spacing can still be crossed.
+pub(super) fn keep_clear(
+    s: &Surface,
+    z: f64,
+    pts: &[DVec2],
+    closed: bool,
+    tol: f64,
+    step: f64,
+) -> Vec<DVec2> {
     let n = pts.len();
     if n < 2 {
         return pts.to_vec();
     }
+    let probe = Probe {
+        s,
+        z,
+        tol,
+        eps: tol / 16.0,
+        min_len: (4.0 * tol).max(step / 16.0),
+    };
     let segs = if closed { n } else { n - 1 };
     let mut out = Vec::with_capacity(n + 8);
     for k in 0..segs {
         let (a, b) = (pts[k], pts[(k + 1) % n]);
         out.push(a);
-        bend(s, z, a, b, ALLOWANCE * tol, tol / 16.0, 0, &mut out);
+        probe.bend(a, b, 0, &mut out);
     }
     if !closed {
         out.push(pts[n - 1]);
@@ -105,52 +126,54 @@ pub(super) fn keep_clear(s: &Surface, z: f64, pts: &[DVec2], closed: bool, tol: 
     out
 }
 
-/// Emits the points to insert strictly between `a` and `b` (both free).
-#[allow(clippy::too_many_arguments)]
-fn bend(
-    s: &Surface,
+struct Probe<'s, 'a> {
+    s: &'s Surface<'a>,
     z: f64,
-    a: DVec2,
-    b: DVec2,
-    allow: f64,
+    tol: f64,
     eps: f64,
-    depth: u32,
-    out: &mut Vec<DVec2>,
-) {
-    let len = a.distance(b);
-    if len <= 2.0 * allow || depth > 24 {
-        return;
+    min_len: f64,
+}
+
+impl Probe<'_, '_> {
+    fn blocked(&self, p: DVec2, hint: &mut Option<u32>) -> bool {
+        self.s.height(p.x, p.y, hint) > self.z
     }
-    let m = (a + b) * 0.5;
-    if !reaches_above(s, m, 0.5 * len, z + allow) {
-        return;
-    }
-    if s.height(m.x, m.y, &mut None) <= z {
-        bend(s, z, a, m, allow, eps, depth + 1, out);
-        bend(s, z, m, b, allow, eps, depth + 1, out);
-        return;
-    }
-    // The chord crosses material at `m`: march out along the right normal (away from the
-    // material the path keeps on its left) to the first free point, then bisect.
-    let right = -(b - a).perp() / len;
-    const MARCH: usize = 8;
-    let mut prev = m;
-    let mut hint = None;
-    let mut q = None;
-    for k in 1..=MARCH {
-        let p = m + right * (len * k as f64 / MARCH as f64);
-        if s.height(p.x, p.y, &mut hint) <= z {
-            q = Some(boundary(s, z, p, prev, eps));
-            break;
+
+    /// Emits the points to insert strictly between `a` and `b` (both free).
+    fn bend(&self, a: DVec2, b: DVec2, depth: u32, out: &mut Vec<DVec2>) {
+        let len = a.distance(b);
+        if len <= self.min_len || depth > 24 {
+            return;
         }
-        prev = p;
+        let m = (a + b) * 0.5;
+        let right = -(b - a).perp() / len;
+        let mut hint = None;
+        if !self.blocked(m, &mut hint) || !self.blocked(m + right * self.tol, &mut hint) {
+            self.bend(a, m, depth + 1, out);
+            self.bend(m, b, depth + 1, out);
+            return;
+        }
+        // March out along the right normal to the first free point, then bisect.
+        const MARCH: usize = 8;
+        let mut prev = m + right * self.tol;
+        let mut q = None;
+        for _ in 0..MARCH {
+            let p = prev + right * (len / MARCH as f64);
+            if !self.blocked(p, &mut hint) {
+                q = Some(boundary(self.s, self.z, p, prev, self.eps));
+                break;
+            }
+            prev = p;
+        }
+        // Nothing free within a chord's length: no small spot, and nothing here can route
+        // round it; leave the chord as it was.
+        let Some(q) = q else {
+            self.bend(a, m, depth + 1, out);
+            self.bend(m, b, depth + 1, out);
+            return;
+        };
+        self.bend(a, q, depth + 1, out);
+        out.push(q);
+        self.bend(q, b, depth + 1, out);
     }
-    // Nothing free within a chord's length: this is no small spot, and nothing here can
-    // route round it; leave the chord as it was.
-    let Some(q) = q else {
-        return;
-    };
-    bend(s, z, a, q, allow, eps, depth + 1, out);
-    out.push(q);
-    bend(s, z, q, b, allow, eps, depth + 1, out);
 }
