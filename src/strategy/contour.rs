@@ -105,7 +105,14 @@ fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) 
     let finish = |points: &[DVec2], closed: bool| Contour {
         points: if refining {
             let refined = refine(s, z, points, closed, tol, g.step);
-            clear::keep_clear(s, z, &refined, closed, tol, g.step)
+            let cleared = clear::keep_clear(s, z, &refined, closed, tol, g.step);
+            // Where a chord was bent round a spot, follow the boundary between the new
+            // points too (rare: the pass costs nothing where nothing was bent).
+            if cleared.len() > refined.len() {
+                refine(s, z, &cleared, closed, tol, g.step)
+            } else {
+                cleared
+            }
         } else {
             drop_collinear(&dedup_close(points, closed), closed, tol / 4.0)
         },

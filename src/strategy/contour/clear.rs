@@ -88,7 +88,7 @@ fn clear_between(s: &Surface, a: DVec2, b: DVec2, z: f64, allow: f64, depth: u32
 /// The path `pts` (material on its left, every point free) with boundary points inserted
 /// wherever a chord between two of its points crosses a blocked spot the samples missed (a
 /// needle's tip by the boundary) by more than the tolerance. Chords are probed at their
-/// midpoints, halving down to `max(4 tol, step / 16)`; a probe inside the material by more
+/// midpoints, halving down to `max(4 tol, step / 8)`; a probe inside the material by more
 /// than the tolerance (still blocked `tol` along the chord's right normal, away from the
 /// material it keeps on its left) bends the chord through the boundary point found along
 /// that normal. Refinement leaves a chord within three quarters of the tolerance of the
@@ -111,7 +111,7 @@ pub(super) fn keep_clear(
         z,
         tol,
         eps: tol / 16.0,
-        min_len: (4.0 * tol).max(step / 16.0),
+        min_len: (4.0 * tol).max(step / 8.0),
     };
     let segs = if closed { n } else { n - 1 };
     let mut out = Vec::with_capacity(n + 8);

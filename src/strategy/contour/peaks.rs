@@ -212,7 +212,7 @@ fn finer(s: &Surface, g: &HeightGrid, cluster: &[(usize, usize)]) -> HeightGrid 
     // The coarse cells a fine index lies in along one axis (two on a coarse line).
     let cells = |k: usize, base: usize| -> [Option<usize>; 2] {
         let c = base + k / SPLIT;
-        if k % SPLIT == 0 {
+        if k.is_multiple_of(SPLIT) {
             [c.checked_sub(1), Some(c)]
         } else {
             [Some(c), None]
