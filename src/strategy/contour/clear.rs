@@ -17,7 +17,8 @@
 //! model, measured as the model's normal measures it. So a segment whose ends are free
 //! cannot cut deeper than half its length, and a segment over which the bound is at most
 //! `z + a` cannot cut deeper than `a` (lifting by the vertical deficit clears the tool, and
-//! the normal depth is never more). [`ALLOWANCE`] of the tolerance is given to each check.
+//! the normal depth is never more). Links and the peak search get [`ALLOWANCE`] of the
+//! tolerance.
 //!
 //! Chords along a contour lie on the boundary, where every disk round them reaches into
 //! the material: the bound cannot clear them, so they are probed instead (`keep_clear`).
