@@ -21,6 +21,7 @@ use swarf::engine::{self, EngineError, Model};
 use swarf::geom::{DVec2, DVec3};
 use swarf::job::{Job, ModelTransform, PencilSpec, StrategySpec, ToolKind};
 use swarf::mesh::Mesh;
+use swarf::sim::verify;
 use swarf::strategy::pencil;
 use swarf::toolpath::Move;
 use swarf::units::Units;
@@ -319,4 +320,434 @@ fn open_box_track_runs_round_the_floor_and_up_the_corners() {
         let want = open_box_track(min_angle, job_sampling(&job));
         assert_tracks_follow(&m, &job, &want, "open box");
     }
+}
+
+/// A block 0..40 × 0..30 whose top is a V-groove along Y: planes sloping at ±`deg` down
+/// to the line x = 20, z = 5; the block's bottom at z = 0.
+fn v_groove(deg: f64) -> Mesh {
+    let rise = (20.0 * deg.to_radians().tan()) as f32;
+    let (zt, zb) = (5.0 + rise, 5.0f32);
+    let p = |x: f32, y: f32, z: f32| [x, y, z];
+    let m = quads(&[
+        [
+            p(0., 0., zt),
+            p(20., 0., zb),
+            p(20., 30., zb),
+            p(0., 30., zt),
+        ],
+        [
+            p(20., 0., zb),
+            p(40., 0., zt),
+            p(40., 30., zt),
+            p(20., 30., zb),
+        ],
+        [
+            p(0., 0., 0.),
+            p(0., 30., 0.),
+            p(40., 30., 0.),
+            p(40., 0., 0.),
+        ],
+        [p(0., 0., 0.), p(0., 0., zt), p(0., 30., zt), p(0., 30., 0.)],
+        [
+            p(40., 0., 0.),
+            p(40., 30., 0.),
+            p(40., 30., zt),
+            p(40., 0., zt),
+        ],
+    ]);
+    let mut t = m.triangles().to_vec();
+    // The end faces, notched as the groove is.
+    for y in [0.0f32, 30.0] {
+        for tri in [
+            [p(0., y, 0.), p(40., y, 0.), p(20., y, zb)],
+            [p(0., y, 0.), p(20., y, zb), p(0., y, zt)],
+            [p(40., y, 0.), p(40., y, zt), p(20., y, zb)],
+        ] {
+            for v in tri {
+                t.extend_from_slice(&v);
+            }
+        }
+    }
+    Mesh::from_triangles(t).unwrap()
+}
+
+/// The V-groove's track: the groove's line, the ball's centre touching both planes, so the
+/// tip is `R / cos(deg) − R` above the groove's bottom, from one end of the block to the
+/// other (past the ends the ball rests on the notch's two edges, still over x = 20).
+#[test]
+fn v_groove_track_runs_along_the_bottom_line() {
+    for deg in [30.0, 15.0] {
+        let m = model(v_groove(deg));
+        let job = pencil_job(spec());
+        let z = 5.0 + R / deg.to_radians().cos() - R;
+        let line = (DVec3::new(20.0, 0.0, z), DVec3::new(20.0, 30.0, z));
+        let res = job.resolve(&m.mesh().bounds()).unwrap();
+        let found = tracks(&m, &job);
+        assert!(!found.is_empty(), "{deg}°: no track");
+        for t in &found {
+            for p in along(t, 0.02) {
+                assert!(
+                    (p.x - 20.0).abs() <= TOL,
+                    "{deg}°: track point {p:?} off the groove"
+                );
+                if (0.0..=30.0).contains(&p.y) {
+                    let h = m.drop_cutter(&res[0].cutter, p.x, p.y).unwrap();
+                    let d = to_segment(DVec3::new(p.x, p.y, h), line.0, line.1);
+                    assert!(
+                        d <= TOL,
+                        "{deg}°: track point {p:?} at z {h} is {d:.4} from the groove's track"
+                    );
+                }
+            }
+        }
+        // One track covers the whole groove.
+        let covered = found.iter().any(|t| {
+            let (lo, hi) = t
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), p| {
+                    (l.min(p.y), h.max(p.y))
+                });
+            lo <= 0.0 && hi >= 30.0
+        });
+        assert!(covered, "{deg}°: no track runs the groove's length");
+    }
+}
+
+/// A 15° groove is a crease of 30° between the normals: with `min_angle` over that it is
+/// no corner.
+#[test]
+fn min_angle_decides_what_is_a_corner() {
+    let m = model(v_groove(15.0));
+    assert!(!tracks(
+        &m,
+        &pencil_job(PencilSpec {
+            min_angle: 25.0,
+            ..spec()
+        })
+    )
+    .is_empty());
+    assert!(tracks(
+        &m,
+        &pencil_job(PencilSpec {
+            min_angle: 35.0,
+            ..spec()
+        })
+    )
+    .is_empty());
+}
+
+/// No track on a plane (a slab), a sphere or a box standing on the floor (its outside
+/// foot is on the operation's floor, not on the part); the engine says which field to
+/// change.
+#[test]
+fn no_track_on_a_plane_a_sphere_or_a_box_outside() {
+    for (name, mesh) in [
+        ("plane", demo::cuboid([0.0, 0.0, 0.0], [30.0, 20.0, 0.5])),
+        ("tilted plane", v_groove(0.0)),
+        ("sphere", demo::sphere([0.0, 0.0, 10.0], 10.0, 48)),
+        ("box", demo::cuboid([0.0, 0.0, 0.0], [20.0, 15.0, 10.0])),
+    ] {
+        let m = model(mesh);
+        let job = pencil_job(spec());
+        assert!(tracks(&m, &job).is_empty(), "{name}: a track");
+        match engine::generate(&m, &job, &mut |_| true) {
+            Err(EngineError::NothingToCut(why)) => {
+                assert_eq!(why[0].field, "strategy.min_angle", "{name}")
+            }
+            other => panic!("{name}: {:?}", other.map(|o| o.summary)),
+        }
+    }
+}
+
+/// Depth along the normal by which a ball of radius `R`, tip at `tip`, cuts into the model
+/// (`R` less the distance from its centre to the nearest triangle; negative when clear).
+fn ball_depth(m: &Model, tip: DVec3) -> f64 {
+    let c = tip + DVec3::Z * R;
+    let mut best = f64::INFINITY;
+    m.for_each_in_box(
+        [c.x - R, c.y - R],
+        [c.x + R, c.y + R],
+        f64::NEG_INFINITY,
+        &mut |t| {
+            let v = |k: usize| [t[k] as f64, t[k + 1] as f64, t[k + 2] as f64];
+            best = best.min(verify::point_triangle_dist2(c.to_array(), v(0), v(3), v(6)));
+        },
+    );
+    R - best.sqrt()
+}
+
+/// The deepest any cutting move (feed or plunge, every 0.005 mm along it) goes into the
+/// model along the normal, and where.
+fn worst_gouge(m: &Model, out: &engine::Output) -> (f64, DVec3) {
+    let tp = &out.toolpath;
+    let cutter = out.resolved[0].cutter;
+    let mut worst = (f64::NEG_INFINITY, DVec3::ZERO);
+    for i in 1..tp.len() {
+        if tp.kind(i) == Move::Rapid {
+            continue;
+        }
+        let p = |k: usize| DVec3::from(tp.point(k).map(f64::from));
+        let (a, b) = (p(i - 1), p(i));
+        let n = ((a.distance(b) / 0.005).ceil() as usize).max(1);
+        for k in 0..=n {
+            let c = a.lerp(b, k as f64 / n as f64);
+            // The vertical deficit bounds the normal depth: only compute it where needed.
+            let deficit = m.drop_cutter(&cutter, c.x, c.y).unwrap_or(f64::MIN) - c.z;
+            let d = if deficit > TOL {
+                ball_depth(m, c)
+            } else {
+                deficit.min(0.0)
+            };
+            if d > worst.0 {
+                worst = (d, c);
+            }
+        }
+    }
+    worst
+}
+
+/// A relief with concave creases everywhere: the demo terrain's hills and valleys, cut
+/// by a step (a vertical wall across it) and a pocket.
+fn relief() -> Mesh {
+    demo::height_field(60, 60, 30.0, 30.0, |x, y| {
+        let base = 6.0 + 2.0 * ((x * 0.4).sin() * (y * 0.3).cos());
+        let step = if x > 18.0 { 3.0 } else { 0.0 };
+        let pit = if (x - 8.0).abs() < 4.0 && (y - 20.0).abs() < 3.0 {
+            -3.0
+        } else {
+            0.0
+        };
+        base + step + pit
+    })
+}
+
+/// No cutting move goes into the model by more than the tolerance, along the normal, on
+/// every model here, with and without passes either side; the verifier, simulating the
+/// G-code as written on a 0.05 mm stock, finds no gouge past the tolerance either.
+#[test]
+fn pencil_never_gouges() {
+    for (name, mesh, min_angle) in [
+        ("open box", open_box(), 20.0),
+        ("v-groove", v_groove(30.0), 20.0),
+        ("relief", relief(), 20.0),
+        // The demo's smooth terrain creases only between its facets: many short tracks.
+        ("demo", demo::demo_mesh(), 5.0),
+    ] {
+        let m = model(mesh);
+        let passes: &[u32] = if name == "demo" { &[0] } else { &[0, 2] };
+        for &passes in passes {
+            let job = pencil_job(PencilSpec {
+                passes,
+                stepover: 0.5,
+                min_angle,
+                ..spec()
+            });
+            let out = engine::generate(&m, &job, &mut |_| true).expect("job runs");
+            let feeds = (0..out.toolpath.len())
+                .filter(|&i| out.toolpath.kind(i) == Move::Feed)
+                .count();
+            assert!(feeds > 10, "{name}: {feeds} feed moves");
+            let (depth, at) = worst_gouge(&m, &out);
+            eprintln!(
+                "{name}, {passes} passes: {feeds} feeds, worst normal depth {depth:.4} at {at:?}"
+            );
+            assert!(
+                depth <= TOL,
+                "{name}, {passes} passes: cuts {depth:.4} into the model at {at:?}"
+            );
+            // The check can fail: the same moves 2 tolerances lower do cut.
+            let mut low = out.clone();
+            low.toolpath = swarf::toolpath::Toolpath::new();
+            for i in 0..out.toolpath.len() {
+                let mut q = out.toolpath.point(i);
+                q[2] -= (2.0 * TOL) as f32;
+                low.toolpath.push(out.toolpath.kind(i), q);
+            }
+            assert!(
+                worst_gouge(&m, &low).0 > 1.5 * TOL,
+                "{name}: the lowered program passes"
+            );
+            let cell = if name == "demo" { 0.1 } else { 0.05 };
+            let opts = engine::VerifyOptions {
+                cell: Some(cell),
+                tolerance: TOL,
+                ..Default::default()
+            };
+            let r = engine::verify(&m, &job, &out, &opts, &mut |_| true).expect("verifies");
+            let gouges: Vec<_> = r
+                .problems
+                .iter()
+                .filter(|p| p.kind != verify::ProblemKind::MaterialLeft)
+                .collect();
+            assert!(!r.failed(TOL), "{name}, {passes} passes: {gouges:?}");
+        }
+    }
+}
+
+/// Absurd values are refused with the field named, never a panic; cutters other than the
+/// ball are refused naming the tool's kind.
+#[test]
+fn absurd_values_name_their_field() {
+    let m = model(open_box());
+    let bad = [
+        (
+            PencilSpec {
+                stepover: -1.0,
+                passes: 1,
+                ..spec()
+            },
+            "strategy.stepover",
+        ),
+        (
+            PencilSpec {
+                stepover: f64::NAN,
+                ..spec()
+            },
+            "strategy.stepover",
+        ),
+        (
+            PencilSpec {
+                stepover: 100.0,
+                ..spec()
+            },
+            "strategy.stepover",
+        ),
+        (
+            PencilSpec {
+                passes: 1_000_000,
+                ..spec()
+            },
+            "strategy.passes",
+        ),
+        (
+            PencilSpec {
+                min_angle: f64::NAN,
+                ..spec()
+            },
+            "strategy.min_angle",
+        ),
+        (
+            PencilSpec {
+                min_angle: 0.0,
+                ..spec()
+            },
+            "strategy.min_angle",
+        ),
+        (
+            PencilSpec {
+                min_angle: 180.0,
+                ..spec()
+            },
+            "strategy.min_angle",
+        ),
+        (
+            PencilSpec {
+                sampling: -0.5,
+                ..spec()
+            },
+            "strategy.sampling",
+        ),
+        (
+            PencilSpec {
+                sampling: 50.0,
+                ..spec()
+            },
+            "strategy.sampling",
+        ),
+        (
+            PencilSpec {
+                tolerance: f64::INFINITY,
+                ..spec()
+            },
+            "strategy.tolerance",
+        ),
+        (
+            PencilSpec {
+                tolerance: 1e-9,
+                ..spec()
+            },
+            "strategy.tolerance",
+        ),
+    ];
+    for (s, field) in bad {
+        let job = pencil_job(s.clone());
+        match engine::generate(&m, &job, &mut |_| true) {
+            Err(EngineError::Job(e)) => assert_eq!(e.field, field, "{s:?}: {}", e.message),
+            other => panic!("{s:?}: {:?}", other.map(|o| o.summary)),
+        }
+    }
+    for kind in [ToolKind::Flat, ToolKind::Bull, ToolKind::Cone] {
+        let mut job = pencil_job(spec());
+        job.tool.kind = kind;
+        match engine::generate(&m, &job, &mut |_| true) {
+            Err(EngineError::Job(e)) => {
+                assert_eq!(e.field, "tool.kind", "{kind:?}");
+                assert!(e.message.contains("ball"), "{}", e.message);
+            }
+            other => panic!("{kind:?}: {:?}", other.map(|o| o.summary)),
+        }
+    }
+    // Passes that are not a whole number do not read.
+    let json = r#"{"strategy": {"type": "pencil", "passes": -1}}"#;
+    assert!(Job::from_json(json).is_err());
+}
+
+/// Progress runs from 0 to 1, and returning `false` cancels at once.
+#[test]
+fn progress_and_cancel() {
+    let m = model(open_box());
+    let job = pencil_job(spec());
+    let mut seen = Vec::new();
+    engine::generate(&m, &job, &mut |f| {
+        seen.push(f);
+        true
+    })
+    .unwrap();
+    assert!(
+        seen.len() > 3 && seen.windows(2).all(|w| w[0] <= w[1]),
+        "{seen:?}"
+    );
+    assert_eq!(seen.last(), Some(&1.0));
+    let mut calls = 0;
+    let r = engine::generate(&m, &job, &mut |_| {
+        calls += 1;
+        calls < 3
+    });
+    assert!(
+        matches!(r, Err(EngineError::Cancelled)),
+        "{:?}",
+        r.map(|o| o.summary)
+    );
+    assert_eq!(calls, 3);
+}
+
+/// The toolpath: tracks nearest-first, the tool lifting between two only when the next is
+/// more than a cutter diameter away (otherwise a feed over the surface joins them); the
+/// cut ends at safe height. In the open box the eight tracks (four floor edges, four
+/// corners) take at most two plunges.
+#[test]
+fn lifts_only_between_distant_tracks() {
+    let m = model(open_box());
+    let out = engine::generate(&m, &pencil_job(spec()), &mut |_| true).unwrap();
+    let tp = &out.toolpath;
+    let plunges: Vec<usize> = (0..tp.len())
+        .filter(|&i| tp.kind(i) == Move::Plunge)
+        .collect();
+    assert!(
+        !plunges.is_empty() && plunges.len() <= 2,
+        "{} plunges",
+        plunges.len()
+    );
+    for &i in &plunges[1..] {
+        // Back from the plunge: the rapid to above it, the lift, the last cutting point.
+        let from = tp.point(i - 3);
+        let to = tp.point(i);
+        let d = (from[0] - to[0]).hypot(from[1] - to[1]) as f64;
+        assert!(d > 2.0 * R, "a lift for a track {d:.3} away");
+    }
+    assert_eq!(tp.kind(tp.len() - 1), Move::Rapid);
+    assert_eq!(
+        tp.point(tp.len() - 1)[2] as f64,
+        out.resolved[0].safe_height
+    );
 }
