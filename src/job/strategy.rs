@@ -83,6 +83,8 @@ const TOLERANCE: Field = Field::number("strategy.tolerance", "Tolerance", Quanti
     None,
     0.005,
 );
+const STEPOVER: Field =
+    Field::number("strategy.stepover", "Stepover", Quantity::Length).range(Some(0.0), None, 0.05);
 const STEPDOWN: Field =
     Field::number("strategy.stepdown", "Stepdown", Quantity::Length).range(Some(0.0), None, 0.1);
 const Z_BOTTOM: Field = Field::number(
@@ -153,11 +155,7 @@ impl ParallelSpec {
         summary: &["stepover {stepover}"],
         fields: &[
             Field::select("strategy.direction", "Raster direction", Direction::CHOICES),
-            Field::number("strategy.stepover", "Stepover", Quantity::Length).range(
-                Some(0.0),
-                None,
-                0.05,
-            ),
+            STEPOVER,
             SAMPLING,
             TOLERANCE,
             Field::select("strategy.pattern", "Line linking", Pattern::CHOICES),
@@ -417,11 +415,7 @@ impl PencilSpec {
             Field::number("strategy.passes", "Passes each side", Quantity::None)
                 .range(Some(0.0), Some(MAX_PENCIL_PASSES as f64), 1.0)
                 .integer(),
-            Field::number("strategy.stepover", "Stepover", Quantity::Length).range(
-                Some(0.0),
-                None,
-                0.05,
-            ),
+            STEPOVER,
             SAMPLING,
             TOLERANCE,
         ],

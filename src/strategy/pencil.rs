@@ -605,10 +605,8 @@ mod tests {
     #[test]
     fn closest_point_regions() {
         let (a, b, c) = (DVec3::ZERO, DVec3::X, DVec3::Y);
-        assert_eq!(
-            closest_on_triangle(DVec3::new(0.2, 0.2, 1.0), a, b, c),
-            DVec3::new(0.2, 0.2, 0.0)
-        );
+        let q = closest_on_triangle(DVec3::new(0.2, 0.2, 1.0), a, b, c);
+        assert!((q - DVec3::new(0.2, 0.2, 0.0)).length() < 1e-12);
         assert_eq!(closest_on_triangle(DVec3::new(-1.0, -1.0, 0.0), a, b, c), a);
         assert_eq!(
             closest_on_triangle(DVec3::new(0.5, -1.0, 0.0), a, b, c),
