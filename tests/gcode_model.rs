@@ -82,7 +82,7 @@ fn check_job(rs: &std::path::Path, job: &Job, name: &str) {
         _ => unreachable!(),
     };
     let model = Model::new(scene(), &ModelTransform::default(), Units::Mm).unwrap();
-    let out = engine::generate(&model, &job, &mut |_| true).unwrap();
+    let out = engine::generate(&model, job, &mut |_| true).unwrap();
     let run = rs274::run(rs, &out.gcode).unwrap_or_else(|e| panic!("rs274 refused: {e}"));
     assert!(run.program_ended);
     let feeds = run.moves.iter().filter(|m| m.kind == Kind::Feed).count();

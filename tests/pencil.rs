@@ -18,7 +18,7 @@ mod common;
 
 use swarf::demo;
 use swarf::engine::{self, EngineError, Model};
-use swarf::geom::{DVec2, DVec3};
+use swarf::geom::DVec3;
 use swarf::job::{Job, ModelTransform, PencilSpec, StrategySpec, ToolKind};
 use swarf::mesh::Mesh;
 use swarf::sim::verify;
@@ -177,6 +177,9 @@ fn tracks(m: &Model, job: &Job) -> Vec<Vec<DVec3>> {
         .collect()
 }
 
+/// 3D segments: an expected track.
+type Segments = Vec<(DVec3, DVec3)>;
+
 /// Distance from `p` to the segment `a b` (3D).
 fn to_segment(p: DVec3, a: DVec3, b: DVec3) -> f64 {
     let d = b - a;
@@ -200,7 +203,7 @@ fn along(p: &[DVec3], step: f64) -> Vec<DVec3> {
 /// rectangle's corner (a cliff in the drop-cutter heights, one point seen from above).
 /// Second: the part every track must cover (the diagonals from two grid steps past their
 /// start, where the first crease can be found; no vertical step).
-fn open_box_track(min_angle: f64, sampling: f64) -> (Vec<(DVec3, DVec3)>, Vec<(DVec3, DVec3)>) {
+fn open_box_track(min_angle: f64, sampling: f64) -> (Segments, Segments) {
     let (x0, x1, y0, y1, top, floor) = (10.0, 30.0, 8.0, 22.0, 15.0, 5.0);
     let d0 = R * (1.0 - min_angle.to_radians().cos()).sqrt();
     let (mut on, mut cover) = (Vec::new(), Vec::new());
@@ -259,12 +262,7 @@ fn distance_to(segs: &[(DVec3, DVec3)], p: DVec3) -> f64 {
 /// Every point of the tracks (every 0.02 mm, at its drop-cutter height) lies on the
 /// expected track within the tolerance, and every point of the expected track is within
 /// the tolerance of a track (the four edges of the floor all round, and the corners).
-fn assert_tracks_follow(
-    m: &Model,
-    job: &Job,
-    (want, cover): &(Vec<(DVec3, DVec3)>, Vec<(DVec3, DVec3)>),
-    name: &str,
-) {
+fn assert_tracks_follow(m: &Model, job: &Job, (want, cover): &(Segments, Segments), name: &str) {
     let res = job.resolve(&m.mesh().bounds()).unwrap();
     let found = tracks(m, job);
     assert!(!found.is_empty(), "{name}: no track");
@@ -750,4 +748,51 @@ fn lifts_only_between_distant_tracks() {
         tp.point(tp.len() - 1)[2] as f64,
         out.resolved[0].safe_height
     );
+}
+
+/// A round pin (radius 1, 64 facets, 8 high) on a plate: the track is the circle round its
+/// foot, `R` from the wall with the tip on the plate — every point of it, between track
+/// points too (no climb onto the boss's rim where a chord cuts inside the circle).
+#[test]
+fn boss_track_is_a_circle_round_its_foot() {
+    let (r, seg, plate) = (1.0, 64, 2.0);
+    let m = model(Mesh::merged(&[
+        demo::cuboid([-15.0, -15.0, 0.0], [15.0, 15.0, plate as f32]),
+        demo::cylinder(0.0, 0.0, r as f32, plate as f32, 10.0, seg),
+    ]));
+    let job = pencil_job(spec());
+    let res = job.resolve(&m.mesh().bounds()).unwrap();
+    let found = tracks(&m, &job);
+    assert_eq!(found.len(), 1, "one closed track");
+    let inner = r * (std::f64::consts::PI / seg as f64).cos() + R;
+    let mut turned = 0.0;
+    for t in &found {
+        for p in along(t, 0.02) {
+            let z = m.drop_cutter(&res[0].cutter, p.x, p.y).unwrap();
+            let d = p.truncate().length();
+            assert!(
+                (inner - TOL..=r + R + TOL).contains(&d) && (z - plate).abs() <= TOL,
+                "track point {p:?} at z {z}: {d:.4} from the axis"
+            );
+        }
+        for w in t.windows(2) {
+            turned += w[0].truncate().angle_to(w[1].truncate());
+        }
+    }
+    assert!(
+        (turned.abs() - std::f64::consts::TAU).abs() < 0.05,
+        "turned {turned}"
+    );
+    // The whole program stays on the plate: no feed climbs the boss.
+    let out = engine::generate(&m, &job, &mut |_| true).unwrap();
+    let tp = &out.toolpath;
+    for i in 0..tp.len() {
+        if tp.kind(i) == Move::Feed {
+            assert!(
+                (tp.point(i)[2] as f64 - plate).abs() <= TOL,
+                "{:?}",
+                tp.point(i)
+            );
+        }
+    }
 }

@@ -20,8 +20,8 @@
 //! cross a crease; it is bisected, each midpoint going to the end whose normal is nearer
 //! its own, until the bracket is under a quarter of the tolerance. If the normals at the
 //! two ends of that bracket still differ by `min_angle`, the edge crosses a crease: the
-//! bracket's lower end is the track point (at a cliff, pushed off its foot by another
-//! quarter of the tolerance, so the ball clears the wall). Where the normals turn smoothly (a ball rolling over a
+//! bracket's lower end is the track point (at a cliff, pushed off its foot, so the ball
+//! clears the wall between track points too: up to three quarters of the tolerance). Where the normals turn smoothly (a ball rolling over a
 //! convex edge, a fillet the ball fits in) the bracket's ends agree and nothing is found.
 //! Faceted fillets wider than the ball crease by their facet angle, which is what
 //! `min_angle` is for. Samples where the ball rests on the operation's floor and not on
@@ -96,7 +96,7 @@ fn closest_on_triangle(p: DVec3, a: DVec3, b: DVec3, c: DVec3) -> DVec3 {
         return b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6)));
     }
     let denom = va + vb + vc;
-    if !(denom.abs() > 0.0) {
+    if denom.abs() <= 0.0 || denom.is_nan() {
         return a;
     }
     a + ab * (vb / denom) + ac * (vc / denom)
@@ -408,19 +408,18 @@ fn chain(pts: &[DVec2], links: &[(u32, u32)]) -> Vec<(Vec<DVec2>, bool)> {
         }
         line
     };
-    for v in 0..pts.len() {
-        if adj[v].len() == 2 {
+    for (v, around) in adj.iter().enumerate() {
+        if around.len() == 2 {
             continue;
         }
-        for k in 0..adj[v].len() {
-            let first = adj[v][k];
+        for &first in around {
             if !used[first.1] {
                 out.push((walk(v, first, &mut used), false));
             }
         }
     }
-    for v in 0..pts.len() {
-        if let Some(&first) = adj[v].iter().find(|&&(_, f)| !used[f]) {
+    for (v, around) in adj.iter().enumerate() {
+        if let Some(&first) = around.iter().find(|&&(_, f)| !used[f]) {
             let mut line = walk(v, first, &mut used);
             line.pop();
             out.push((line, true));
@@ -480,7 +479,11 @@ pub fn find_tracks(
     let seek = Seek {
         eps: 0.25 * tol,
         cos_min: spec.min_angle.to_radians().dcos(),
-        clear: 0.25 * tol,
+        // A chord between two track points at the foot of a cliff round a boss lies
+        // nearer the wall than they do, by at most (step √2)² / 8 over the track's radius,
+        // which is at least the ball's: keep that much further off, within the tolerance.
+        clear: 0.25 * tol
+            + (spec.sampling * spec.sampling / (4.0 * res.cutter.radius())).min(0.5 * tol),
         cliff: tol,
     };
     Ok(tracks(&s, &grid, &seek, tol))
