@@ -796,3 +796,57 @@ fn boss_track_is_a_circle_round_its_foot() {
         }
     }
 }
+
+/// Jobs at the edges of what is accepted (a fine grid, a hundred passes, every facet a
+/// corner) are refused naming a field, or report progress at least every 2 s and stop
+/// when cancelled (here after 3 s).
+#[test]
+fn hostile_jobs_are_refused_or_report_progress() {
+    use std::time::{Duration, Instant};
+    let m = model(relief());
+    for s in [
+        PencilSpec {
+            sampling: 0.001,
+            tolerance: 0.0001,
+            ..spec()
+        },
+        PencilSpec {
+            sampling: 0.02,
+            tolerance: 0.0001,
+            min_angle: 1.0,
+            ..spec()
+        },
+        PencilSpec {
+            passes: 100,
+            stepover: 0.01,
+            min_angle: 1.0,
+            ..spec()
+        },
+    ] {
+        let job = pencil_job(s.clone());
+        let start = Instant::now();
+        let mut last = Instant::now();
+        let mut longest = Duration::ZERO;
+        let r = engine::generate(&m, &job, &mut |_| {
+            longest = longest.max(last.elapsed());
+            last = Instant::now();
+            start.elapsed() < Duration::from_secs(3)
+        });
+        longest = longest.max(last.elapsed());
+        eprintln!(
+            "{s:?}: {:?} in {:?}, longest silence {longest:?}",
+            r.as_ref().map(|o| o.summary.points),
+            start.elapsed()
+        );
+        match r {
+            Err(EngineError::Job(e)) => assert!(e.field.starts_with("strategy."), "{e:?}"),
+            Ok(_) | Err(EngineError::Cancelled) => {
+                assert!(
+                    longest < Duration::from_secs(5),
+                    "{longest:?} without a progress report"
+                )
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}

@@ -41,7 +41,8 @@
 //! larger tool's leftovers) is cut at drop-cutter height along its XY polyline, sampled
 //! and refined between samples as parallel finishing's lines are ([`Surface::line`]), so
 //! no move dips below the CL surface by more than the tolerance. Tracks are taken
-//! nearest-first from where the tool is, each from its nearer end (a closed one from its
+//! nearest-first from where the tool is, each with its passes, outermost first (a corner is
+//! finished before the tool moves on); each path from its nearer end (a closed one from its
 //! nearest point). A track within a cutter diameter of the last is reached by a feed over
 //! the surface (also at drop-cutter height, so free); otherwise the tool lifts to safe
 //! height. Climb or conventional means nothing for the track itself (the material is on
@@ -274,34 +275,46 @@ fn alike(a: &Crease, b: &Crease) -> f64 {
 
 /// Finds every grid edge's crease and joins them into tracks: XY polylines, with whether
 /// each is closed.
-fn tracks(s: &Surface, g: &Grid, k: &Seek, tol: f64) -> Vec<(Vec<DVec2>, bool)> {
+fn tracks(
+    s: &Surface,
+    g: &Grid,
+    k: &Seek,
+    tol: f64,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Vec<(Vec<DVec2>, bool)>, Cancelled> {
     let (nx, ny) = (g.nx, g.ny);
     // Edges along X: (i, j)-(i+1, j) at i + j (nx - 1); along Y: (i, j)-(i, j+1) at i + j nx.
     let rows: Vec<usize> = (0..ny).collect();
-    let found = map_all(&rows, |&j| {
-        let mut along_x = Vec::new();
-        let mut along_y = Vec::new();
-        for i in 0..nx {
-            let Some(c) = g.at(i, j) else {
-                continue;
-            };
-            if i + 1 < nx {
-                if let Some(d) = g.at(i + 1, j) {
-                    if let Some(cr) = crease_on(s, k, g.point(i, j), c, g.point(i + 1, j), d) {
-                        along_x.push((i, cr));
-                    }
-                }
-            }
-            if j + 1 < ny {
-                if let Some(d) = g.at(i, j + 1) {
-                    if let Some(cr) = crease_on(s, k, g.point(i, j), c, g.point(i, j + 1), d) {
-                        along_y.push((i, cr));
-                    }
-                }
-            }
+    let mut found = Vec::with_capacity(ny);
+    for chunk in rows.chunks(ROWS) {
+        if !progress(chunk[0] as f32 / ny as f32) {
+            return Err(Cancelled);
         }
-        (along_x, along_y)
-    });
+        found.extend(map_all(chunk, |&j| {
+            let mut along_x = Vec::new();
+            let mut along_y = Vec::new();
+            for i in 0..nx {
+                let Some(c) = g.at(i, j) else {
+                    continue;
+                };
+                if i + 1 < nx {
+                    if let Some(d) = g.at(i + 1, j) {
+                        if let Some(cr) = crease_on(s, k, g.point(i, j), c, g.point(i + 1, j), d) {
+                            along_x.push((i, cr));
+                        }
+                    }
+                }
+                if j + 1 < ny {
+                    if let Some(d) = g.at(i, j + 1) {
+                        if let Some(cr) = crease_on(s, k, g.point(i, j), c, g.point(i, j + 1), d) {
+                            along_y.push((i, cr));
+                        }
+                    }
+                }
+            }
+            (along_x, along_y)
+        }));
+    }
     let mut pts: Vec<DVec2> = Vec::new();
     let mut creases: Vec<Crease> = Vec::new();
     let mut ex: Vec<Option<u32>> = vec![None; (nx - 1).max(1) * ny];
@@ -369,14 +382,14 @@ fn tracks(s: &Surface, g: &Grid, k: &Seek, tol: f64) -> Vec<(Vec<DVec2>, bool)> 
             }
         }
     }
-    chain(&pts, &links)
+    Ok(chain(&pts, &links)
         .into_iter()
         .filter_map(|(p, closed)| {
             let p = drop_collinear(&p, closed, 0.25 * tol);
             let len: f64 = p.windows(2).map(|w| w[0].distance(w[1])).sum();
             (p.len() >= 2 && len > tol).then_some((p, closed))
         })
-        .collect()
+        .collect())
 }
 
 /// Chains the links between points into polylines: open ones run between points where
@@ -472,10 +485,7 @@ pub fn find_tracks(
 ) -> Result<Vec<(Vec<DVec2>, bool)>, Cancelled> {
     let s = Surface::new(model, res);
     let tol = spec.tolerance;
-    let grid = sample_grid(&s, res, spec.sampling, progress)?;
-    if !progress(1.0) {
-        return Err(Cancelled);
-    }
+    let grid = sample_grid(&s, res, spec.sampling, &mut |f| progress(0.7 * f))?;
     let seek = Seek {
         eps: 0.25 * tol,
         cos_min: spec.min_angle.to_radians().dcos(),
@@ -486,7 +496,7 @@ pub fn find_tracks(
             + (spec.sampling * spec.sampling / (4.0 * res.cutter.radius())).min(0.5 * tol),
         cliff: tol,
     };
-    Ok(tracks(&s, &grid, &seek, tol))
+    tracks(&s, &grid, &seek, tol, &mut |f| progress(0.7 + 0.3 * f))
 }
 
 /// Builds the pencil-finishing toolpath. `progress(fraction)` is called between batches of
@@ -502,26 +512,50 @@ pub fn generate(
     if !progress(0.85) {
         return Err(Cancelled);
     }
-    // Each track with its passes, outermost first.
-    let mut paths: Vec<(Vec<DVec2>, bool)> = Vec::new();
-    for (p, closed) in found {
-        for k in (1..=spec.passes).rev() {
-            let d = k as f64 * spec.stepover;
-            paths.push((offset(&p, closed, d), closed));
-            paths.push((offset(&p, closed, -d), closed));
-        }
-        paths.push((p, closed));
-    }
-    let tp = cut(&s, paths, spec, res, &mut |f| progress(0.85 + 0.15 * f))?;
+    // Each track with its passes, outermost first, as one group.
+    let groups: Vec<Vec<(Vec<DVec2>, bool)>> = found
+        .into_iter()
+        .map(|(p, closed)| {
+            let mut g = Vec::with_capacity(2 * spec.passes as usize + 1);
+            for k in (1..=spec.passes).rev() {
+                let d = k as f64 * spec.stepover;
+                g.push((offset(&p, closed, d), closed));
+                g.push((offset(&p, closed, -d), closed));
+            }
+            g.push((p, closed));
+            g
+        })
+        .collect();
+    let tp = cut(&s, groups, spec, res, &mut |f| progress(0.85 + 0.15 * f))?;
     progress(1.0);
     Ok(tp)
 }
 
-/// Cuts the paths nearest-first from where the tool is, linking within a cutter diameter
-/// over the surface and otherwise through safe height.
+/// Where a path is entered from `here`: the index of its nearer end (open) or its
+/// nearest vertex (closed), with the squared distance.
+fn entry(p: &[DVec2], closed: bool, here: DVec2) -> (usize, f64) {
+    let d = |k: usize| (k, p[k].distance_squared(here));
+    if closed {
+        (0..p.len())
+            .map(d)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, f64::INFINITY))
+    } else {
+        let (a, b) = (d(0), d(p.len() - 1));
+        if b.1 < a.1 {
+            b
+        } else {
+            a
+        }
+    }
+}
+
+/// Cuts the tracks nearest-first from where the tool is (a track with its passes is one
+/// group, cut outermost pass first, so a corner is finished before the tool moves on),
+/// linking within a cutter diameter over the surface and otherwise through safe height.
 fn cut(
     s: &Surface,
-    mut paths: Vec<(Vec<DVec2>, bool)>,
+    mut groups: Vec<Vec<(Vec<DVec2>, bool)>>,
     spec: &PencilSpec,
     res: &Resolved,
     progress: &mut dyn FnMut(f32) -> bool,
@@ -529,70 +563,74 @@ fn cut(
     let f32p = super::parallel::f32p;
     let safe = res.safe_height as f32;
     let reach = 2.0 * res.cutter.radius();
-    let total = paths.len().max(1);
+    let total = groups.len().max(1);
     let mut tp = Toolpath::new();
     let line = |a: DVec2, b: DVec2| s.line(a, b, spec.sampling, spec.tolerance);
-    while !paths.is_empty() {
-        if !progress(1.0 - paths.len() as f32 / total as f32) {
+    let here = |tp: &Toolpath| {
+        tp.last()
+            .map(|p| DVec2::new(p[0] as f64, p[1] as f64))
+            .unwrap_or(res.area.min)
+    };
+    while !groups.is_empty() {
+        if !progress(1.0 - groups.len() as f32 / total as f32) {
             return Err(Cancelled);
         }
-        let here = tp
-            .last()
-            .map(|p| DVec2::new(p[0] as f64, p[1] as f64))
-            .unwrap_or(res.area.min);
-        // The nearest entry: an end of an open path, any vertex of a closed one.
-        let (pi, vi, _) = paths
-            .iter()
-            .enumerate()
-            .flat_map(|(pi, (p, closed))| {
-                let ends: Vec<usize> = if *closed {
-                    (0..p.len()).collect()
-                } else {
-                    vec![0, p.len() - 1]
+        let at = here(&tp);
+        let gi = (0..groups.len())
+            .min_by(|&a, &b| {
+                let d = |g: usize| {
+                    groups[g]
+                        .iter()
+                        .map(|(p, c)| entry(p, *c, at).1)
+                        .fold(f64::INFINITY, f64::min)
                 };
-                ends.into_iter()
-                    .map(move |vi| (pi, vi, p[vi].distance_squared(here)))
+                d(a).total_cmp(&d(b))
             })
-            .min_by(|a, b| a.2.total_cmp(&b.2))
-            .expect("paths are not empty");
-        let (mut p, closed) = paths.swap_remove(pi);
-        if closed {
-            p.rotate_left(vi);
-            p.push(p[0]);
-        } else if vi > 0 {
-            p.reverse();
-        }
-        let start = p[0];
-        let mut pts: Vec<DVec3> = Vec::new();
-        for w in p.windows(2) {
-            let l = line(w[0], w[1]);
-            let skip = usize::from(!pts.is_empty());
-            pts.extend(l.into_iter().skip(skip));
-        }
-        if pts.is_empty() {
-            continue;
-        }
-        match tp.last() {
-            Some(l)
-                if l[2] < safe && DVec2::new(l[0] as f64, l[1] as f64).distance(start) <= reach =>
-            {
-                let link = line(DVec2::new(l[0] as f64, l[1] as f64), start);
-                for q in link.iter().skip(1) {
-                    tp.push(Move::Feed, f32p(*q));
-                }
+            .expect("groups are not empty");
+        for (mut p, closed) in groups.swap_remove(gi) {
+            if p.len() < 2 {
+                continue;
             }
-            last => {
-                if let Some(l) = last {
-                    if l[2] < safe {
-                        tp.push(Move::Rapid, [l[0], l[1], safe]);
+            let (vi, _) = entry(&p, closed, here(&tp));
+            if closed {
+                p.rotate_left(vi);
+                p.push(p[0]);
+            } else if vi > 0 {
+                p.reverse();
+            }
+            let start = p[0];
+            let mut pts: Vec<DVec3> = Vec::new();
+            for w in p.windows(2) {
+                let l = line(w[0], w[1]);
+                let skip = usize::from(!pts.is_empty());
+                pts.extend(l.into_iter().skip(skip));
+            }
+            if pts.is_empty() {
+                continue;
+            }
+            match tp.last() {
+                Some(l)
+                    if l[2] < safe
+                        && DVec2::new(l[0] as f64, l[1] as f64).distance(start) <= reach =>
+                {
+                    let link = line(DVec2::new(l[0] as f64, l[1] as f64), start);
+                    for q in link.iter().skip(1) {
+                        tp.push(Move::Feed, f32p(*q));
                     }
                 }
-                tp.push(Move::Rapid, [pts[0].x as f32, pts[0].y as f32, safe]);
-                tp.push(Move::Plunge, f32p(pts[0]));
+                last => {
+                    if let Some(l) = last {
+                        if l[2] < safe {
+                            tp.push(Move::Rapid, [l[0], l[1], safe]);
+                        }
+                    }
+                    tp.push(Move::Rapid, [pts[0].x as f32, pts[0].y as f32, safe]);
+                    tp.push(Move::Plunge, f32p(pts[0]));
+                }
             }
-        }
-        for q in pts.iter().skip(1) {
-            tp.push(Move::Feed, f32p(*q));
+            for q in pts.iter().skip(1) {
+                tp.push(Move::Feed, f32p(*q));
+            }
         }
     }
     if let Some(l) = tp.last() {
