@@ -5,6 +5,7 @@
 
 pub mod contour;
 pub mod parallel;
+pub mod pencil;
 pub mod polyline;
 pub mod rough;
 pub mod simplify;

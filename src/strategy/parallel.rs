@@ -157,7 +157,7 @@ fn sample_lines(s: &Surface, segs: &[Segment], step: f64, tol: f64) -> Vec<Vec<D
 /// A cutter location as the toolpath stores it. XY was sampled at points `f32` holds (see
 /// `surface.rs`), so it is exact; Z is rounded up, so a location far from the origin, where
 /// `f32` is coarse, is never below the height computed for it.
-fn f32p(p: DVec3) -> [f32; 3] {
+pub(super) fn f32p(p: DVec3) -> [f32; 3] {
     let z = p.z as f32;
     let z = if (z as f64) < p.z { z.next_up() } else { z };
     [p.x as f32, p.y as f32, z]
