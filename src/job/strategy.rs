@@ -1,6 +1,6 @@
 //! Strategy parameters, one struct per strategy, each checking its own values.
 
-use super::validate::positive;
+use super::validate::{positive, wrong_tool};
 use super::{err, JobError};
 use crate::cutter::{Cutter, Shape};
 use crate::geom::Rect;
@@ -496,6 +496,20 @@ fn check_tolerance(p: &str, tolerance: f64) -> Result<(), JobError> {
     Ok(())
 }
 
+fn check_stepover(p: &str, stepover: f64, cutter: &Cutter) -> Result<(), JobError> {
+    positive(&format!("{p}.stepover"), stepover, 1.0e4)?;
+    let d = 2.0 * cutter.radius();
+    if stepover > d {
+        return Err(err(
+            &format!("{p}.stepover"),
+            format!(
+                "stepover {stepover} is larger than the cutter diameter {d}: ridges would be left uncut"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn check_grid(p: &str, sampling: f64, tolerance: f64, cutter: &Cutter) -> Result<(), JobError> {
     positive(&format!("{p}.sampling"), sampling, 1.0e4)?;
     if sampling > cutter.radius() {
@@ -523,19 +537,9 @@ impl StrategySpec {
         if let Some(s) = self.as_2d() {
             return super::twod::validate(s, p, cutter);
         }
-        let d = 2.0 * cutter.radius();
         match self {
             StrategySpec::Parallel(s) => {
-                positive(&format!("{p}.stepover"), s.stepover, 1.0e4)?;
-                if s.stepover > d {
-                    return Err(err(
-                        &format!("{p}.stepover"),
-                        format!(
-                            "stepover {} is larger than the cutter diameter {d}: ridges would be left uncut",
-                            s.stepover
-                        ),
-                    ));
-                }
+                check_stepover(p, s.stepover, cutter)?;
                 positive(&format!("{p}.sampling"), s.sampling, 1.0e4)?;
                 if s.sampling > cutter.radius() {
                     return Err(err(
@@ -613,21 +617,11 @@ impl StrategySpec {
                         ),
                     ));
                 }
-                positive(&format!("{p}.stepover"), s.stepover, 1.0e4)?;
-                if s.stepover > d {
-                    return Err(err(
-                        &format!("{p}.stepover"),
-                        format!(
-                            "stepover {} is larger than the cutter diameter {d}: ridges would be left uncut",
-                            s.stepover
-                        ),
-                    ));
-                }
+                check_stepover(p, s.stepover, cutter)?;
                 if cutter.shape() != Shape::Ball {
-                    return Err(err(
-                        &format!("{}tool.kind", p.strip_suffix("strategy").unwrap_or("")),
-                        "pencil finishing needs a ball cutter: its tracks are where a ball touches two surfaces at once"
-                            .to_string(),
+                    return Err(wrong_tool(
+                        p,
+                        "pencil finishing needs a ball cutter: its tracks are where a ball touches two surfaces at once",
                     ));
                 }
             }

@@ -49,9 +49,9 @@
 //! both sides of the ball), so each track runs the way that is nearer.
 
 use super::polyline::drop_collinear;
-use super::surface::Surface;
-use super::Cancelled;
-use crate::geom::{DVec2, DVec3, Det};
+use super::surface::{f32p, plunge_to, retract, Surface};
+use super::{map_all, Cancelled};
+use crate::geom::{closest_on_triangle, DVec2, DVec3, Det};
 use crate::job::{PencilSpec, Resolved};
 use crate::model::Model;
 use crate::toolpath::{Move, Toolpath};
@@ -63,44 +63,6 @@ pub struct Contact {
     pub z: f64,
     /// Unit vector from the contact point to the ball's centre.
     pub n: DVec3,
-}
-
-/// The point of triangle `a b c` nearest to `p` (by the regions of the triangle's
-/// vertices, edges and face: project on each edge's line, keep the first region `p` lies
-/// in, else the face).
-fn closest_on_triangle(p: DVec3, a: DVec3, b: DVec3, c: DVec3) -> DVec3 {
-    let (ab, ac, ap) = (b - a, c - a, p - a);
-    let (d1, d2) = (ab.dot(ap), ac.dot(ap));
-    if d1 <= 0.0 && d2 <= 0.0 {
-        return a;
-    }
-    let bp = p - b;
-    let (d3, d4) = (ab.dot(bp), ac.dot(bp));
-    if d3 >= 0.0 && d4 <= d3 {
-        return b;
-    }
-    let vc = d1 * d4 - d3 * d2;
-    if vc <= 0.0 && d1 >= 0.0 && d3 <= 0.0 {
-        return a + ab * (d1 / (d1 - d3));
-    }
-    let cp = p - c;
-    let (d5, d6) = (ab.dot(cp), ac.dot(cp));
-    if d6 >= 0.0 && d5 <= d6 {
-        return c;
-    }
-    let vb = d5 * d2 - d1 * d6;
-    if vb <= 0.0 && d2 >= 0.0 && d6 <= 0.0 {
-        return a + ac * (d2 / (d2 - d6));
-    }
-    let va = d3 * d6 - d5 * d4;
-    if va <= 0.0 && (d4 - d3) >= 0.0 && (d5 - d6) >= 0.0 {
-        return b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6)));
-    }
-    let denom = va + vb + vc;
-    if denom.abs() <= 0.0 || denom.is_nan() {
-        return a;
-    }
-    a + ab * (vb / denom) + ac * (vc / denom)
 }
 
 /// The ball's contact with the model at `(x, y)`, or `None` where it rests on the floor
@@ -146,19 +108,6 @@ impl Grid {
 
     fn at(&self, i: usize, j: usize) -> Option<Contact> {
         self.nodes[i + j * self.nx]
-    }
-}
-
-/// Runs `f` on each of `items`, on several threads when the `parallel` feature is on.
-fn map_all<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync + Send) -> Vec<U> {
-    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
-    {
-        use rayon::prelude::*;
-        items.par_iter().map(f).collect()
-    }
-    #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
-    {
-        items.iter().map(f).collect()
     }
 }
 
@@ -297,40 +246,35 @@ fn tracks(
                 let Some(c) = g.at(i, j) else {
                     continue;
                 };
-                if i + 1 < nx {
-                    if let Some(d) = g.at(i + 1, j) {
-                        if let Some(cr) = crease_on(s, k, g.point(i, j), c, g.point(i + 1, j), d) {
-                            along_x.push((i, cr));
-                        }
-                    }
-                }
-                if j + 1 < ny {
-                    if let Some(d) = g.at(i, j + 1) {
-                        if let Some(cr) = crease_on(s, k, g.point(i, j), c, g.point(i, j + 1), d) {
-                            along_y.push((i, cr));
-                        }
-                    }
-                }
+                // The crease on the edge to the node `(ni, nj)`, if that node has a contact.
+                let cross = |ni: usize, nj: usize| {
+                    let d = if ni < nx && nj < ny {
+                        g.at(ni, nj)
+                    } else {
+                        None
+                    }?;
+                    crease_on(s, k, g.point(i, j), c, g.point(ni, nj), d).map(|cr| (i, cr))
+                };
+                along_x.extend(cross(i + 1, j));
+                along_y.extend(cross(i, j + 1));
             }
             (along_x, along_y)
         }));
     }
-    let mut pts: Vec<DVec2> = Vec::new();
     let mut creases: Vec<Crease> = Vec::new();
     let mut ex: Vec<Option<u32>> = vec![None; (nx - 1).max(1) * ny];
     let mut ey: Vec<Option<u32>> = vec![None; nx * ny];
     for (j, (along_x, along_y)) in found.into_iter().enumerate() {
         for (i, c) in along_x {
-            ex[i + j * (nx - 1)] = Some(pts.len() as u32);
-            pts.push(c.p);
+            ex[i + j * (nx - 1)] = Some(creases.len() as u32);
             creases.push(c);
         }
         for (i, c) in along_y {
-            ey[i + j * nx] = Some(pts.len() as u32);
-            pts.push(c.p);
+            ey[i + j * nx] = Some(creases.len() as u32);
             creases.push(c);
         }
     }
+    let pts: Vec<DVec2> = creases.iter().map(|c| c.p).collect();
     // Join the crease points within each cell.
     let mut links: Vec<(u32, u32)> = Vec::new();
     for j in 0..ny.saturating_sub(1) {
@@ -560,12 +504,10 @@ fn cut(
     res: &Resolved,
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Toolpath, Cancelled> {
-    let f32p = super::parallel::f32p;
     let safe = res.safe_height as f32;
     let reach = 2.0 * res.cutter.radius();
     let total = groups.len().max(1);
     let mut tp = Toolpath::new();
-    let line = |a: DVec2, b: DVec2| s.line(a, b, spec.sampling, spec.tolerance);
     let here = |tp: &Toolpath| {
         tp.last()
             .map(|p| DVec2::new(p[0] as f64, p[1] as f64))
@@ -576,17 +518,17 @@ fn cut(
             return Err(Cancelled);
         }
         let at = here(&tp);
-        let gi = (0..groups.len())
-            .min_by(|&a, &b| {
-                let d = |g: usize| {
-                    groups[g]
-                        .iter()
-                        .map(|(p, c)| entry(p, *c, at).1)
-                        .fold(f64::INFINITY, f64::min)
-                };
-                d(a).total_cmp(&d(b))
+        let gi = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|(p, c)| entry(p, *c, at).1)
+                    .fold(f64::INFINITY, f64::min)
             })
-            .expect("groups are not empty");
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("groups are not empty")
+            .0;
         for (mut p, closed) in groups.swap_remove(gi) {
             if p.len() < 2 {
                 continue;
@@ -601,7 +543,7 @@ fn cut(
             let start = p[0];
             let mut pts: Vec<DVec3> = Vec::new();
             for w in p.windows(2) {
-                let l = line(w[0], w[1]);
+                let l = s.line(w[0], w[1], spec.sampling, spec.tolerance);
                 let skip = usize::from(!pts.is_empty());
                 pts.extend(l.into_iter().skip(skip));
             }
@@ -613,49 +555,22 @@ fn cut(
                     if l[2] < safe
                         && DVec2::new(l[0] as f64, l[1] as f64).distance(start) <= reach =>
                 {
-                    let link = line(DVec2::new(l[0] as f64, l[1] as f64), start);
-                    for q in link.iter().skip(1) {
-                        tp.push(Move::Feed, f32p(*q));
-                    }
+                    s.feed_to(&mut tp, start, spec.sampling, spec.tolerance);
                 }
-                last => {
-                    if let Some(l) = last {
-                        if l[2] < safe {
-                            tp.push(Move::Rapid, [l[0], l[1], safe]);
-                        }
-                    }
-                    tp.push(Move::Rapid, [pts[0].x as f32, pts[0].y as f32, safe]);
-                    tp.push(Move::Plunge, f32p(pts[0]));
-                }
+                _ => plunge_to(&mut tp, pts[0], safe),
             }
             for q in pts.iter().skip(1) {
                 tp.push(Move::Feed, f32p(*q));
             }
         }
     }
-    if let Some(l) = tp.last() {
-        tp.push(Move::Rapid, [l[0], l[1], safe]);
-    }
+    retract(&mut tp, safe);
     Ok(tp)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn closest_point_regions() {
-        let (a, b, c) = (DVec3::ZERO, DVec3::X, DVec3::Y);
-        let q = closest_on_triangle(DVec3::new(0.2, 0.2, 1.0), a, b, c);
-        assert!((q - DVec3::new(0.2, 0.2, 0.0)).length() < 1e-12);
-        assert_eq!(closest_on_triangle(DVec3::new(-1.0, -1.0, 0.0), a, b, c), a);
-        assert_eq!(
-            closest_on_triangle(DVec3::new(0.5, -1.0, 0.0), a, b, c),
-            DVec3::new(0.5, 0.0, 0.0)
-        );
-        let q = closest_on_triangle(DVec3::new(1.0, 1.0, 0.0), a, b, c);
-        assert!((q - DVec3::new(0.5, 0.5, 0.0)).length() < 1e-12);
-    }
 
     #[test]
     fn chains_open_and_closed() {
