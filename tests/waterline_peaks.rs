@@ -16,7 +16,7 @@ use swarf::job::{Job, ModelTransform, StrategySpec, ToolKind, WaterlineSpec};
 use swarf::mesh::Mesh;
 use swarf::post::Units;
 use swarf::sim::verify::{self, Settings};
-use swarf::strategy::contour::{contours_seeing_peaks, CellTops, Contour, HeightGrid};
+use swarf::strategy::contour::{contours_seeing_peaks, CellTops, Contour, HeightGrid, Pulse};
 use swarf::strategy::surface::Surface;
 use swarf::toolpath::Move;
 
@@ -124,7 +124,10 @@ fn every_level_through_a_needle_has_a_loop_round_it() {
         let g = HeightGrid::sample(&s, area, STEP, &mut |_| true).unwrap();
         let tops = CellTops::sample(&s, &g, &mut |_| true).unwrap();
         for z in LEVELS {
-            let cs: Vec<Contour> = contours_seeing_peaks(&s, &g, &tops, z, TOL);
+            let mut go = |_: f32| true;
+            let mut pulse = Pulse::new(&mut go, 0.0, 1.0);
+            let cs: Vec<Contour> =
+                contours_seeing_peaks(&s, &g, &tops, z, TOL, &mut pulse).unwrap();
             let round: Vec<&Contour> = cs
                 .iter()
                 .filter(|ct| ct.closed && winding(&ct.points, c) != 0)

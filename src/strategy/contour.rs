@@ -37,14 +37,17 @@ mod crossing;
 pub mod grid;
 mod march;
 mod peaks;
+pub mod pulse;
 mod refine;
 
 pub use clear::clear_link;
 pub use grid::HeightGrid;
 pub use peaks::CellTops;
+pub use pulse::Pulse;
 
 use super::polyline::{dedup_close, drop_collinear};
 use super::surface::Surface;
+use super::Cancelled;
 use crate::geom::DVec2;
 use march::Crossing;
 use refine::refine;
@@ -62,32 +65,42 @@ pub struct Contour {
 /// between four free nodes get no loop (see [`contours_seeing_peaks`]), though no chord
 /// crosses one.
 pub fn contours(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
-    contours_with(s, g, z, tol, true)
+    pulse::silent(|p| contours_with(s, g, z, tol, true, p)).unwrap_or_default()
 }
 
 /// The waterline contours at height `z`, with loops round blocked spots narrower than the
 /// grid, found where `tops` (the bounds of `g`'s cells) says a cell may hide one.
+/// `pulse` goes from 0 to 1 over the search of `g`'s rows and stops the work when
+/// cancelled.
 pub fn contours_seeing_peaks(
     s: &Surface,
     g: &HeightGrid,
     tops: &CellTops,
     z: f64,
     tol: f64,
-) -> Vec<Contour> {
-    let mut out = contours_with(s, g, z, tol, true);
-    let nested = |fine: &HeightGrid, depth: u32| nested(s, fine, z, tol, depth);
-    let more = peaks::hidden(s, g, Some(tops), z, tol, &out, 0, &nested);
+    pulse: &mut Pulse,
+) -> Result<Vec<Contour>, Cancelled> {
+    let mut out = contours_with(s, g, z, tol, true, pulse)?;
+    let nested = |fine: &HeightGrid, depth: u32, p: &mut Pulse| nested(s, fine, z, tol, depth, p);
+    let more = peaks::hidden(s, g, Some(tops), z, tol, &out, 0, &nested, pulse)?;
     out.extend(more);
-    out
+    Ok(out)
 }
 
 /// The contours of a nested grid, and of the grids nested in it in turn.
-fn nested(s: &Surface, g: &HeightGrid, z: f64, tol: f64, depth: u32) -> Vec<Contour> {
-    let mut out = contours_with(s, g, z, tol, true);
-    let deeper = |fine: &HeightGrid, d: u32| nested(s, fine, z, tol, d);
-    let more = peaks::hidden(s, g, None, z, tol, &out, depth, &deeper);
+fn nested(
+    s: &Surface,
+    g: &HeightGrid,
+    z: f64,
+    tol: f64,
+    depth: u32,
+    pulse: &mut Pulse,
+) -> Result<Vec<Contour>, Cancelled> {
+    let mut out = contours_with(s, g, z, tol, true, pulse)?;
+    let deeper = |fine: &HeightGrid, d: u32, p: &mut Pulse| nested(s, fine, z, tol, d, p);
+    let more = peaks::hidden(s, g, None, z, tol, &out, depth, &deeper, pulse)?;
     out.extend(more);
-    out
+    Ok(out)
 }
 
 /// The contours as marching squares gives them (exact crossings on the grid edges, chords
@@ -96,27 +109,40 @@ fn nested(s: &Surface, g: &HeightGrid, z: f64, tol: f64, depth: u32) -> Vec<Cont
 /// Roughing uses them with a cutter widened by the grid's half-diagonal, which keeps every
 /// chord outside the real blocked region (see `rough::allowance::widen`).
 pub fn contours_unrefined(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
-    contours_with(s, g, z, tol, false)
+    pulse::silent(|p| contours_with(s, g, z, tol, false, p)).unwrap_or_default()
 }
-fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) -> Vec<Contour> {
+
+/// The contours; `pulse` counts the refinement's and the chord probes' queries and stops
+/// them when cancelled.
+fn contours_with(
+    s: &Surface,
+    g: &HeightGrid,
+    z: f64,
+    tol: f64,
+    refining: bool,
+    pulse: &mut Pulse,
+) -> Result<Vec<Contour>, Cancelled> {
     let (pts, next) = march::link(s, g, z, tol / 16.0);
+    pulse.tick(pts.len().min(u32::MAX as usize) as u32)?;
     // A finished path: refined towards the true boundary and kept clear of what the
     // samples missed, or only cleaned up.
-    let finish = |points: &[DVec2], closed: bool| Contour {
-        points: if refining {
-            let refined = refine(s, z, points, closed, tol, g.step);
-            let cleared = clear::keep_clear(s, z, &refined, closed, tol, g.step);
-            // Where a chord was bent round a spot, follow the boundary between the new
-            // points too (rare: the pass costs nothing where nothing was bent).
-            if cleared.len() > refined.len() {
-                refine(s, z, &cleared, closed, tol, g.step)
+    let finish = |points: &[DVec2], closed: bool| -> Result<Contour, Cancelled> {
+        Ok(Contour {
+            points: if refining {
+                let refined = refine(s, z, points, closed, tol, g.step, pulse)?;
+                let cleared = clear::keep_clear(s, z, &refined, closed, tol, g.step, pulse)?;
+                // Where a chord was bent round a spot, follow the boundary between the new
+                // points too (rare: the pass costs nothing where nothing was bent).
+                if cleared.len() > refined.len() {
+                    refine(s, z, &cleared, closed, tol, g.step, pulse)?
+                } else {
+                    cleared
+                }
             } else {
-                cleared
-            }
-        } else {
-            drop_collinear(&dedup_close(points, closed), closed, tol / 4.0)
-        },
-        closed,
+                drop_collinear(&dedup_close(points, closed), closed, tol / 4.0)
+            },
+            closed,
+        })
     };
     trace(&pts, &next, finish)
 }
@@ -127,8 +153,8 @@ fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) 
 fn trace(
     pts: &[Crossing],
     next: &[usize],
-    finish: impl Fn(&[DVec2], bool) -> Contour,
-) -> Vec<Contour> {
+    mut finish: impl FnMut(&[DVec2], bool) -> Result<Contour, Cancelled>,
+) -> Result<Vec<Contour>, Cancelled> {
     let mut seen = vec![false; pts.len()];
     let mut out = Vec::new();
     for start in 0..pts.len() {
@@ -145,7 +171,7 @@ fn trace(
         let closed = k == start;
         if cyc.iter().all(|&k| !pts[k].virtual_) && closed {
             let loop_pts: Vec<DVec2> = cyc.iter().map(|&k| pts[k].p).collect();
-            out.push(finish(&loop_pts, true));
+            out.push(finish(&loop_pts, true)?);
         } else {
             // Rotate so a virtual point comes first, then cut at every virtual point.
             let first = cyc.iter().position(|&k| pts[k].virtual_).unwrap_or(0);
@@ -154,7 +180,7 @@ fn trace(
             for &k in cyc.iter().chain(std::iter::once(&cyc[0])) {
                 if pts[k].virtual_ {
                     if run.len() >= 2 {
-                        out.push(finish(&run, false));
+                        out.push(finish(&run, false)?);
                     }
                     run.clear();
                 } else {
@@ -162,9 +188,9 @@ fn trace(
                 }
             }
             if run.len() >= 2 {
-                out.push(finish(&run, false));
+                out.push(finish(&run, false)?);
             }
         }
     }
-    out
+    Ok(out)
 }

@@ -21,7 +21,7 @@
 //! toolpath says so ([`Wall`]), so that arc fitting only moves the path away from the
 //! model. Links are [`Wall::Fixed`]: they were checked along their own line only.
 
-use super::contour::{clear_link, contours_seeing_peaks, CellTops, Contour};
+use super::contour::{clear_link, contours_seeing_peaks, CellTops, Contour, Pulse};
 use super::surface::Surface;
 use super::zlevel::{level_grid, levels};
 use super::Cancelled;
@@ -31,6 +31,7 @@ use crate::model::Model;
 use crate::toolpath::{Move, Toolpath, Wall};
 
 /// Appends contours at one level to the toolpath, ordered nearest-first from the tool.
+/// `pulse` counts the links' checks and stops them when cancelled.
 #[allow(clippy::too_many_arguments)]
 pub fn emit_level(
     tp: &mut Toolpath,
@@ -41,7 +42,8 @@ pub fn emit_level(
     milling: Milling,
     link_reach: f64,
     tol: f64,
-) {
+    pulse: &mut Pulse,
+) -> Result<(), Cancelled> {
     let wall = if milling == Milling::Climb {
         for c in &mut cs {
             c.points.reverse();
@@ -83,7 +85,7 @@ pub fn emit_level(
                 let from = DVec2::new(l[0] as f64, l[1] as f64);
                 let low = z.min(l[2] as f64);
                 let near = start.distance(from) <= link_reach;
-                near && clear_link(s, from, start, low, tol)
+                near && clear_link(s, from, start, low, tol, pulse)?
             }
             _ => false,
         };
@@ -105,6 +107,7 @@ pub fn emit_level(
             tp.push(Move::Feed, p.as_vec2().extend(zf).to_array());
         }
     }
+    Ok(())
 }
 
 /// Builds the waterline toolpath. `progress` gets 0..1 and returns `false` to cancel.
@@ -123,11 +126,13 @@ pub fn generate(
     let mut tops_progress = |f: f32| progress(0.3 + 0.2 * f);
     let tops = CellTops::sample(&s, &grid, &mut tops_progress)?;
     let mut tp = Toolpath::new();
+    let n = zs.len().max(1) as f32;
     for (k, &z) in zs.iter().enumerate() {
-        if !progress(0.5 + 0.5 * k as f32 / zs.len().max(1) as f32) {
-            return Err(Cancelled);
-        }
-        let cs = contours_seeing_peaks(&s, &grid, &tops, z, spec.tolerance);
+        // Each level's share: the peak search reports its rows within it.
+        let at = |k: usize| 0.5 + 0.5 * k as f32 / n;
+        let mut pulse = Pulse::new(progress, at(k), at(k + 1));
+        pulse.set(0.0)?;
+        let cs = contours_seeing_peaks(&s, &grid, &tops, z, spec.tolerance, &mut pulse)?;
         emit_level(
             &mut tp,
             &s,
@@ -137,7 +142,8 @@ pub fn generate(
             spec.milling,
             2.0 * res.cutter.radius(),
             spec.tolerance,
-        );
+            &mut pulse,
+        )?;
     }
     if let Some(l) = tp.last() {
         tp.push(Move::Rapid, [l[0], l[1], res.safe_height as f32]);

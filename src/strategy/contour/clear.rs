@@ -24,12 +24,40 @@
 //! the material: the bound cannot clear them, so they are probed instead (`keep_clear`).
 
 use super::crossing::boundary;
+use super::pulse::Pulse;
+use crate::cutter::{Cutter, Shape};
 use crate::geom::DVec2;
 use crate::strategy::rough::allowance::{widen, Allowance};
 use crate::strategy::surface::Surface;
+use crate::strategy::Cancelled;
 
 /// The share of the tolerance a checked segment may cut into the model.
 pub(super) const ALLOWANCE: f64 = 0.5;
+
+/// The cutter widened by `e`, and for a cone (whose widened flank starts `e cot α` below
+/// the tip, so that on a plane the bound overshoots by that much however fine the disk) a
+/// flat cutter as wide: its drop height is the model's highest point within reach of the
+/// disk, which bounds the height too (the profile is never below the tip). The lower of
+/// the two bounds holds.
+fn bounds(s: &Surface, e: f64) -> (Allowance, Option<Cutter>) {
+    let w = widen(
+        Allowance {
+            cutter: *s.cutter,
+            lift: 0.0,
+        },
+        e * (1.0 + 1e-9),
+    );
+    let flat = match s.cutter.shape() {
+        Shape::Cone { .. } if w.lift > 0.0 => Cutter::new(
+            Shape::Flat,
+            2.0 * w.cutter.radius(),
+            w.cutter.flute_length(),
+        )
+        .ok(),
+        _ => None,
+    };
+    (w, flat)
+}
 
 /// Whether the drop-cutter height can be above `z` anywhere within `e` of `c` (XY); `false`
 /// proves every point of that disk free at `z`.
@@ -37,53 +65,70 @@ pub(super) fn reaches_above(s: &Surface, c: DVec2, e: f64, z: f64) -> bool {
     if z < s.floor {
         return true;
     }
-    let w = widen(
-        Allowance {
-            cutter: *s.cutter,
-            lift: 0.0,
-        },
-        e * (1.0 + 1e-9),
-    );
-    s.model
-        .drop_cutter_hinted(&w.cutter, c.x, c.y, z - w.lift, &mut None)
-        .is_some()
+    let (w, flat) = bounds(s, e);
+    let above = |cutter: &Cutter, lift: f64| {
+        s.model
+            .drop_cutter_hinted(cutter, c.x, c.y, z - lift, &mut None)
+            .is_some()
+    };
+    above(&w.cutter, w.lift) && flat.is_none_or(|f| above(&f, 0.0))
 }
 
-/// The widened cutter's height at `c` (an upper bound of the height within `e` of it).
+/// The lower of the bounds at `c` (an upper bound of the height within `e` of it).
 pub(super) fn top_within(s: &Surface, c: DVec2, e: f64, hint: &mut Option<u32>) -> f64 {
-    let w = widen(
-        Allowance {
-            cutter: *s.cutter,
-            lift: 0.0,
-        },
-        e * (1.0 + 1e-9),
-    );
-    s.model
-        .drop_cutter_hinted(&w.cutter, c.x, c.y, s.floor - w.lift, hint)
-        .map_or(s.floor, |h| (h + w.lift).max(s.floor))
+    let (w, flat) = bounds(s, e);
+    let top = |cutter: &Cutter, lift: f64, hint: &mut Option<u32>| {
+        s.model
+            .drop_cutter_hinted(cutter, c.x, c.y, s.floor - lift, hint)
+            .map_or(s.floor, |h| (h + lift).max(s.floor))
+    };
+    let t = top(&w.cutter, w.lift, hint);
+    match flat {
+        Some(f) if t > s.floor => t.min(top(&f, 0.0, &mut None)),
+        _ => t,
+    }
 }
 
 /// True when the straight move `a → b` at height `z` cuts no deeper than
 /// `ALLOWANCE · tol` into the model, by the bound, halving the move where it cannot tell;
 /// the ends are checked too.
-pub fn clear_link(s: &Surface, a: DVec2, b: DVec2, z: f64, tol: f64) -> bool {
+/// `pulse` counts the queries and stops the check when cancelled.
+pub fn clear_link(
+    s: &Surface,
+    a: DVec2,
+    b: DVec2,
+    z: f64,
+    tol: f64,
+    pulse: &mut Pulse,
+) -> Result<bool, Cancelled> {
     let free = |p: DVec2| s.height(p.x, p.y, &mut None) <= z + 1e-9;
-    free(a) && free(b) && clear_between(s, a, b, z, ALLOWANCE * tol, 0)
+    pulse.tick(2)?;
+    Ok(free(a) && free(b) && clear_between(s, a, b, z, ALLOWANCE * tol, 0, pulse)?)
 }
 
-fn clear_between(s: &Surface, a: DVec2, b: DVec2, z: f64, allow: f64, depth: u32) -> bool {
+fn clear_between(
+    s: &Surface,
+    a: DVec2,
+    b: DVec2,
+    z: f64,
+    allow: f64,
+    depth: u32,
+    pulse: &mut Pulse,
+) -> Result<bool, Cancelled> {
     let len = a.distance(b);
     if len <= 2.0 * allow || depth > 40 {
-        return true;
+        return Ok(true);
     }
+    pulse.tick(2)?;
     let m = (a + b) * 0.5;
     if !reaches_above(s, m, 0.5 * len, z + allow) {
-        return true;
+        return Ok(true);
     }
     if s.height(m.x, m.y, &mut None) > z + 1e-9 {
-        return false;
+        return Ok(false);
     }
-    clear_between(s, a, m, z, allow, depth + 1) && clear_between(s, m, b, z, allow, depth + 1)
+    Ok(clear_between(s, a, m, z, allow, depth + 1, pulse)?
+        && clear_between(s, m, b, z, allow, depth + 1, pulse)?)
 }
 
 /// The path `pts` (material on its left, every point free) with boundary points inserted
@@ -102,10 +147,11 @@ pub(super) fn keep_clear(
     closed: bool,
     tol: f64,
     step: f64,
-) -> Vec<DVec2> {
+    pulse: &mut Pulse,
+) -> Result<Vec<DVec2>, Cancelled> {
     let n = pts.len();
     if n < 2 {
-        return pts.to_vec();
+        return Ok(pts.to_vec());
     }
     let probe = Probe {
         s,
@@ -119,12 +165,12 @@ pub(super) fn keep_clear(
     for k in 0..segs {
         let (a, b) = (pts[k], pts[(k + 1) % n]);
         out.push(a);
-        probe.bend(a, b, 0, &mut out);
+        probe.bend(a, b, 0, &mut out, pulse)?;
     }
     if !closed {
         out.push(pts[n - 1]);
     }
-    out
+    Ok(out)
 }
 
 struct Probe<'s, 'a> {
@@ -141,19 +187,27 @@ impl Probe<'_, '_> {
     }
 
     /// Emits the points to insert strictly between `a` and `b` (both free).
-    fn bend(&self, a: DVec2, b: DVec2, depth: u32, out: &mut Vec<DVec2>) {
+    fn bend(
+        &self,
+        a: DVec2,
+        b: DVec2,
+        depth: u32,
+        out: &mut Vec<DVec2>,
+        pulse: &mut Pulse,
+    ) -> Result<(), Cancelled> {
         let len = a.distance(b);
         if len <= self.min_len || depth > 24 {
-            return;
+            return Ok(());
         }
+        pulse.tick(2)?;
         let m = (a + b) * 0.5;
         let right = -(b - a).perp() / len;
         let mut hint = None;
         if !self.blocked(m, &mut hint) || !self.blocked(m + right * self.tol, &mut hint) {
-            self.bend(a, m, depth + 1, out);
-            self.bend(m, b, depth + 1, out);
-            return;
+            self.bend(a, m, depth + 1, out, pulse)?;
+            return self.bend(m, b, depth + 1, out, pulse);
         }
+        pulse.tick(MARCH as u32 + 16)?;
         // March out along the right normal to the first free point, then bisect.
         const MARCH: usize = 8;
         let mut prev = m + right * self.tol;
@@ -169,12 +223,11 @@ impl Probe<'_, '_> {
         // Nothing free within a chord's length: no small spot, and nothing here can route
         // round it; leave the chord as it was.
         let Some(q) = q else {
-            self.bend(a, m, depth + 1, out);
-            self.bend(m, b, depth + 1, out);
-            return;
+            self.bend(a, m, depth + 1, out, pulse)?;
+            return self.bend(m, b, depth + 1, out, pulse);
         };
-        self.bend(a, q, depth + 1, out);
+        self.bend(a, q, depth + 1, out, pulse)?;
         out.push(q);
-        self.bend(q, b, depth + 1, out);
+        self.bend(q, b, depth + 1, out, pulse)
     }
 }

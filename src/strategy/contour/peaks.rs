@@ -16,6 +16,7 @@
 
 use super::clear::{reaches_above, top_within, ALLOWANCE};
 use super::grid::HeightGrid;
+use super::pulse::Pulse;
 use super::Contour;
 use crate::geom::DVec2;
 use crate::strategy::surface::Surface;
@@ -28,6 +29,10 @@ const SPLIT: usize = 4;
 /// Nested grids at most this deep (a 2 mm grid reaches 0.5 µm).
 const MAX_DEPTH: u32 = 6;
 
+/// The contours of a nested grid at a depth (and of the grids nested in it).
+pub(super) type NestedContours<'a> =
+    dyn Fn(&HeightGrid, u32, &mut Pulse) -> Result<Vec<Contour>, Cancelled> + 'a;
+
 /// An upper bound of the drop-cutter height over each cell of a [`HeightGrid`].
 #[derive(Clone, Debug)]
 pub struct CellTops {
@@ -39,7 +44,8 @@ pub struct CellTops {
 
 impl CellTops {
     /// The bound of every cell of `g`: the cutter widened by the cell's half-diagonal, at
-    /// its centre. About as much work as sampling `g` itself.
+    /// its centre. About as much work as sampling `g` itself where the model is; a cell out
+    /// of the widened cutter's reach of the model's box is at the floor without a query.
     pub fn sample(
         s: &Surface,
         g: &HeightGrid,
@@ -48,12 +54,25 @@ impl CellTops {
         let nx = g.nx.saturating_sub(1);
         let ny = g.ny.saturating_sub(1);
         let e = g.step * FRAC_1_SQRT_2;
+        // The model's XY box grown by the widened cutter's reach (and a margin for the
+        // box's single precision): centres outside it reach nothing.
+        let b = s.model.mesh().bounds();
+        let reach = s.cutter.radius() + e + 1e-6 * (1.0 + g.step);
+        let grow = |v: f32, d: f64| v as f64 + d + 1e-6 * (v as f64).abs();
+        let (lo, hi) = (
+            DVec2::new(grow(b.min[0], -reach), grow(b.min[1], -reach)),
+            DVec2::new(grow(b.max[0], reach), grow(b.max[1], reach)),
+        );
         let row = |j: usize| -> Vec<f64> {
             let mut hint = None;
             (0..nx)
                 .map(|i| {
                     let c = g.point(i as i64, j as i64) + DVec2::splat(0.5 * g.step);
-                    top_within(s, c, e, &mut hint)
+                    if c.cmplt(lo).any() || c.cmpgt(hi).any() {
+                        s.floor
+                    } else {
+                        top_within(s, c, e, &mut hint)
+                    }
                 })
                 .collect()
         };
@@ -72,6 +91,8 @@ impl CellTops {
 /// The contours at `z` round blocked spots inside cells of `g` whose corners are all free,
 /// that are not already inside one of `found` (the contours of `g` itself). `tops` bounds
 /// the cells of `g`; without it (a nested grid) the bound is asked cell by cell.
+/// `pulse` counts the queries; on the coarse grid (`tops` given) it also reports the rows
+/// searched, 0 to 1.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn hidden(
     s: &Surface,
@@ -81,15 +102,20 @@ pub(super) fn hidden(
     tol: f64,
     found: &[Contour],
     depth: u32,
-    contours: &dyn Fn(&HeightGrid, u32) -> Vec<Contour>,
-) -> Vec<Contour> {
+    contours: &NestedContours,
+    pulse: &mut Pulse,
+) -> Result<Vec<Contour>, Cancelled> {
     if depth >= MAX_DEPTH || g.nx < 2 || g.ny < 2 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let allow = ALLOWANCE * tol;
     let free = |i: usize, j: usize| g.at(i as i64, j as i64).is_some_and(|h| h <= z);
     let mut hits: HashSet<(usize, usize)> = HashSet::new();
     for j in 0..g.ny - 1 {
+        if tops.is_some() {
+            pulse.note(j as f32 / (g.ny - 1) as f32);
+        }
+        pulse.tick(1)?;
         for i in 0..g.nx - 1 {
             if !(free(i, j) && free(i + 1, j) && free(i, j + 1) && free(i + 1, j + 1)) {
                 continue;
@@ -98,12 +124,15 @@ pub(super) fn hidden(
             let c = lo + DVec2::splat(0.5 * g.step);
             let may = match tops {
                 Some(t) => t.at(i, j) > z,
-                None => reaches_above(s, c, g.step * FRAC_1_SQRT_2, z),
+                None => {
+                    pulse.tick(1)?;
+                    reaches_above(s, c, g.step * FRAC_1_SQRT_2, z)
+                }
             };
             if !may {
                 continue;
             }
-            if let Some(p) = blocked_in(s, z, lo, g.step, allow) {
+            if let Some(p) = blocked_in(s, z, lo, g.step, allow, pulse)? {
                 if !inside_material(found, p) {
                     hits.insert((i, j));
                 }
@@ -112,33 +141,44 @@ pub(super) fn hidden(
     }
     let mut out = Vec::new();
     for cluster in clusters(hits) {
-        let fine = finer(s, g, &cluster);
-        out.extend(contours(&fine, depth + 1));
+        let fine = finer(s, g, &cluster, pulse)?;
+        out.extend(contours(&fine, depth + 1, pulse)?);
     }
-    out
+    if tops.is_some() {
+        pulse.set(1.0)?;
+    }
+    Ok(out)
 }
 
 /// A blocked point in the square `lo .. lo + size`, searched by quarters; `None` when the
 /// bound clears every quarter or what is left is within `allow` of a free centre.
-fn blocked_in(s: &Surface, z: f64, lo: DVec2, size: f64, allow: f64) -> Option<DVec2> {
+fn blocked_in(
+    s: &Surface,
+    z: f64,
+    lo: DVec2,
+    size: f64,
+    allow: f64,
+    pulse: &mut Pulse,
+) -> Result<Option<DVec2>, Cancelled> {
     let half = 0.5 * size;
     let c = lo + DVec2::splat(half);
+    pulse.tick(5)?;
     if s.height(c.x, c.y, &mut None) > z {
-        return Some(c);
+        return Ok(Some(c));
     }
     if size * FRAC_1_SQRT_2 <= allow {
-        return None;
+        return Ok(None);
     }
     for (dx, dy) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)] {
         let q = lo + DVec2::new(dx, dy) * half;
         let qc = q + DVec2::splat(0.5 * half);
         if reaches_above(s, qc, half * FRAC_1_SQRT_2, z) {
-            if let Some(p) = blocked_in(s, z, q, half, allow) {
-                return Some(p);
+            if let Some(p) = blocked_in(s, z, q, half, allow, pulse)? {
+                return Ok(Some(p));
             }
         }
     }
-    None
+    Ok(None)
 }
 
 /// Whether `p` is on the material side of the closed contours (their winding numbers sum
@@ -195,7 +235,12 @@ fn clusters(cells: HashSet<(usize, usize)>) -> Vec<Vec<(usize, usize)>> {
 
 /// A grid `SPLIT` times finer over the cells of `cluster` only: nodes outside them are NaN,
 /// which the marching treats as outside the grid.
-fn finer(s: &Surface, g: &HeightGrid, cluster: &[(usize, usize)]) -> HeightGrid {
+fn finer(
+    s: &Surface,
+    g: &HeightGrid,
+    cluster: &[(usize, usize)],
+    pulse: &mut Pulse,
+) -> Result<HeightGrid, Cancelled> {
     let (i0, j0) = cluster
         .iter()
         .fold((usize::MAX, usize::MAX), |(a, b), &(i, j)| {
@@ -220,6 +265,7 @@ fn finer(s: &Surface, g: &HeightGrid, cluster: &[(usize, usize)]) -> HeightGrid 
     };
     let mut h = vec![f64::NAN; nx * ny];
     for j in 0..ny {
+        pulse.tick(nx.min(u32::MAX as usize) as u32)?;
         let mut hint = None;
         for i in 0..nx {
             let ours = cells(i, i0).iter().flatten().any(|&ci| {
@@ -234,12 +280,12 @@ fn finer(s: &Surface, g: &HeightGrid, cluster: &[(usize, usize)]) -> HeightGrid 
             }
         }
     }
-    HeightGrid {
+    Ok(HeightGrid {
         x0: origin.x,
         y0: origin.y,
         step,
         nx,
         ny,
         h,
-    }
+    })
 }

@@ -2,13 +2,16 @@
 //! chord by more than the tolerance, a point on it is inserted, recursively.
 
 use super::crossing::boundary;
+use super::pulse::Pulse;
 use crate::geom::DVec2;
 use crate::strategy::polyline::drop_collinear;
 use crate::strategy::surface::Surface;
+use crate::strategy::Cancelled;
 
 /// Inserts boundary points between consecutive points where the boundary departs from the
 /// chord by more than `tol` (searched along the chord's normal, up to one grid step away),
 /// then drops points that the chord through their neighbours passes within `tol / 4`.
+/// `pulse` counts the queries and stops the work when cancelled.
 pub(super) fn refine(
     s: &Surface,
     z: f64,
@@ -16,7 +19,8 @@ pub(super) fn refine(
     closed: bool,
     tol: f64,
     step: f64,
-) -> Vec<DVec2> {
+    pulse: &mut Pulse,
+) -> Result<Vec<DVec2>, Cancelled> {
     let eps = tol / 16.0;
     let n = pts.len();
     let segs = if closed { n } else { n - 1 };
@@ -25,12 +29,12 @@ pub(super) fn refine(
         let a = pts[k];
         let b = pts[(k + 1) % n];
         out.push(a);
-        refine_between(s, z, a, b, tol, eps, step, 0, &mut out);
+        refine_between(s, z, a, b, tol, eps, step, 0, &mut out, pulse)?;
     }
     if !closed {
         out.push(pts[n - 1]);
     }
-    drop_collinear(&out, closed, tol / 4.0)
+    Ok(drop_collinear(&out, closed, tol / 4.0))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -44,12 +48,15 @@ fn refine_between(
     step: f64,
     depth: u32,
     out: &mut Vec<DVec2>,
-) {
+    pulse: &mut Pulse,
+) -> Result<(), Cancelled> {
     let d = b - a;
     let len = d.length();
     if depth > 12 || len < 0.5 * tol {
-        return;
+        return Ok(());
     }
+    // A midpoint, the march and a bisection.
+    pulse.tick(24)?;
     // Left normal: towards the blocked side.
     let nrm = d.perp() / len;
     let m = (a + b) * 0.5;
@@ -78,13 +85,14 @@ fn refine_between(
         prev = p;
     }
     let Some(q) = found else {
-        return;
+        return Ok(());
     };
     // Half the tolerance here, a quarter for dropping points below: the chords stay within
     // three quarters of the tolerance of the boundary.
     if q.distance(m) > 0.5 * tol {
-        refine_between(s, z, a, q, tol, eps, step, depth + 1, out);
+        refine_between(s, z, a, q, tol, eps, step, depth + 1, out, pulse)?;
         out.push(q);
-        refine_between(s, z, q, b, tol, eps, step, depth + 1, out);
+        refine_between(s, z, q, b, tol, eps, step, depth + 1, out, pulse)?;
     }
+    Ok(())
 }
