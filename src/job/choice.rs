@@ -33,6 +33,9 @@ pub enum ClearPattern {
     Offset,
     /// Back-and-forth lines along X.
     Zigzag,
+    /// Adaptive clearing: the engagement never wider than the stepover, corners included
+    /// (the passes steer round the material left), after a helix entry.
+    Adaptive,
 }
 
 impl ClearPattern {
@@ -40,5 +43,6 @@ impl ClearPattern {
     pub const CHOICES: &'static [Choice] = &[
         Choice::new("offset", "Offset (follows the part)"),
         Choice::new("zigzag", "Zigzag lines"),
+        Choice::new("adaptive", "Adaptive (engagement at most the stepover)"),
     ];
 }
