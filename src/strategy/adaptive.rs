@@ -265,6 +265,15 @@ pub fn plan(
             p.stalls += 1;
             continue;
         }
+        if std::env::var("ADAPT_DEBUG").is_ok() {
+            let len: f64 = pts.windows(2).map(|w| w[0].distance(w[1])).sum();
+            eprintln!(
+                "pass relaxed={} entry={:?} pts={} len={len:.2} cut={cut} start={first:.2}",
+                p.relaxed,
+                entry,
+                pts.len()
+            );
+        }
         here = *pts.last().expect("a pass has points");
         passes.push(Pass {
             entry,
