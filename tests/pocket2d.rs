@@ -710,33 +710,6 @@ fn adaptive_engagement_stays_within_the_stepover_in_sharp_corners() {
             p.stepdown = DEPTH;
         }
         let (tp, _) = run(&d, &job);
-        if let Ok(path) = std::env::var("POCKET_SVG") {
-            let mut svg = String::from(
-                "<svg xmlns='http://www.w3.org/2000/svg' viewBox='-3 -3 46 36' width='1500'>",
-            );
-            for s in tp.steps() {
-                let colour = match s.kind {
-                    Move::Rapid => "red",
-                    Move::Plunge => "blue",
-                    _ => {
-                        if s.to[2] < -DEPTH + 1e-6 && s.from[2] < -DEPTH + 1e-6 {
-                            "black"
-                        } else {
-                            "green"
-                        }
-                    }
-                };
-                svg += &format!(
-                    "<line x1='{}' y1='{}' x2='{}' y2='{}' stroke='{colour}' stroke-width='0.03'/>",
-                    s.from[0],
-                    30.0 - s.from[1],
-                    s.to[0],
-                    30.0 - s.to[1]
-                );
-            }
-            svg += "</svg>";
-            std::fs::write(format!("{path}-{pattern}-{milling}.svg"), svg).unwrap();
-        }
         check_cut(&format!("{pattern} {milling}"), &f, &tp, -DEPTH);
         let e = measure(&tp, R, area, 0.025, R / 4.0, &material);
         let e = e
@@ -755,12 +728,6 @@ fn adaptive_engagement_stays_within_the_stepover_in_sharp_corners() {
             e.at,
             e.mean_width,
         );
-        if std::env::var("POCKET_SVG").is_ok() {
-            let flat = tp.flattened(0.025 * 0.25);
-            for i in e.index.saturating_sub(12)..(e.index + 3).min(flat.len()) {
-                eprintln!("  {i} {:?} {:?}", flat.kind(i), flat.point(i));
-            }
-        }
         widest.push(e.max_width);
     }
     assert!(
@@ -778,4 +745,37 @@ fn adaptive_engagement_stays_within_the_stepover_in_sharp_corners() {
         "offset rings take only {}",
         widest[2]
     );
+}
+
+/// The adaptive pocket of the ring-shaped circle through LinuxCNC's interpreter, both
+/// dialects: it reaches the depth, enters by helices (G2/G3 going down), and no move the
+/// interpreter ran leaves the tool region (the circle less the radius, outside the island
+/// plus the radius).
+#[test]
+fn adaptive_programs_run_through_rs274() {
+    let Some(rs) = rs274::available() else {
+        return;
+    };
+    let (_, shape) = shapes().remove(1);
+    let (tp, res) = run(&drawing(&shape), &job("adaptive", "climb", 0.25));
+    for dialect in [Dialect::Linuxcnc, Dialect::Grbl] {
+        let mut s = PostSettings::for_units(Units::Mm);
+        s.dialect = dialect;
+        s.tool_number = 1;
+        s.safe_height = res.safe_height;
+        let text = write_gcode(&tp, &s).unwrap();
+        let out = rs274::run(&rs, &text).unwrap_or_else(|e| panic!("{dialect:?}: {e}"));
+        let lowest = out.moves.iter().map(|m| m.xyz[2]).fold(f64::MAX, f64::min);
+        assert!((lowest + DEPTH).abs() < 1e-3, "{dialect:?}: {lowest}");
+        assert!(
+            out.moves.iter().any(|m| m.arc.is_some()),
+            "{dialect:?}: no helix arcs"
+        );
+        for m in out.moves.iter().filter(|m| m.xyz[2] < 0.0) {
+            let from_centre = m.xyz[0].hypot(m.xyz[1]);
+            let from_island = (m.xyz[0] - 1.0).hypot(m.xyz[1] - 0.5);
+            assert!(from_centre <= 10.0 - R + 5e-3, "{dialect:?}: {:?}", m.xyz);
+            assert!(from_island >= 3.0 + R - 5e-3, "{dialect:?}: {:?}", m.xyz);
+        }
+    }
 }

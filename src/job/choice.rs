@@ -45,4 +45,10 @@ impl ClearPattern {
         Choice::new("zigzag", "Zigzag lines"),
         Choice::new("adaptive", "Adaptive (engagement at most the stepover)"),
     ];
+
+    /// The choices for 3D roughing, which has no adaptive clearing yet.
+    pub const ROUGH: &'static [Choice] = &[
+        Choice::new("offset", "Offset (follows the part)"),
+        Choice::new("zigzag", "Zigzag lines"),
+    ];
 }

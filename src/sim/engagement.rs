@@ -10,12 +10,12 @@
 //! the area they remove over each window of `window` mm of their travel, divided by the
 //! window, is the engagement width there (the radial depth of a straight side cut that
 //! removes at the same rate). Ramps, helices and plunges remove but are not measured: an
-//! entry takes the full width by nature.
+//! entry takes the full width by nature; the window starts again after one.
 //!
 //! The equivalent angle of width `w` with tool radius `R` is `acos(1 − w/R)` (180° at
 //! `w = 2R`, a slot).
 
-use crate::geom::{DVec2, Rect};
+use crate::geom::{DVec2, Det, Rect};
 use crate::toolpath::{Move, Toolpath};
 
 /// The engagement at one level.
@@ -38,7 +38,7 @@ pub struct Engagement {
 impl Engagement {
     /// The angle of a side cut of width `w`, degrees.
     pub fn angle(w: f64, radius: f64) -> f64 {
-        (1.0 - (w / radius).min(2.0)).acos().to_degrees()
+        (1.0 - (w / radius).min(2.0)).dacos().to_degrees()
     }
 }
 
@@ -136,6 +136,10 @@ fn level(
             }
             let a = remove(DVec2::new(p[0], p[1])) as f64 * cell_area;
             if !measured {
+                // An entry or a lift: the tool leaves the cut, and the window starts again
+                // when it is back.
+                trail.clear();
+                (in_window, win_area) = (0.0, 0.0);
                 continue;
             }
             trail.push_back((d, a));

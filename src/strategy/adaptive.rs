@@ -47,7 +47,7 @@
 pub mod area;
 
 use super::Cancelled;
-use crate::geom::DVec2;
+use crate::geom::{DVec2, Det};
 use area::{Edges, Grid};
 use std::collections::VecDeque;
 
@@ -214,6 +214,7 @@ pub fn plan(
     let total = p.left.max(1);
     let mut passes = Vec::new();
     let mut here = start;
+    let mut short = 0;
     loop {
         if !cancel(1.0 - p.left as f32 / total as f32) {
             return Err(Refusal::Cancelled);
@@ -236,9 +237,12 @@ pub fn plan(
         if entry == Entry::Linked {
             let len: f64 = pts.windows(2).map(|w| w[0].distance(w[1])).sum();
             p.travel(len, 0);
+        } else {
+            // The tool leaves the cut and comes back: the measure starts again.
+            p.recent.clear();
         }
         p.journal = Some(Vec::new());
-        let cut = p.pass(first, heading, &mut pts);
+        let cut = p.pass(first, heading, &mut pts, &mut *cancel, total)?;
         let journal = p.journal.take().unwrap_or_default();
         let helix = matches!(entry, Entry::Helix { .. });
         let worth = if p.relaxed { 1.0 } else { p.worth };
@@ -246,9 +250,6 @@ pub fn plan(
             // Less than a step's worth: a sliver the wall ring takes (or nothing at all
             // within the engagement). Put it back and never start within a step of here
             // again.
-            if std::env::var("ADAPT_PROBE").is_ok() {
-                eprintln!("restored {} cells", journal.len());
-            }
             for (k, was) in journal {
                 p.material[k as usize] = was;
             }
@@ -265,14 +266,16 @@ pub fn plan(
             p.stalls += 1;
             continue;
         }
-        if std::env::var("ADAPT_DEBUG").is_ok() {
-            let len: f64 = pts.windows(2).map(|w| w[0].distance(w[1])).sum();
-            eprintln!(
-                "pass relaxed={} entry={:?} pts={} len={len:.2} cut={cut} start={first:.2}",
-                p.relaxed,
-                entry,
-                pts.len()
-            );
+        // Passes that keep to the milling direction are down to slivers (the crescents
+        // against the walls, shaved from their thin ends): cut the rest either way.
+        if !p.relaxed && !helix && (cut as f64) < 20.0 * p.worth {
+            short += 1;
+            if short >= 3 {
+                p.relaxed = true;
+                p.dead.fill(false);
+            }
+        } else {
+            short = 0;
         }
         here = *pts.last().expect("a pass has points");
         passes.push(Pass {
@@ -280,15 +283,6 @@ pub fn plan(
             pts,
             wall: false,
         });
-    }
-    if std::env::var("ADAPT_DEBUG").is_ok() {
-        eprintln!(
-            "adaptive: {} cells of {h}, {} passes, {} stalls, {} cells left",
-            p.g.len(),
-            passes.len(),
-            p.stalls,
-            p.left
-        );
     }
     p.corners(loops, &mut here, &mut passes);
     p.walls(loops, &mut here, &mut passes);
@@ -442,19 +436,33 @@ impl Planner {
     }
 
     /// One pass from `p` heading `u`, appending its points to `pts`; the cells removed.
-    fn pass(&mut self, mut p: DVec2, mut u: DVec2, pts: &mut Vec<DVec2>) -> usize {
+    fn pass(
+        &mut self,
+        mut p: DVec2,
+        mut u: DVec2,
+        pts: &mut Vec<DVec2>,
+        cancel: &mut dyn FnMut(f32) -> bool,
+        total_cells: usize,
+    ) -> Result<usize, Refusal> {
         let (l, r) = (self.step, self.cut_r);
         let target = AIM * self.set.width * l / (self.h * self.h);
         // Turning towards the material: clockwise for climb (it is on the right).
         let sgn = if self.set.climb { -1.0 } else { 1.0 };
-        let dir = |u: DVec2, beta: f64| DVec2::from_angle(sgn * beta.to_radians()).rotate(u);
+        // (Det's sine and cosine: the page and the CLI must compute the same bits.)
+        let dir = |u: DVec2, beta: f64| {
+            let (sn, cs) = (sgn * beta.to_radians()).dsin_cos();
+            DVec2::new(cs, sn).rotate(u)
+        };
         let mut idle = 0.0;
         let mut total = 0;
         let mut last_cut = pts.len();
         let mut recent_at_cut = self.recent.clone();
         let max_steps = 4 * (self.left + 16) + 1000;
         let fan: Vec<f64> = (0..=16).map(|k| 90.0 - 15.0 * k as f64).collect();
-        for _ in 0..max_steps {
+        for step in 0..max_steps {
+            if step % 256 == 255 && !cancel(1.0 - self.left as f32 / total_cells as f32) {
+                return Err(Refusal::Cancelled);
+            }
             // Each heading of the fan, from towards the material to away from it: the
             // cells it would take, or `None` where the region does not allow it.
             let takes: Vec<Option<Take>> = fan
@@ -526,12 +534,15 @@ impl Planner {
         pts.truncate(last_cut.max(1));
         // The idle steps cut off were never travelled.
         self.recent = recent_at_cut;
-        total
+        Ok(total)
     }
 
     /// Within the window rule: the step's cells and those of the travel just before it,
     /// back to a window's length in all, are within the target for a window.
     fn in_window(&self, t: &Take) -> bool {
+        if t.n == 0 {
+            return true;
+        }
         let mut cells = t.n;
         let mut len = t.step.len;
         for &(l, n) in self.recent.iter().rev() {
@@ -860,35 +871,12 @@ mod tests {
             climb: true,
         };
         let passes = plan(&loops, &|_| true, &set, DVec2::ZERO, &mut |_| true).unwrap();
-        let pts: usize = passes.iter().map(|p| p.pts.len()).sum();
-        eprintln!("{} passes, {} points", passes.len(), pts);
-        for p in passes.iter().take(5) {
-            eprintln!(
-                "{:?} {} {:?}",
-                p.entry,
-                p.pts.len(),
-                &p.pts[..p.pts.len().min(4)]
-            );
+        // Every point is in the rectangle; the last passes are the wall ring.
+        for q in passes.iter().flat_map(|p| &p.pts) {
+            assert!(q.x >= -1e-9 && q.x <= 40.0 + 1e-9 && q.y >= -1e-9 && q.y <= 20.0 + 1e-9);
         }
-        if let Ok(path) = std::env::var("ADAPT_SVG") {
-            let mut svg = String::from(
-                "<svg xmlns='http://www.w3.org/2000/svg' viewBox='-5 -5 50 30' width='1500'>",
-            );
-            for (k, p) in passes.iter().enumerate() {
-                let pts: Vec<String> = p
-                    .pts
-                    .iter()
-                    .map(|q| format!("{},{}", q.x, 20.0 - q.y))
-                    .collect();
-                let colour = ["red", "blue", "green", "orange", "purple", "black"][k % 6];
-                svg += &format!(
-                    "<polyline points='{}' fill='none' stroke='{colour}' stroke-width='0.05'/>",
-                    pts.join(" ")
-                );
-            }
-            svg += "</svg>";
-            std::fs::write(path, svg).unwrap();
-        }
+        assert!(passes.last().is_some_and(|p| p.wall && p.pts.len() >= 5));
+        assert!(matches!(passes[0].entry, Entry::Helix { .. }));
         assert!(passes.len() > 1);
     }
 }

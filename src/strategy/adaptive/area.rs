@@ -30,6 +30,10 @@ impl Grid {
         self.nx * self.ny
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn centre(&self, k: usize) -> DVec2 {
         self.o + DVec2::new((k % self.nx) as f64, (k / self.nx) as f64) * self.h
     }
@@ -330,11 +334,16 @@ pub fn rasterize(g: &Grid, loops: &[Vec<DVec2>]) -> Vec<bool> {
             if j1 < j0 {
                 continue;
             }
-            for j in j0 as usize..=j1 as usize {
+            for (j, row) in rows
+                .iter_mut()
+                .enumerate()
+                .take(j1 as usize + 1)
+                .skip(j0 as usize)
+            {
                 let y = g.o.y + j as f64 * g.h;
                 // Half-open in y ([lo, hi)) so a vertex on a row counts once.
                 if (a.y > y) != (b.y > y) {
-                    rows[j].push(a.x + (y - a.y) / (b.y - a.y) * (b.x - a.x));
+                    row.push(a.x + (y - a.y) / (b.y - a.y) * (b.x - a.x));
                 }
             }
         }
@@ -367,14 +376,14 @@ mod tests {
             nx: 23,
             ny: 17,
         };
-        let feature = |k: usize| (k * 7919) % 37 == 0;
+        let feature = |k: usize| (k * 7919).is_multiple_of(37);
         let d = distance_sq(&g, feature);
-        for k in 0..g.len() {
+        for (k, &dk) in d.iter().enumerate() {
             let brute = (0..g.len())
                 .filter(|&m| feature(m))
                 .map(|m| g.centre(k).distance_squared(g.centre(m)))
                 .fold(f64::INFINITY, f64::min);
-            assert_eq!(d[k] as f64, brute, "cell {k}");
+            assert_eq!(dk as f64, brute, "cell {k}");
         }
     }
 
@@ -406,10 +415,10 @@ mod tests {
         assert!((e.distance(DVec2::new(2.0, 2.0)) - 2.0).abs() < 1e-12);
         let g = Grid::covering(DVec2::splat(-1.0), DVec2::splat(11.0), 0.25);
         let inside = rasterize(&g, &loops);
-        for k in 0..g.len() {
+        for (k, &ik) in inside.iter().enumerate() {
             let c = g.centre(k);
             if e.distance(c) > 1e-9 {
-                assert_eq!(inside[k], e.inside(c), "cell at {c}");
+                assert_eq!(ik, e.inside(c), "cell at {c}");
             }
         }
     }

@@ -330,38 +330,6 @@ fn adaptive_items(
         Err(Refusal::NoRoom) => return Ok(None),
         Err(Refusal::Cancelled) => return Err(Cancelled),
     };
-    if let Ok(path) = std::env::var("ADAPT_SVG") {
-        let mut svg = String::from(
-            "<svg xmlns='http://www.w3.org/2000/svg' viewBox='-3 -3 46 36' width='1500'>",
-        );
-        for (k, p) in passes.iter().enumerate() {
-            let pts: Vec<String> = p
-                .pts
-                .iter()
-                .map(|q| format!("{},{}", q.x, 30.0 - q.y))
-                .collect();
-            let colour = ["red", "blue", "green", "orange", "purple", "black"][k % 6];
-            svg += &format!(
-                "<polyline points='{}' fill='none' stroke='{colour}' stroke-width='0.03'/>",
-                pts.join(" ")
-            );
-        }
-        svg += "</svg>";
-        std::fs::write(path, svg).unwrap();
-    }
-    if std::env::var("ADAPT_DEBUG").is_ok() {
-        for p in &passes {
-            if p.pts.len() > 20 || !matches!(p.entry, A::Linked) {
-                eprintln!(
-                    "{:?} {} pts {:?} .. {:?}",
-                    p.entry,
-                    p.pts.len(),
-                    &p.pts[..p.pts.len().min(3)],
-                    p.pts.last()
-                );
-            }
-        }
-    }
     let items = passes
         .into_iter()
         .filter(|p| p.pts.len() >= 2 || matches!(p.entry, A::Helix { .. }))
