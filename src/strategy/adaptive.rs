@@ -2,47 +2,61 @@
 //! included, by steering each step from a picture of the material left.
 //!
 //! ## The picture
-//! A level is a grid of square cells ([`area::Grid`]) of side `h` (a fifth of the width,
-//! at most a tenth of the radius). A cell is *material* while its centre lies in the
-//! material and within the radius `R` of the region `P` where the tool centre may go
-//! (anything farther is out of reach and never counted). The tool at `q` removes every
-//! material cell whose centre is within `R` of `q`.
+//! A level is a grid of square cells ([`area::Grid`]) of side `h` (an eighth of the width,
+//! at most a twelfth of the radius `R`). Where the caller says there is material, a cell is
+//! *solid* when a tool centre in the region `P` can cover all of it (its centre within
+//! `R − h/√2` of `P`), *fringe* when it can only touch it (within `R + h/√2`), and out of
+//! reach otherwise. The tool at `q` takes the solid cells it covers and the fringe cells it
+//! touches: so a cell counts as removed only once it surely is, and everything the tool
+//! really cuts at the edge of its reach is counted.
 //!
 //! ## Engagement
-//! The engagement of a step from `p` to `q`, of length `L`, is the area it removes over
-//! `L`: the radial width of a straight cut that removes material at the same rate. Width
-//! `w` is the angle `acos(1 − w/R)` for a side cut. Every step the planner takes removes
-//! at most `0.85 w_max · L` by its own count (see [`sim::engagement`](crate::sim) for the
-//! independent measure at a finer grid, which reports the maximum and mean along the
-//! program).
+//! The engagement over some travel is the area removed over its length: the radial width
+//! of a straight side cut removing material at the same rate (width `w` is the angle
+//! `acos(1 − w/R)`). It is averaged over windows of `R/4` of travel, as
+//! [`sim::engagement`](crate::sim::engagement) measures it independently on a finer grid.
+//! The planner keeps every step, and every window of its own travel (links at feed
+//! included; an entry from above or a helix starts the window again), within 0.65 of the
+//! limit by its cell count, the margin being its counting's error against the fine grid.
 //!
 //! ## Steering
 //! A pass starts where the tool is clear of material but next to it, heading along the
 //! material's edge with the material on its right for climb milling (left for
-//! conventional). Each step of length `L = R/5` tries headings from 90° towards the
-//! material to 150° away from it, in 15° steps, and takes the first that stays in `P`
-//! (exact tests against `P`'s edges) and removes no more than the target; then bisects
-//! between it and the heading before it, four times, to cut as close to the target as it
-//! can. When no heading reaches the target it takes the one that removes most. So the
-//! tool hugs the material at the set engagement, turns away where a straight step would
-//! take more (in a corner), and curls round where the material bends away.
+//! conventional). Each step of length `L = R/10` tries headings from 90° towards the
+//! material to 150° away from it, in 15° steps; the first within the engagement after one
+//! that takes too much is the edge of the engagement, found more closely by four
+//! bisections. A step must also keep at least half of what it takes on the milling's side
+//! (no head-on cuts, no cuts the wrong way). When no heading reaches the target it takes
+//! the one that removes most. A step that would cross `P`'s edge slides along it (into a
+//! corner, a micron short of the next edge). So the tool hugs the material at the set
+//! engagement, turns away where a straight step would take more (in a corner), follows the
+//! walls, and curls round where the material bends away. A pass ends when the tool has
+//! moved a radius without removing anything, or no heading is allowed.
 //!
-//! A pass ends when the tool has moved a radius without removing anything.
+//! Once three passes in a row take less than twenty steps' worth (the crescents a spiral
+//! leaves against the walls, which the milling direction can only shave from their thin
+//! ends), the rest is cut either way, still within the engagement.
 //!
 //! ## Entries and links
 //! The next pass starts at the *frontier* cell (clear of material, within a cell and a
 //! half of it, inside `P`) nearest the tool through the cleared area (a breadth-first walk
 //! over clear cells), and the link follows that walk, straightened where a straight line
 //! stays clear and inside `P`: at feed, at the level. A frontier that cannot be reached
-//! that way is entered from above (the spot is clear at this level). Where there is no
+//! that way is entered from above (the spot is clear at this level). A pass that takes
+//! less than a step's worth is undone and its start never used again. Where there is no
 //! frontier but material is left, the tool enters by a helix, the one place it takes the
 //! full width: at the point of `P` deepest from its edge, of radius at most `R`; it clears
-//! the disk of radius `R + ρ`. A region whose deepest point is less than `R/4` from its
-//! edge has no room for a helix: the planner says so and the caller cuts it another way.
+//! the disk of radius `R + ρ`. A region with material farther than a radius from its edge
+//! but no room for a helix of `R/4` is refused ([`Refusal::NoRoom`]): the caller cuts it
+//! another way.
 //!
-//! ## The wall
-//! Last, a ring round each loop of `P` (the wall: the stock to leave is exact there), with
-//! the part on its right for climb. What is left for it is at most about a cell thick.
+//! ## Corners and the wall
+//! At each sharp corner of `P` the tool stabs along the bisector, each stab half a cell
+//! closer than the last (or less, to keep within a window's engagement) and backing out a
+//! window's length between: the last of the material round a corner can only be reached
+//! from the corner itself, which a pass sliding into it would take at once. Last, a ring
+//! round each loop of `P` (the wall: the stock to leave is exact there), with the part on
+//! its right for climb.
 
 pub mod area;
 
