@@ -221,6 +221,13 @@ fn nothing_cut(
                 "bounds".to_string(),
                 "the cutter never reaches the model inside the machining area".to_string(),
             ),
+            StrategySpec::Pencil(p) => (
+                format!("{pre}strategy.min_angle"),
+                format!(
+                    "the cutter touches two surfaces at once nowhere in the machining area (no concave corner whose faces' normals differ by {}° or more)",
+                    p.min_angle
+                ),
+            ),
             StrategySpec::Pocket(_) | StrategySpec::Vcarve(_) | StrategySpec::Profile(_) => (
                 format!("{pre}tool.diameter"),
                 format!(
@@ -365,6 +372,7 @@ pub fn generate_presampled(
             }
             StrategySpec::Waterline(w) => strategy::waterline::generate(model, w, res, &mut part),
             StrategySpec::Rough(r) => strategy::rough::generate(model, r, res, &mut part),
+            StrategySpec::Pencil(p) => strategy::pencil::generate(model, p, res, &mut part),
             _ => unreachable!("wrong_kind refused 2D strategies"),
         }
         .map_err(|_| EngineError::Cancelled)?;
@@ -380,7 +388,7 @@ fn wrong_kind(job: &Job, drawing: bool) -> Result<(), EngineError> {
             let what = if drawing {
                 "a 3D model (STL); this is a 2D drawing: use engrave, profile, pocket or vcarve"
             } else {
-                "a 2D drawing (SVG or DXF); this is a 3D model: use parallel, waterline or rough"
+                "a 2D drawing (SVG or DXF); this is a 3D model: use parallel, waterline, rough or pencil"
             };
             return Err(EngineError::Job(crate::job::JobError {
                 field: format!("{}strategy.type", job.op_prefix(k)),
@@ -466,9 +474,12 @@ pub fn generate_drawing(
 /// toolpath which side of them the part is on ([`crate::toolpath::Wall`]), so a fitted arc
 /// strays only away from the part (or, where the moves are the cut itself, within the
 /// tolerance either way; see `arcfit`). Parallel finishing's rasters climb and fall in a
-/// vertical plane: never.
+/// vertical plane, pencil tracks climb and fall along the corners: never.
 pub fn fits_arcs(strategy: &StrategySpec) -> bool {
-    !matches!(strategy, StrategySpec::Parallel(_))
+    !matches!(
+        strategy,
+        StrategySpec::Parallel(_) | StrategySpec::Pencil(_)
+    )
 }
 
 /// Each operation's toolpath with arcs fitted where the job asks for it, with the number of

@@ -185,9 +185,78 @@ impl Box3 {
     }
 }
 
+/// The point of triangle `a b c` nearest to `p`, by the triangle's Voronoi regions
+/// (vertices, edges, face) from the dot products of `p`'s offsets with two edges. A
+/// degenerate triangle (a sliver, no face) gives the nearest point of its edges.
+pub fn closest_on_triangle(p: DVec3, a: DVec3, b: DVec3, c: DVec3) -> DVec3 {
+    let (ab, ac, ap) = (b - a, c - a, p - a);
+    let (d1, d2) = (ab.dot(ap), ac.dot(ap));
+    if d1 <= 0.0 && d2 <= 0.0 {
+        return a;
+    }
+    let bp = p - b;
+    let (d3, d4) = (ab.dot(bp), ac.dot(bp));
+    if d3 >= 0.0 && d4 <= d3 {
+        return b;
+    }
+    let vc = d1 * d4 - d3 * d2;
+    if vc <= 0.0 && d1 >= 0.0 && d3 <= 0.0 {
+        return a + ab * (d1 / (d1 - d3));
+    }
+    let cp = p - c;
+    let (d5, d6) = (ab.dot(cp), ac.dot(cp));
+    if d6 >= 0.0 && d5 <= d6 {
+        return c;
+    }
+    let vb = d5 * d2 - d1 * d6;
+    if vb <= 0.0 && d2 >= 0.0 && d6 <= 0.0 {
+        return a + ac * (d2 / (d2 - d6));
+    }
+    let va = d3 * d6 - d5 * d4;
+    if va <= 0.0 && d4 - d3 >= 0.0 && d5 - d6 >= 0.0 {
+        return b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6)));
+    }
+    let den = va + vb + vc;
+    if den.is_nan() || den <= 0.0 {
+        let seg = |o: DVec3, e: DVec3| {
+            let l2 = e.length_squared();
+            let t = if l2 > 0.0 {
+                ((p - o).dot(e) / l2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            o + e * t
+        };
+        // The nearest of the three (a NaN distance loses, as `f64::min` has it).
+        let mut best = seg(a, ab);
+        for q in [seg(a, ac), seg(b, c - b)] {
+            let (dq, db) = ((p - q).length_squared(), (p - best).length_squared());
+            if dq < db || db.is_nan() {
+                best = q;
+            }
+        }
+        return best;
+    }
+    a + ab * (vb / den) + ac * (vc / den)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_point_regions() {
+        let (a, b, c) = (DVec3::ZERO, DVec3::X, DVec3::Y);
+        let q = closest_on_triangle(DVec3::new(0.2, 0.2, 1.0), a, b, c);
+        assert!((q - DVec3::new(0.2, 0.2, 0.0)).length() < 1e-12);
+        assert_eq!(closest_on_triangle(DVec3::new(-1.0, -1.0, 0.0), a, b, c), a);
+        assert_eq!(
+            closest_on_triangle(DVec3::new(0.5, -1.0, 0.0), a, b, c),
+            DVec3::new(0.5, 0.0, 0.0)
+        );
+        let q = closest_on_triangle(DVec3::new(1.0, 1.0, 0.0), a, b, c);
+        assert!((q - DVec3::new(0.5, 0.5, 0.0)).length() < 1e-12);
+    }
 
     #[test]
     fn rect_reads_by_name() {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use swarf::engine::{self, Model};
 use swarf::job::{
     ClearPattern, Direction, Job, ModelTransform, Pattern, Side, StrategySpec, ToolKind,
-    MAX_JOB_BYTES,
+    MAX_JOB_BYTES, MAX_PENCIL_PASSES,
 };
 use swarf::mesh::stl::{self, StlOptions};
 use swarf::mesh::Mesh;
@@ -38,12 +38,14 @@ usage:
 settings (override the job file):
   --tool {flat,ball,bull,cone} --diameter D --corner-radius R --angle DEG
   --flute-length L --holder-diameter H
-  --strategy {parallel,waterline,rough} for a model,
+  --strategy {parallel,waterline,rough,pencil} for a model,
              {engrave,profile,pocket,vcarve} for a drawing
              (a list of operations goes in the job JSON)
   --sampling S --tolerance T --milling {climb,conventional}
   parallel:  --stepover S --direction {x,y,xy,spiral} --pattern {zigzag,oneway}
   waterline: --stepdown S --z-top Z --z-bottom Z
+  pencil:    --min-angle DEG --passes N --stepover S  (ball cutter; tracks in concave
+             corners, N extra passes a stepover apart either side)
   rough:     --stepdown S --stepover-ratio R --stock-to-leave S --pattern {offset,zigzag}
              --z-top Z --z-bottom Z --ramp-angle DEG
   engrave:   --depth D --stepdown S --z-top Z  (the material's top, default 0)
@@ -190,6 +192,8 @@ const OPERATION_FLAGS: &[&str] = &[
     "tab-width",
     "tab-height",
     "max-depth",
+    "min-angle",
+    "passes",
 ];
 
 /// Applies command-line settings over a job. `--strategy` goes first, so the order of the
@@ -235,6 +239,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             "holder-diameter" => job.tool.holder_diameter = Some(num(k, v)?),
             "stepover" => match st {
                 StrategySpec::Parallel(p) => p.stepover = num(k, v)?,
+                StrategySpec::Pencil(p) => p.stepover = num(k, v)?,
                 _ => return Err(no()),
             },
             "stepover-ratio" => match st {
@@ -246,12 +251,14 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
                 StrategySpec::Parallel(p) => p.sampling = num(k, v)?,
                 StrategySpec::Waterline(w) => w.sampling = num(k, v)?,
                 StrategySpec::Rough(r) => r.sampling = num(k, v)?,
+                StrategySpec::Pencil(p) => p.sampling = num(k, v)?,
                 _ => return Err(no()),
             },
             "tolerance" => match st {
                 StrategySpec::Parallel(p) => p.tolerance = num(k, v)?,
                 StrategySpec::Waterline(w) => w.tolerance = num(k, v)?,
                 StrategySpec::Rough(r) => r.tolerance = num(k, v)?,
+                StrategySpec::Pencil(p) => p.tolerance = num(k, v)?,
                 StrategySpec::Vcarve(c) => c.tolerance = num(k, v)?,
                 _ => return Err(no()),
             },
@@ -261,6 +268,22 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
                 StrategySpec::Rough(r) => r.milling = pick(k, v)?,
                 StrategySpec::Profile(p) => p.milling = pick(k, v)?,
                 StrategySpec::Pocket(p) => p.milling = pick(k, v)?,
+                _ => return Err(no()),
+            },
+            "min-angle" => match st {
+                StrategySpec::Pencil(p) => p.min_angle = num(k, v)?,
+                _ => return Err(no()),
+            },
+            "passes" => match st {
+                StrategySpec::Pencil(p) => {
+                    let n = num(k, v)?;
+                    if n < 0.0 || n.fract() != 0.0 || n > MAX_PENCIL_PASSES as f64 {
+                        return Err(Fail(format!(
+                            "usage: --passes expects a whole number from 0 to {MAX_PENCIL_PASSES}, got {v:?}"
+                        )));
+                    }
+                    p.passes = n as u32;
+                }
                 _ => return Err(no()),
             },
             "direction" => match st {

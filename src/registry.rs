@@ -623,7 +623,8 @@ mod tests {
         let v = serde_json::to_value(registry()).unwrap();
         assert_eq!(v["strategies"][2]["defaults"]["type"], "rough");
         assert_eq!(v["strategies"][2]["drawing"], false);
-        assert_eq!(v["strategies"][3]["drawing"], true);
+        assert_eq!(v["strategies"][3]["drawing"], false);
+        assert_eq!(v["strategies"][4]["drawing"], true);
         assert_eq!(v["fields"][0]["path"], "tool.type");
         assert_eq!(v["fields"][0]["type"], "select");
         assert!(v["fields"][0].get("kinds").is_none());

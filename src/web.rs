@@ -955,6 +955,7 @@ mod tests {
             "parallel",
             "waterline",
             "rough",
+            "pencil",
             "engrave",
             "profile",
             "pocket",

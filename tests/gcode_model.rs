@@ -8,7 +8,7 @@ use common::rs274::{self, Kind};
 use swarf::demo;
 use swarf::engine::{self, Model};
 use swarf::index::Index;
-use swarf::job::{Direction, Job, ModelTransform, Pattern, StrategySpec, ToolKind};
+use swarf::job::{Direction, Job, ModelTransform, Pattern, PencilSpec, StrategySpec, ToolKind};
 use swarf::mesh::Mesh;
 use swarf::post::Units;
 
@@ -71,10 +71,19 @@ fn check(kind: ToolKind, direction: Direction, pattern: Pattern) {
     p.tolerance = 0.01;
     p.direction = direction;
     p.pattern = pattern;
-    let tolerance = p.tolerance;
+    check_job(&rs, &job, &format!("{kind:?} {direction:?} {pattern:?}"));
+}
+
+/// Runs `job` on the scene through rs274 and checks its moves.
+fn check_job(rs: &std::path::Path, job: &Job, name: &str) {
+    let tolerance = match &job.strategy {
+        StrategySpec::Parallel(p) => p.tolerance,
+        StrategySpec::Pencil(p) => p.tolerance,
+        _ => unreachable!(),
+    };
     let model = Model::new(scene(), &ModelTransform::default(), Units::Mm).unwrap();
-    let out = engine::generate(&model, &job, &mut |_| true).unwrap();
-    let run = rs274::run(&rs, &out.gcode).unwrap_or_else(|e| panic!("rs274 refused: {e}"));
+    let out = engine::generate(&model, job, &mut |_| true).unwrap();
+    let run = rs274::run(rs, &out.gcode).unwrap_or_else(|e| panic!("rs274 refused: {e}"));
     assert!(run.program_ended);
     let feeds = run.moves.iter().filter(|m| m.kind == Kind::Feed).count();
     assert!(feeds > 100, "only {feeds} feed moves");
@@ -83,7 +92,7 @@ fn check(kind: ToolKind, direction: Direction, pattern: Pattern) {
     for m in &run.moves {
         assert!(
             m.xyz[2] >= floor - 1e-3,
-            "{kind:?}: below the floor at {:?}",
+            "{name}: below the floor at {:?}",
             m.xyz
         );
         if m.kind == Kind::Traverse {
@@ -93,11 +102,29 @@ fn check(kind: ToolKind, direction: Direction, pattern: Pattern) {
     }
     // Output rounds to 0.001 and the path is linear between samples refined to the
     // tolerance: allow the tolerance plus rounding.
-    let (gouge, at) = worst_gouge(&model, &job, &run.moves, 0.05);
+    let (gouge, at) = worst_gouge(&model, job, &run.moves, 0.05);
     assert!(
         gouge <= tolerance + 0.002,
-        "{kind:?} {direction:?} {pattern:?}: path is {gouge:.4} below the cutter surface at {at:?}"
+        "{name}: path is {gouge:.4} below the cutter surface at {at:?}"
     );
+}
+
+/// Pencil finishing with two passes either side: the tracks round the box's foot and along
+/// the ridge's, read back by the interpreter, never below the cutter surface.
+#[test]
+fn ball_pencil_never_gouges() {
+    let Some(rs) = rs274::available() else {
+        return;
+    };
+    let mut job = Job::default();
+    job.tool.kind = ToolKind::Ball;
+    job.tool.diameter = 6.0;
+    job.strategy = StrategySpec::Pencil(PencilSpec {
+        passes: 2,
+        stepover: 0.75,
+        ..PencilSpec::default()
+    });
+    check_job(&rs, &job, "pencil");
 }
 
 #[test]

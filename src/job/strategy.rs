@@ -1,8 +1,8 @@
 //! Strategy parameters, one struct per strategy, each checking its own values.
 
-use super::validate::positive;
+use super::validate::{positive, wrong_tool};
 use super::{err, JobError};
-use crate::cutter::Cutter;
+use crate::cutter::{Cutter, Shape};
 use crate::geom::Rect;
 use crate::schema::{Choice, Field, Quantity};
 use serde::{Deserialize, Serialize};
@@ -83,6 +83,8 @@ const TOLERANCE: Field = Field::number("strategy.tolerance", "Tolerance", Quanti
     None,
     0.005,
 );
+const STEPOVER: Field =
+    Field::number("strategy.stepover", "Stepover", Quantity::Length).range(Some(0.0), None, 0.05);
 const STEPDOWN: Field =
     Field::number("strategy.stepdown", "Stepdown", Quantity::Length).range(Some(0.0), None, 0.1);
 const Z_BOTTOM: Field = Field::number(
@@ -105,6 +107,9 @@ pub enum StrategySpec {
     Waterline(WaterlineSpec),
     /// Z-level roughing: the stock cleared layer by layer, leaving an allowance.
     Rough(RoughSpec),
+    /// Pencil finishing: single passes along concave corners, where the cutter touches two
+    /// surfaces at once.
+    Pencil(PencilSpec),
     /// 2D: the tool centre follows the drawing's paths at depth.
     Engrave(EngraveSpec),
     /// 2D: round the drawing's shapes, beside the line, with tabs.
@@ -150,11 +155,7 @@ impl ParallelSpec {
         summary: &["stepover {stepover}"],
         fields: &[
             Field::select("strategy.direction", "Raster direction", Direction::CHOICES),
-            Field::number("strategy.stepover", "Stepover", Quantity::Length).range(
-                Some(0.0),
-                None,
-                0.05,
-            ),
+            STEPOVER,
             SAMPLING,
             TOLERANCE,
             Field::select("strategy.pattern", "Line linking", Pattern::CHOICES),
@@ -371,6 +372,65 @@ impl Default for RoughSpec {
     }
 }
 
+/// Pencil finishing: the tracks where a ball touches the model at two points at once
+/// (concave corners and fillets tighter than the ball), with optional parallel passes
+/// either side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PencilSpec {
+    /// Grid spacing of the drop-cutter samples the tracks are found on.
+    pub sampling: f64,
+    /// Tracks are located and cut within this distance.
+    pub tolerance: f64,
+    /// The least angle between the two surfaces' normals (degrees) for a corner to count:
+    /// gentler creases (a faceted fillet the ball fits in) are left to the other finishes.
+    pub min_angle: f64,
+    /// Extra passes either side of each track (0: the track alone).
+    pub passes: u32,
+    /// Distance between the passes.
+    pub stepover: f64,
+}
+
+/// The most passes a pencil operation may ask for on each side of a track.
+pub const MAX_PENCIL_PASSES: u32 = 100;
+
+impl PencilSpec {
+    /// The registry entry.
+    pub const INFO: StrategyInfo = StrategyInfo {
+        name: "pencil",
+        label: "Pencil finishing (corners)",
+        short: "Pencil",
+        summary: &["corners over {min_angle}°, {passes} passes each side"],
+        fields: &[
+            Field::number(
+                "strategy.min_angle",
+                "Least corner angle (between normals)",
+                Quantity::Angle,
+            )
+            .range(Some(1.0), Some(179.0), 1.0),
+            Field::number("strategy.passes", "Passes each side", Quantity::None)
+                .range(Some(0.0), Some(MAX_PENCIL_PASSES as f64), 1.0)
+                .integer(),
+            STEPOVER,
+            SAMPLING,
+            TOLERANCE,
+        ],
+        default: || StrategySpec::Pencil(PencilSpec::default()),
+    };
+}
+
+impl Default for PencilSpec {
+    fn default() -> Self {
+        PencilSpec {
+            sampling: 0.25,
+            tolerance: 0.01,
+            min_angle: 20.0,
+            passes: 0,
+            stepover: 0.5,
+        }
+    }
+}
+
 /// The largest number of Z levels one operation may ask for.
 pub const MAX_LEVELS: usize = 10_000;
 
@@ -432,6 +492,20 @@ fn check_tolerance(p: &str, tolerance: f64) -> Result<(), JobError> {
     Ok(())
 }
 
+fn check_stepover(p: &str, stepover: f64, cutter: &Cutter) -> Result<(), JobError> {
+    positive(&format!("{p}.stepover"), stepover, 1.0e4)?;
+    let d = 2.0 * cutter.radius();
+    if stepover > d {
+        return Err(err(
+            &format!("{p}.stepover"),
+            format!(
+                "stepover {stepover} is larger than the cutter diameter {d}: ridges would be left uncut"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn check_grid(p: &str, sampling: f64, tolerance: f64, cutter: &Cutter) -> Result<(), JobError> {
     positive(&format!("{p}.sampling"), sampling, 1.0e4)?;
     if sampling > cutter.radius() {
@@ -459,19 +533,9 @@ impl StrategySpec {
         if let Some(s) = self.as_2d() {
             return super::twod::validate(s, p, cutter);
         }
-        let d = 2.0 * cutter.radius();
         match self {
             StrategySpec::Parallel(s) => {
-                positive(&format!("{p}.stepover"), s.stepover, 1.0e4)?;
-                if s.stepover > d {
-                    return Err(err(
-                        &format!("{p}.stepover"),
-                        format!(
-                            "stepover {} is larger than the cutter diameter {d}: ridges would be left uncut",
-                            s.stepover
-                        ),
-                    ));
-                }
+                check_stepover(p, s.stepover, cutter)?;
                 positive(&format!("{p}.sampling"), s.sampling, 1.0e4)?;
                 if s.sampling > cutter.radius() {
                     return Err(err(
@@ -539,6 +603,31 @@ impl StrategySpec {
                     ));
                 }
             }
+            StrategySpec::Pencil(s) => {
+                check_grid(p, s.sampling, s.tolerance, cutter)?;
+                if !s.min_angle.is_finite() || !(1.0..=179.0).contains(&s.min_angle) {
+                    return Err(err(
+                        &format!("{p}.min_angle"),
+                        format!("{}° must be between 1° and 179°", s.min_angle),
+                    ));
+                }
+                if s.passes > MAX_PENCIL_PASSES {
+                    return Err(err(
+                        &format!("{p}.passes"),
+                        format!(
+                            "{} passes each side is more than {MAX_PENCIL_PASSES}",
+                            s.passes
+                        ),
+                    ));
+                }
+                check_stepover(p, s.stepover, cutter)?;
+                if cutter.shape() != Shape::Ball {
+                    return Err(wrong_tool(
+                        p,
+                        "pencil finishing needs a ball cutter: its tracks are where a ball touches two surfaces at once",
+                    ));
+                }
+            }
             StrategySpec::Engrave(_)
             | StrategySpec::Profile(_)
             | StrategySpec::Pocket(_)
@@ -584,6 +673,8 @@ impl StrategySpec {
                 let levels = depth / s.stepdown + 1.0;
                 (w / s.sampling + 2.0) * (h / s.sampling + 2.0) * (1.0 + 0.25 * levels)
             }
+            // One grid, with a few bisections on the edges a track crosses.
+            StrategySpec::Pencil(s) => (w / s.sampling + 3.0) * (h / s.sampling + 3.0) * 1.25,
             // The 2D strategies take no drop-cutter samples; their points are bounded below.
             _ => 0.0,
         }
@@ -621,6 +712,7 @@ impl StrategySpec {
         ParallelSpec::INFO,
         WaterlineSpec::INFO,
         RoughSpec::INFO,
+        PencilSpec::INFO,
         EngraveSpec::INFO,
         ProfileSpec::INFO,
         PocketSpec::INFO,
@@ -633,6 +725,7 @@ impl StrategySpec {
             StrategySpec::Parallel(_) => &ParallelSpec::INFO,
             StrategySpec::Waterline(_) => &WaterlineSpec::INFO,
             StrategySpec::Rough(_) => &RoughSpec::INFO,
+            StrategySpec::Pencil(_) => &PencilSpec::INFO,
             StrategySpec::Engrave(_) => &EngraveSpec::INFO,
             StrategySpec::Profile(_) => &ProfileSpec::INFO,
             StrategySpec::Pocket(_) => &PocketSpec::INFO,

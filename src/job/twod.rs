@@ -3,7 +3,7 @@
 //! top of the material, which is Z 0 unless `z_top` says otherwise.
 
 use super::choice::{ClearPattern, Milling};
-use super::validate::positive;
+use super::validate::{positive, wrong_tool};
 use super::{err, JobError};
 use crate::cutter::{Cutter, Shape};
 use crate::schema::{Choice, Field, Quantity};
@@ -380,10 +380,9 @@ pub(super) fn validate(s: Spec2d<'_>, p: &str, cutter: &Cutter) -> Result<(), Jo
                 ));
             }
             if !matches!(cutter.shape(), Shape::Cone { .. }) {
-                return Err(err(
-                    &format!("{}tool.kind", p.strip_suffix("strategy").unwrap_or("")),
-                    "V-carving needs a cone (V-bit) cutter: its depth sets the width it cuts"
-                        .to_string(),
+                return Err(wrong_tool(
+                    p,
+                    "V-carving needs a cone (V-bit) cutter: its depth sets the width it cuts",
                 ));
             }
             Ok(())

@@ -31,6 +31,13 @@ impl ToolSpec {
 /// The most flutes a cutter may be given (end mills have 1 to 8; more is a typing slip).
 pub const MAX_FLUTES: u32 = 32;
 
+/// A strategy refusing the cutter: the error is on the `tool.kind` of the operation whose
+/// strategy is at path `p` (`strategy`, `operations[1].strategy`).
+pub(crate) fn wrong_tool(p: &str, why: &str) -> JobError {
+    let op = p.strip_suffix("strategy").unwrap_or("");
+    err(&format!("{op}tool.kind"), why.to_string())
+}
+
 pub(crate) fn positive(field: &str, v: f64, max: f64) -> Result<(), JobError> {
     if !v.is_finite() || v <= 0.0 {
         return Err(err(field, format!("{v} must be a positive number")));

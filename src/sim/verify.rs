@@ -39,7 +39,7 @@ use super::sweep::{Cells, Grid};
 use super::{Cancelled, SimError, Stock};
 use crate::cutter::Cutter;
 use crate::gcode::read::{Kind, Program};
-use crate::geom::Box3;
+use crate::geom::{closest_on_triangle, Box3, DVec3};
 use crate::model::Model;
 use std::collections::VecDeque;
 
@@ -694,71 +694,11 @@ pub fn nearest_surface(model: &Model, q: [f64; 3], reach: f64) -> f64 {
     best2.sqrt()
 }
 
-fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-
-fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-
-/// Squared distance from `p` to triangle `abc`: the nearest point by the triangle's Voronoi
-/// regions (vertices, edges, face), from the dot products of `p`'s offsets with two edges.
+/// Squared distance from `p` to triangle `abc` ([`closest_on_triangle`]).
 pub fn point_triangle_dist2(p: [f64; 3], a: [f64; 3], b: [f64; 3], c: [f64; 3]) -> f64 {
-    let (ab, ac, ap) = (sub(b, a), sub(c, a), sub(p, a));
-    let dist2 = |x: [f64; 3]| {
-        let d = sub(p, x);
-        dot(d, d)
-    };
-    let lerp =
-        |o: [f64; 3], e: [f64; 3], t: f64| [o[0] + t * e[0], o[1] + t * e[1], o[2] + t * e[2]];
-    let (d1, d2) = (dot(ab, ap), dot(ac, ap));
-    if d1 <= 0.0 && d2 <= 0.0 {
-        return dist2(a);
-    }
-    let bp = sub(p, b);
-    let (d3, d4) = (dot(ab, bp), dot(ac, bp));
-    if d3 >= 0.0 && d4 <= d3 {
-        return dist2(b);
-    }
-    let vc = d1 * d4 - d3 * d2;
-    if vc <= 0.0 && d1 >= 0.0 && d3 <= 0.0 {
-        return dist2(lerp(a, ab, d1 / (d1 - d3)));
-    }
-    let cp = sub(p, c);
-    let (d5, d6) = (dot(ab, cp), dot(ac, cp));
-    if d6 >= 0.0 && d5 <= d6 {
-        return dist2(c);
-    }
-    let vb = d5 * d2 - d1 * d6;
-    if vb <= 0.0 && d2 >= 0.0 && d6 <= 0.0 {
-        return dist2(lerp(a, ac, d2 / (d2 - d6)));
-    }
-    let va = d3 * d6 - d5 * d4;
-    if va <= 0.0 && d4 - d3 >= 0.0 && d5 - d6 >= 0.0 {
-        let bc = sub(c, b);
-        return dist2(lerp(b, bc, (d4 - d3) / ((d4 - d3) + (d5 - d6))));
-    }
-    let den = va + vb + vc;
-    if !(den > 0.0) {
-        // Degenerate (a sliver): the nearest of its edges.
-        let seg = |o: [f64; 3], e: [f64; 3]| {
-            let l2 = dot(e, e);
-            let t = if l2 > 0.0 {
-                (dot(sub(p, o), e) / l2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            dist2(lerp(o, e, t))
-        };
-        return seg(a, ab).min(seg(a, ac)).min(seg(b, sub(c, b)));
-    }
-    let (v, w) = (vb / den, vc / den);
-    dist2([
-        a[0] + ab[0] * v + ac[0] * w,
-        a[1] + ab[1] * v + ac[1] * w,
-        a[2] + ab[2] * v + ac[2] * w,
-    ])
+    let v = DVec3::from_array;
+    let p = v(p);
+    (p - closest_on_triangle(p, v(a), v(b), v(c))).length_squared()
 }
 
 /// Connected regions (8-neighbours) of the cells whose deviation passes `hit`, each as its
@@ -802,6 +742,10 @@ fn regions(g: &Grid, dev: &[f32], hit: impl Fn(f32) -> bool) -> Vec<(usize, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+        [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+    }
 
     /// The closed form against the minimum over a dense barycentric sampling of the
     /// triangle: never above it, and below it by no more than the sampling's spacing.

@@ -21,16 +21,27 @@
 //! spindle turning clockwise (M3) the edge on the left moves with the feed, so this is
 //! climb milling: islands are circled counter-clockwise, pockets clockwise.
 //!
+//! What the grid's nodes cannot see is looked for with a bound of the height over a whole
+//! disk (`clear`): a chord is probed and bent round a blocked spot it would cross, and a blocked spot
+//! that fits between four free nodes (a needle's tip) gets its own loop from a finer grid
+//! over the cells round it (`peaks`). Both stop where what is left could not be cut deeper
+//! than half the tolerance.
+//!
 //! One step a file: [`grid`] samples the heights, `crossing` finds where a level crosses a
-//! grid edge, `march` links the crossings cell by cell, and `refine` follows the true
-//! boundary between them.
+//! grid edge, `march` links the crossings cell by cell, `refine` follows the true boundary
+//! between them, `clear` keeps the chords out of what the samples missed, and `peaks` finds
+//! the loops the grid missed.
 
+mod clear;
 mod crossing;
 pub mod grid;
 mod march;
+mod peaks;
 mod refine;
 
+pub use clear::clear_link;
 pub use grid::HeightGrid;
+pub use peaks::CellTops;
 
 use super::polyline::{dedup_close, drop_collinear};
 use super::surface::Surface;
@@ -47,9 +58,36 @@ pub struct Contour {
     pub closed: bool,
 }
 
-/// The waterline contours at height `z`.
+/// The waterline contours at height `z` from the grid alone: blocked spots that fit
+/// between four free nodes get no loop (see [`contours_seeing_peaks`]), though no chord
+/// crosses one.
 pub fn contours(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<Contour> {
     contours_with(s, g, z, tol, true)
+}
+
+/// The waterline contours at height `z`, with loops round blocked spots narrower than the
+/// grid, found where `tops` (the bounds of `g`'s cells) says a cell may hide one.
+pub fn contours_seeing_peaks(
+    s: &Surface,
+    g: &HeightGrid,
+    tops: &CellTops,
+    z: f64,
+    tol: f64,
+) -> Vec<Contour> {
+    let mut out = contours_with(s, g, z, tol, true);
+    let nested = |fine: &HeightGrid, depth: u32| nested(s, fine, z, tol, depth);
+    let more = peaks::hidden(s, g, Some(tops), z, tol, &out, 0, &nested);
+    out.extend(more);
+    out
+}
+
+/// The contours of a nested grid, and of the grids nested in it in turn.
+fn nested(s: &Surface, g: &HeightGrid, z: f64, tol: f64, depth: u32) -> Vec<Contour> {
+    let mut out = contours_with(s, g, z, tol, true);
+    let deeper = |fine: &HeightGrid, d: u32| nested(s, fine, z, tol, d);
+    let more = peaks::hidden(s, g, None, z, tol, &out, depth, &deeper);
+    out.extend(more);
+    out
 }
 
 /// The contours as marching squares gives them (exact crossings on the grid edges, chords
@@ -62,10 +100,19 @@ pub fn contours_unrefined(s: &Surface, g: &HeightGrid, z: f64, tol: f64) -> Vec<
 }
 fn contours_with(s: &Surface, g: &HeightGrid, z: f64, tol: f64, refining: bool) -> Vec<Contour> {
     let (pts, next) = march::link(s, g, z, tol / 16.0);
-    // A finished path: refined towards the true boundary, or only cleaned up.
+    // A finished path: refined towards the true boundary and kept clear of what the
+    // samples missed, or only cleaned up.
     let finish = |points: &[DVec2], closed: bool| Contour {
         points: if refining {
-            refine(s, z, points, closed, tol, g.step)
+            let refined = refine(s, z, points, closed, tol, g.step);
+            let cleared = clear::keep_clear(s, z, &refined, closed, tol, g.step);
+            // Where a chord was bent round a spot, follow the boundary between the new
+            // points too (rare: the pass costs nothing where nothing was bent).
+            if cleared.len() > refined.len() {
+                refine(s, z, &cleared, closed, tol, g.step)
+            } else {
+                cleared
+            }
         } else {
             drop_collinear(&dedup_close(points, closed), closed, tol / 4.0)
         },

@@ -6,6 +6,7 @@
 pub mod adaptive;
 pub mod contour;
 pub mod parallel;
+pub mod pencil;
 pub mod polyline;
 pub mod rough;
 pub mod simplify;
@@ -13,6 +14,20 @@ pub mod surface;
 pub mod twod;
 pub mod waterline;
 pub mod zlevel;
+
+/// Runs `f` on each of `items`, on several threads when the `parallel` feature is on (not
+/// in WebAssembly).
+pub(crate) fn map_all<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync + Send) -> Vec<U> {
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    {
+        use rayon::prelude::*;
+        items.par_iter().map(f).collect()
+    }
+    #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
+    {
+        items.iter().map(f).collect()
+    }
+}
 
 /// The job was cancelled through its progress callback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,7 +19,7 @@
 //! conventional anticlockwise. Its sides are cut into pieces of at most [`spiral_piece`]
 //! (each sampled as a line is), so that the page's batches of pieces reach a bounded box.
 
-use super::surface::Surface;
+use super::surface::{f32p, plunge_to, retract, Surface};
 use super::Cancelled;
 use crate::geom::{DVec2, DVec3, Rect};
 use crate::job::{Direction, Milling, ParallelSpec, Pattern, Resolved};
@@ -139,28 +139,7 @@ enum Pass {
 
 /// Samples many lines, in parallel when the `parallel` feature is on.
 fn sample_lines(s: &Surface, segs: &[Segment], step: f64, tol: f64) -> Vec<Vec<DVec3>> {
-    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
-    {
-        use rayon::prelude::*;
-        segs.par_iter()
-            .map(|(a, b)| s.line(*a, *b, step, tol))
-            .collect()
-    }
-    #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
-    {
-        segs.iter()
-            .map(|(a, b)| s.line(*a, *b, step, tol))
-            .collect()
-    }
-}
-
-/// A cutter location as the toolpath stores it. XY was sampled at points `f32` holds (see
-/// `surface.rs`), so it is exact; Z is rounded up, so a location far from the origin, where
-/// `f32` is coarse, is never below the height computed for it.
-fn f32p(p: DVec3) -> [f32; 3] {
-    let z = p.z as f32;
-    let z = if (z as f64) < p.z { z.next_up() } else { z };
-    [p.x as f32, p.y as f32, z]
+    super::map_all(segs, |(a, b)| s.line(*a, *b, step, tol))
 }
 
 /// Lines sampled per batch: between two batches `generate` reports progress, and the page
@@ -289,26 +268,11 @@ pub fn generate_from(
                     // The piece starts where the last ended (the same point, sampled the
                     // same): carry straight on.
                 } else if linked {
-                    // Zigzag link along the boundary, itself drop-cutter sampled so it never
-                    // gouges; the link runs from the last point to this line's start.
-                    let last = tp.last().expect("a previous line exists");
-                    let link = s.line(
-                        DVec2::new(last[0] as f64, last[1] as f64),
-                        start.truncate(),
-                        spec.sampling,
-                        spec.tolerance,
-                    );
-                    for p in link.iter().skip(1) {
-                        tp.push(Move::Feed, f32p(*p));
-                    }
+                    // Zigzag link along the boundary, from the last point to this line's
+                    // start.
+                    s.feed_to(&mut tp, start.truncate(), spec.sampling, spec.tolerance);
                 } else {
-                    if let Some(last) = tp.last() {
-                        if last[2] < safe {
-                            tp.push(Move::Rapid, [last[0], last[1], safe]);
-                        }
-                    }
-                    tp.push(Move::Rapid, [start.x as f32, start.y as f32, safe]);
-                    tp.push(Move::Plunge, f32p(start));
+                    plunge_to(&mut tp, start, safe);
                 }
                 for p in pts.iter().skip(1) {
                     tp.push(Move::Feed, f32p(*p));
@@ -318,9 +282,7 @@ pub fn generate_from(
             done += chunk.len();
         }
     }
-    if let Some(last) = tp.last() {
-        tp.push(Move::Rapid, [last[0], last[1], safe]);
-    }
+    retract(&mut tp, safe);
     progress(1.0);
     Ok(tp)
 }

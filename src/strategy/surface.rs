@@ -1,11 +1,13 @@
 //! The cutter-location surface: drop-cutter heights over the model, never below the floor,
 //! and lines sampled on it with refinement and simplification. Every strategy reads the
-//! model through this.
+//! model through this. Also the moves the drop-cutter strategies write with its points:
+//! plunging to a cut from safe height, feeding over the surface to the next, retracting.
 
 use super::simplify::simplify;
 use crate::cutter::Cutter;
 use crate::geom::{DVec2, DVec3};
 use crate::model::Model;
+use crate::toolpath::{Move, Toolpath};
 
 /// Refinement of a sampled line stops at this fraction of the sampling distance.
 pub const MIN_STEP_FRACTION: f64 = 1.0 / 64.0;
@@ -82,6 +84,46 @@ impl<'a> Surface<'a> {
             .into_iter()
             .map(|(t, z)| r.at(t).extend(z))
             .collect()
+    }
+
+    /// Feeds from the tool's last point to `to` along [`Surface::line`] between them (so
+    /// the link never gouges).
+    pub fn feed_to(&self, tp: &mut Toolpath, to: DVec2, step: f64, tol: f64) {
+        let Some(l) = tp.last() else {
+            return;
+        };
+        let from = DVec2::new(l[0] as f64, l[1] as f64);
+        for p in self.line(from, to, step, tol).iter().skip(1) {
+            tp.push(Move::Feed, f32p(*p));
+        }
+    }
+}
+
+/// A cutter location as the toolpath stores it. XY was sampled at points `f32` holds (see
+/// `snap`), so it is exact; Z is rounded up, so a location far from the origin, where
+/// `f32` is coarse, is never below the height computed for it.
+pub fn f32p(p: DVec3) -> [f32; 3] {
+    let z = p.z as f32;
+    let z = if (z as f64) < p.z { z.next_up() } else { z };
+    [p.x as f32, p.y as f32, z]
+}
+
+/// Up to `safe` from wherever the tool is (unless it is already there), across to above
+/// `start`, and down to it.
+pub fn plunge_to(tp: &mut Toolpath, start: DVec3, safe: f32) {
+    if let Some(l) = tp.last() {
+        if l[2] < safe {
+            tp.push(Move::Rapid, [l[0], l[1], safe]);
+        }
+    }
+    tp.push(Move::Rapid, [start.x as f32, start.y as f32, safe]);
+    tp.push(Move::Plunge, f32p(start));
+}
+
+/// The closing move of a toolpath: straight up to `safe` from its last point.
+pub fn retract(tp: &mut Toolpath, safe: f32) {
+    if let Some(l) = tp.last() {
+        tp.push(Move::Rapid, [l[0], l[1], safe]);
     }
 }
 

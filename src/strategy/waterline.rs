@@ -2,11 +2,15 @@
 //! level touches the model (see [`super::contour`] for how they are found and why they never
 //! pass under an overhang).
 //!
+//! The contours see peaks narrower than the grid (`contours_seeing_peaks`, with the bound
+//! of each cell's height sampled once beside the grid).
+//!
 //! Levels run from the top down. Within a level, contours are taken nearest-first from
 //! where the tool is, each entered at its point nearest the tool. The link to the next
 //! contour is a straight feed at the lower of the two heights when it is short (within a
-//! cutter diameter) and the whole link is free at that height (checked with the drop-cutter
-//! every tenth of the cutter radius); otherwise the tool lifts to safe height, travels, and
+//! cutter diameter) and the whole link is free at that height (within half the tolerance,
+//! checked with a bound of the height over its pieces, so no needle between samples is
+//! cut, see `contour::clear_link`); otherwise the tool lifts to safe height, travels, and
 //! plunges. Climb milling, with the spindle turning clockwise (M3), has the material being
 //! cut on the tool's right, as cutter compensation G41 does: round the model that is
 //! clockwise, against the contours' own orientation (the model on their left), so climb
@@ -17,9 +21,9 @@
 //! toolpath says so ([`Wall`]), so that arc fitting only moves the path away from the
 //! model. Links are [`Wall::Fixed`]: they were checked along their own line only.
 
-use super::contour::{contours, Contour};
+use super::contour::{clear_link, contours_seeing_peaks, CellTops, Contour};
 use super::surface::Surface;
-use super::zlevel::{free_link, level_grid, levels};
+use super::zlevel::{level_grid, levels};
 use super::Cancelled;
 use crate::geom::DVec2;
 use crate::job::{Milling, Resolved, WaterlineSpec};
@@ -36,6 +40,7 @@ pub fn emit_level(
     safe: f64,
     milling: Milling,
     link_reach: f64,
+    tol: f64,
 ) {
     let wall = if milling == Milling::Climb {
         for c in &mut cs {
@@ -78,7 +83,7 @@ pub fn emit_level(
                 let from = DVec2::new(l[0] as f64, l[1] as f64);
                 let low = z.min(l[2] as f64);
                 let near = start.distance(from) <= link_reach;
-                near && free_link(s, from, start, low, s.cutter.radius() * 0.1)
+                near && clear_link(s, from, start, low, tol)
             }
             _ => false,
         };
@@ -113,14 +118,16 @@ pub fn generate(
     let top = spec.z_top.unwrap_or(res.top);
     let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
     let zs = levels(spec.stepdown, top, bottom, &spec.levels);
-    let mut grid_progress = |f: f32| progress(0.5 * f);
+    let mut grid_progress = |f: f32| progress(0.3 * f);
     let grid = level_grid(&s, res, spec.sampling, &mut grid_progress)?;
+    let mut tops_progress = |f: f32| progress(0.3 + 0.2 * f);
+    let tops = CellTops::sample(&s, &grid, &mut tops_progress)?;
     let mut tp = Toolpath::new();
     for (k, &z) in zs.iter().enumerate() {
         if !progress(0.5 + 0.5 * k as f32 / zs.len().max(1) as f32) {
             return Err(Cancelled);
         }
-        let cs = contours(&s, &grid, z, spec.tolerance);
+        let cs = contours_seeing_peaks(&s, &grid, &tops, z, spec.tolerance);
         emit_level(
             &mut tp,
             &s,
@@ -129,6 +136,7 @@ pub fn generate(
             res.safe_height,
             spec.milling,
             2.0 * res.cutter.radius(),
+            spec.tolerance,
         );
     }
     if let Some(l) = tp.last() {

@@ -130,6 +130,37 @@ test('Spiral finishing: chosen as the raster direction, one plunge and no lift, 
   await s.close();
 });
 
+test('Pencil finishing: its fields are shown, a bad angle is refused at its field, the tracks are cut at drop-cutter height, equal to the CLI', async (t) => {
+  const s = await open(browser);
+  await loadTerrain(s.page);
+  await s.page.selectOption('#f-strategy-type', 'pencil');
+  for (const id of ['#f-strategy-min_angle', '#f-strategy-passes', '#f-strategy-stepover', '#f-strategy-sampling', '#f-strategy-tolerance'])
+    assert.ok(await s.page.isVisible(id), id);
+  assert.ok(!(await s.page.isVisible('#f-strategy-direction')), 'no raster direction');
+  assert.equal(await s.page.inputValue('#f-strategy-min_angle'), '20');
+  assert.equal(await s.page.inputValue('#f-strategy-passes'), '0');
+  await setNumber(s.page, '#f-strategy-min_angle', 200);
+  const err = s.page.locator('#f-strategy-min_angle-error');
+  await err.filter({ hasText: /\S/ }).waitFor({ timeout: 5_000 });
+  assert.match(await err.textContent(), /between 1° and 179°/);
+  // The test terrain is smooth: its creases are its facets' (a few degrees), so ask for
+  // those, with one pass either side.
+  await setNumber(s.page, '#f-strategy-min_angle', 5);
+  await setNumber(s.page, '#f-strategy-passes', 1);
+  const r = await generate(s.page);
+  assert.match(r.status, /Toolpath ready/);
+  assert.equal(r.error, '');
+  const path = await s.page.evaluate(() => {
+    const { kinds } = window.swarf.state.result;
+    const k = Array.from(kinds);
+    return { feeds: k.filter((v) => v === 2).length, plunges: k.filter((v) => v === 1).length };
+  });
+  assert.ok(path.feeds > 20 && path.plunges >= 1, JSON.stringify(path));
+  const ngc = await downloadEqualsCli(t, s.page, 'ngc');
+  assert.match(ngc, /pencil/i);
+  await s.close();
+});
+
 test('Roughing: its parameters are shown; generate gives a toolpath or the engine\'s message', async () => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);

@@ -36,7 +36,6 @@ impl HeightGrid {
         let sy = area.height() / (ny - 1) as f64;
         // Square cells keep the bisection and refinement isotropic.
         let step = sx.max(sy);
-        let mut h = Vec::with_capacity(nx * ny);
         let row = |j: usize| -> Vec<f64> {
             let mut hint = None;
             (0..nx)
@@ -49,25 +48,7 @@ impl HeightGrid {
                 })
                 .collect()
         };
-        let batch = 16;
-        let mut j = 0;
-        while j < ny {
-            if !progress(j as f32 / ny as f32) {
-                return Err(Cancelled);
-            }
-            let rows: Vec<usize> = (j..(j + batch).min(ny)).collect();
-            #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
-            let done: Vec<Vec<f64>> = {
-                use rayon::prelude::*;
-                rows.par_iter().map(|&r| row(r)).collect()
-            };
-            #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
-            let done: Vec<Vec<f64>> = rows.iter().map(|&r| row(r)).collect();
-            for r in done {
-                h.extend_from_slice(&r);
-            }
-            j += batch;
-        }
+        let h = sample_rows(ny, row, progress)?;
         Ok(HeightGrid {
             x0: area.min.x,
             y0: area.min.y,
@@ -86,12 +67,46 @@ impl HeightGrid {
         )
     }
 
-    /// Height at node `(i, j)`; nodes outside the grid are `None` (treated as free).
+    /// Height at node `(i, j)`; nodes outside the grid, and nodes whose height is NaN (a
+    /// nested grid leaves the nodes it does not cover so), are `None`: treated as free,
+    /// and where the contour meets one it leaves the grid.
     pub(super) fn at(&self, i: i64, j: i64) -> Option<f64> {
         if i < 0 || j < 0 || i >= self.nx as i64 || j >= self.ny as i64 {
             None
         } else {
-            Some(self.h[i as usize + j as usize * self.nx])
+            let h = self.h[i as usize + j as usize * self.nx];
+            (!h.is_nan()).then_some(h)
         }
     }
+}
+
+/// Rows `0..ny` computed by `row`, concatenated: in parallel batches of 16 rows where
+/// threads are available, reporting progress (and stopping when it says so) between
+/// batches.
+pub(super) fn sample_rows(
+    ny: usize,
+    row: impl Fn(usize) -> Vec<f64> + Sync,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Vec<f64>, Cancelled> {
+    let mut h = Vec::new();
+    let batch = 16;
+    let mut j = 0;
+    while j < ny {
+        if !progress(j as f32 / ny as f32) {
+            return Err(Cancelled);
+        }
+        let rows: Vec<usize> = (j..(j + batch).min(ny)).collect();
+        #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+        let done: Vec<Vec<f64>> = {
+            use rayon::prelude::*;
+            rows.par_iter().map(|&r| row(r)).collect()
+        };
+        #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
+        let done: Vec<Vec<f64>> = rows.iter().map(|&r| row(r)).collect();
+        for r in done {
+            h.extend_from_slice(&r);
+        }
+        j += batch;
+    }
+    Ok(h)
 }
