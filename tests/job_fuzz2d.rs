@@ -78,7 +78,7 @@ fn random_job(rng: &mut Rng) -> String {
     if strategy == "pocket" && rng.next().is_multiple_of(2) {
         s.push(format!(
             "\"pattern\": \"{}\"",
-            rng.pick(&["offset", "zigzag"])
+            rng.pick(&["offset", "zigzag", "adaptive"])
         ));
     }
     let tool = rng.pick(&["flat", "flat", "ball", "cone"]);

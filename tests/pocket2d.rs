@@ -327,7 +327,7 @@ fn pockets_clear_everything_the_tool_reaches_and_nothing_else() {
     for (name, shape) in shapes() {
         let d = drawing(&shape);
         let f = field(&shape);
-        for pattern in ["offset", "zigzag"] {
+        for pattern in ["offset", "zigzag", "adaptive"] {
             for milling in ["climb", "conventional"] {
                 for ratio in [0.4, 0.7, 0.9] {
                     let (tp, _) = run(&d, &job(pattern, milling, ratio));
@@ -429,7 +429,7 @@ fn first_bad_entry(tp: &Toolpath, shape: &Shape, ramp_deg: f64) -> Option<String
 fn entries_spiral_or_ramp_and_never_plunge_into_material() {
     for (name, shape) in shapes() {
         let d = drawing(&shape);
-        for pattern in ["offset", "zigzag"] {
+        for pattern in ["offset", "zigzag", "adaptive"] {
             for ratio in [0.4, 0.9] {
                 let (tp, _) = run(&d, &job(pattern, "climb", ratio));
                 if let Some(e) = first_bad_entry(&tp, &shape, 3.0) {
@@ -659,4 +659,123 @@ fn allowance_and_material_top_are_kept() {
     }
     // The tool centre keeps the radius plus the allowance from the walls, and goes there.
     assert!((closest - (R + 0.4)).abs() < 2e-3, "{closest}");
+}
+
+/// Adaptive clearing (issue 12): on a pocket with sharp inside corners and an island, the
+/// engagement measured by removing material along the program (`sim::engagement`, a finer
+/// grid than the planner's) never exceeds the stepover, while offset rings at the same
+/// stepover take more in their corners. Path lengths are printed for the comparison.
+#[test]
+fn adaptive_engagement_stays_within_the_stepover_in_sharp_corners() {
+    use swarf::geom::Rect;
+    use swarf::sim::engagement::{measure, Engagement};
+    // An L with a notch and a square island: inside corners of 90° and 270°.
+    let shape = Shape {
+        outline: poly(&[
+            (0.0, 0.0),
+            (40.0, 0.0),
+            (40.0, 30.0),
+            (22.0, 30.0),
+            (22.0, 14.0),
+            (0.0, 14.0),
+        ]),
+        holes: vec![poly(&[
+            (28.0, 6.0),
+            (28.0, 12.0),
+            (34.0, 12.0),
+            (34.0, 6.0),
+        ])],
+    };
+    let d = drawing(&shape);
+    let f = field(&shape);
+    let ratio = 0.15;
+    let limit = ratio * 2.0 * R;
+    let area = Rect {
+        min: DVec2::new(0.0, 0.0),
+        max: DVec2::new(40.0, 30.0),
+    };
+    let loops: Vec<Vec<DVec2>> = std::iter::once(&shape.outline)
+        .chain(&shape.holes)
+        .map(|p| p.flatten(1e-3))
+        .collect();
+    let material = |p: DVec2| inside(&loops, p);
+    let mut widest = Vec::new();
+    for (pattern, milling) in [
+        ("adaptive", "climb"),
+        ("adaptive", "conventional"),
+        ("offset", "climb"),
+    ] {
+        let mut job = job(pattern, milling, ratio);
+        if let StrategySpec::Pocket(p) = &mut job.strategy {
+            p.stepdown = DEPTH;
+        }
+        let (tp, _) = run(&d, &job);
+        check_cut(&format!("{pattern} {milling}"), &f, &tp, -DEPTH);
+        let e = measure(&tp, R, area, 0.025, R / 4.0, &material);
+        let e = e
+            .iter()
+            .find(|e| (e.z + DEPTH).abs() < 1e-6)
+            .expect("the floor level");
+        let feed: f64 = tp
+            .steps()
+            .filter(|s| s.kind != Move::Rapid)
+            .map(|s| s.length())
+            .sum();
+        eprintln!(
+            "{pattern} {milling}: engagement max {:.3} mm ({:.1}°) at {:?}, mean {:.3} mm; feed path {feed:.0} mm",
+            e.max_width,
+            Engagement::angle(e.max_width, R),
+            e.at,
+            e.mean_width,
+        );
+        widest.push(e.max_width);
+    }
+    assert!(
+        widest[0] <= limit,
+        "adaptive climb takes {} > {limit}",
+        widest[0]
+    );
+    assert!(
+        widest[1] <= limit,
+        "adaptive conventional takes {} > {limit}",
+        widest[1]
+    );
+    assert!(
+        widest[2] > 1.3 * limit,
+        "offset rings take only {}",
+        widest[2]
+    );
+}
+
+/// The adaptive pocket of the ring-shaped circle through LinuxCNC's interpreter, both
+/// dialects: it reaches the depth, enters by helices (G2/G3 going down), and no move the
+/// interpreter ran leaves the tool region (the circle less the radius, outside the island
+/// plus the radius).
+#[test]
+fn adaptive_programs_run_through_rs274() {
+    let Some(rs) = rs274::available() else {
+        return;
+    };
+    let (_, shape) = shapes().remove(1);
+    let (tp, res) = run(&drawing(&shape), &job("adaptive", "climb", 0.25));
+    for dialect in [Dialect::Linuxcnc, Dialect::Grbl] {
+        let mut s = PostSettings::for_units(Units::Mm);
+        s.dialect = dialect;
+        s.tool_number = 1;
+        s.safe_height = res.safe_height;
+        let text = write_gcode(&tp, &s).unwrap();
+        let out = rs274::run(&rs, &text).unwrap_or_else(|e| panic!("{dialect:?}: {e}"));
+        let lowest = out.moves.iter().map(|m| m.xyz[2]).fold(f64::MAX, f64::min);
+        assert!((lowest + DEPTH).abs() < 1e-3, "{dialect:?}: {lowest}");
+        assert!(
+            out.moves.iter().any(|m| m.arc.is_some()),
+            "{dialect:?}: no helix arcs"
+        );
+        for m in out.moves.iter().filter(|m| m.xyz[2] < 0.0) {
+            let from_centre = m.xyz[0].hypot(m.xyz[1]);
+            let from_island = (m.xyz[0] - 1.0).hypot(m.xyz[1] - 0.5);
+            assert!(from_centre <= 10.0 - R + 5e-3, "{dialect:?}: {:?}", m.xyz);
+            assert!(from_island >= 3.0 + R - 5e-3, "{dialect:?}: {:?}", m.xyz);
+        }
+    }
 }

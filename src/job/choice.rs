@@ -33,11 +33,21 @@ pub enum ClearPattern {
     Offset,
     /// Back-and-forth lines along X.
     Zigzag,
+    /// Adaptive clearing: the engagement never wider than the stepover, corners included
+    /// (the passes steer round the material left), after a helix entry.
+    Adaptive,
 }
 
 impl ClearPattern {
     /// The choices as the page offers them.
     pub const CHOICES: &'static [Choice] = &[
+        Choice::new("offset", "Offset (follows the part)"),
+        Choice::new("zigzag", "Zigzag lines"),
+        Choice::new("adaptive", "Adaptive (engagement at most the stepover)"),
+    ];
+
+    /// The choices for 3D roughing, which has no adaptive clearing yet.
+    pub const ROUGH: &'static [Choice] = &[
         Choice::new("offset", "Offset (follows the part)"),
         Choice::new("zigzag", "Zigzag lines"),
     ];

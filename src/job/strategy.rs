@@ -346,12 +346,8 @@ impl RoughSpec {
             ),
             SAMPLING,
             TOLERANCE,
-            Field::select(
-                "strategy.pattern",
-                "Clearing pattern",
-                ClearPattern::CHOICES,
-            )
-            .control("strategy.rough.pattern"),
+            Field::select("strategy.pattern", "Clearing pattern", ClearPattern::ROUGH)
+                .control("strategy.rough.pattern"),
             CONTOUR_MILLING,
         ],
         default: || StrategySpec::Rough(RoughSpec::default()),
@@ -559,6 +555,13 @@ impl StrategySpec {
             StrategySpec::Rough(s) => {
                 check_levels(p, s.stepdown, s.z_top, s.z_bottom, &[])?;
                 check_grid(p, s.sampling, s.tolerance, cutter)?;
+                if s.pattern == ClearPattern::Adaptive {
+                    return Err(err(
+                        &format!("{p}.pattern"),
+                        "adaptive clearing is for 2D pockets so far; 3D roughing takes offset or zigzag"
+                            .to_string(),
+                    ));
+                }
                 if !s.stepover_ratio.is_finite()
                     || s.stepover_ratio <= 0.0
                     || s.stepover_ratio > 1.0
@@ -830,7 +833,7 @@ impl PocketSpec {
                 "Clearing pattern",
                 ClearPattern::CHOICES,
             )
-            .control("strategy.rough.pattern"),
+            .control("strategy.pocket.pattern"),
             MILLING,
             ALLOWANCE,
             RAMP_ANGLE,

@@ -27,6 +27,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 mod column;
+pub mod engagement;
 mod sweep;
 pub mod verify;
 

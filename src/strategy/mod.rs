@@ -3,6 +3,7 @@
 //! the cutter-location [`surface`], its level sets ([`contour`]) and the Z levels
 //! ([`zlevel`]).
 
+pub mod adaptive;
 pub mod contour;
 pub mod parallel;
 pub mod pencil;

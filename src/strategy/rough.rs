@@ -428,7 +428,8 @@ fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -
         }
     };
     match spec.pattern {
-        ClearPattern::Offset => {
+        // Validation refuses adaptive for roughing (2D pockets only so far).
+        ClearPattern::Offset | ClearPattern::Adaptive => {
             // How far ring `k` may move either way (see the module doc): each level keeps
             // a stepover less `slack` from the one before (`pocket::rings`).
             let slack = 2.0 * flat_tol + 1e-6 * step;

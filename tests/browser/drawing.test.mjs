@@ -205,6 +205,31 @@ test('a DXF dropped on the page loads as a drawing and generates', async () => {
   await s.close();
 });
 
+test('adaptive clearing is offered for pockets (not for 3D roughing) and its program equals the CLI\'s', async (t) => {
+  const s = await open(browser);
+  await waitStatus(s.page, LOADED);
+  await s.page.selectOption('#f-strategy-type', 'rough');
+  const roughOffered = await s.page.$$eval('#f-strategy-rough-pattern option', (os) => os.map((o) => o.value));
+  assert.deepEqual(roughOffered, ['offset', 'zigzag']);
+  await loadSign(s.page);
+  await s.page.selectOption('#f-strategy-type', 'pocket');
+  const offered = await s.page.$$eval('#f-strategy-pocket-pattern option', (os) => os.map((o) => o.value));
+  assert.deepEqual(offered, ['offset', 'zigzag', 'adaptive']);
+  await s.page.selectOption('#f-strategy-pocket-pattern', 'adaptive');
+  for (const [id, v] of [['#f-strategy-depth', '1'], ['#f-strategy-stepover_ratio', '0.5']]) {
+    await s.page.fill(id, v);
+    await s.page.dispatchEvent(id, 'change');
+  }
+  const r = await generate(s.page);
+  assert.match(r.status, /Toolpath ready/);
+  assert.equal(r.error, '');
+  keepScreenshot((await canvasPixels(s.page)).png, 'drawing-sign-adaptive.png');
+  const job = JSON.parse(await s.page.evaluate(() => localStorage.getItem('swarf.job')));
+  assert.equal(job.strategy.pattern, 'adaptive');
+  await downloadEqualsCli(t, s.page, 'sign.ngc');
+  await s.close();
+});
+
 test('a broken drawing shows the engine\'s one-line message; the drawing before it still works', async () => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);

@@ -103,6 +103,7 @@ pub fn generate(
         step: (s.stepover_ratio * 2.0 * r).clamp(1e-3, 2.0 * r),
         climb: s.milling == Milling::Climb,
         zigzag: s.pattern == ClearPattern::Zigzag,
+        adaptive: s.pattern == ClearPattern::Adaptive,
         slope: s.ramp_angle.to_radians().dtan().max(1e-6),
     };
     let n = d.shapes.len().max(1) as f32;
@@ -112,7 +113,7 @@ pub fn generate(
             return Err(Cancelled);
         }
         for piece in offset_region(std::slice::from_ref(shape), -(r + s.allowance), TOL) {
-            if let Some(p) = plan(&piece, &set) {
+            if let Some(p) = plan(&piece, &set, &mut |_| progress(0.8 * k as f32 / n))? {
                 plans.push(p);
             }
         }
@@ -145,6 +146,7 @@ struct Settings {
     step: f64,
     climb: bool,
     zigzag: bool,
+    adaptive: bool,
     /// Tangent of the ramp angle.
     slope: f64,
 }
@@ -156,6 +158,8 @@ enum Entry {
     Helix { centre: DVec2, radius: f64 },
     /// Back and forth along the cut.
     Ramp,
+    /// Straight down: the cut starts where this pass has already cleared.
+    Drop,
 }
 
 /// One cut: its path, and how far the path may move and which way (see the module doc).
@@ -277,18 +281,81 @@ fn seg_dist(q: DVec2, a: DVec2, b: DVec2) -> f64 {
 }
 
 /// The plan of one piece, or `None` when it has nothing to cut.
-fn plan(piece: &Shape, set: &Settings) -> Option<Plan> {
+fn plan(
+    piece: &Shape,
+    set: &Settings,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Option<Plan>, Cancelled> {
     if piece.outline.vertices.len() < 2 {
-        return None;
+        return Ok(None);
     }
     let region = Region::new(piece);
+    if set.adaptive {
+        if let Some(items) = adaptive_items(&region, set, progress)? {
+            return Ok((!items.is_empty()).then_some(Plan { region, items }));
+        }
+    }
     let cuts = if set.zigzag {
         zigzag_cuts(piece, &region, set)
     } else {
         offset_cuts(piece, set)
     };
     let items = link(cuts, &region, set);
-    (!items.is_empty()).then_some(Plan { region, items })
+    Ok((!items.is_empty()).then_some(Plan { region, items }))
+}
+
+/// The adaptive plan of a piece (see [`crate::strategy::adaptive`]): the engagement never
+/// wider than the stepover. `None` when no helix fits where material is: such a piece is
+/// narrower than the tool and a half, and the offset rings cut it.
+fn adaptive_items(
+    region: &Region,
+    set: &Settings,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Option<Vec<Item>>, Cancelled> {
+    use crate::strategy::adaptive::{self, Entry as A, Refusal};
+    let a = adaptive::Settings {
+        radius: set.r,
+        width: set.step,
+        climb: set.climb,
+    };
+    let start = region.loops.first().and_then(|l| l.first()).copied();
+    let passes = match adaptive::plan(
+        &region.loops,
+        &|_| true,
+        &a,
+        start.unwrap_or_default(),
+        progress,
+    ) {
+        Ok(p) => p,
+        Err(Refusal::NoRoom) => return Ok(None),
+        Err(Refusal::Cancelled) => return Err(Cancelled),
+    };
+    let items = passes
+        .into_iter()
+        .filter(|p| p.pts.len() >= 2 || matches!(p.entry, A::Helix { .. }))
+        .map(|p| {
+            let entry = match p.entry {
+                A::Helix { centre, radius } => Some(Entry::Helix { centre, radius }),
+                A::Linked => None,
+                A::Above => Some(Entry::Drop),
+            };
+            let mut pts = p.pts;
+            if pts.len() == 1 {
+                pts.push(pts[0]);
+            }
+            Item {
+                cut: Cut {
+                    path: Path {
+                        vertices: pts.into_iter().map(Vertex::line).collect(),
+                        closed: false,
+                    },
+                    wall: if p.wall { set.wall() } else { Wall::Fixed },
+                },
+                entry,
+            }
+        })
+        .collect();
+    Ok(Some(items))
 }
 
 /// A ring in the direction the milling asks for (outlines counter-clockwise and islands
@@ -889,6 +956,7 @@ fn cut_pass(tp: &mut Toolpath, p: &Plan, links: &Links, set: &Settings, start: f
                 match e {
                     Entry::Helix { centre, radius } => helix(tp, p0, centre, radius, set, start, z),
                     Entry::Ramp => ramp(tp, &item.cut.path, set, start, z),
+                    Entry::Drop => tp.push(Move::Plunge, f3(p0, z)),
                 }
             }
         }
