@@ -498,6 +498,26 @@ fn passes_step_down_evenly_to_the_depth() {
     }
 }
 
+/// The program in each dialect, as written and as LinuxCNC's interpreter ran it.
+fn through_rs274(
+    rs: &std::path::Path,
+    tp: &Toolpath,
+    res: &Resolved,
+) -> Vec<(Dialect, String, rs274::Run)> {
+    [Dialect::Linuxcnc, Dialect::Grbl]
+        .into_iter()
+        .map(|dialect| {
+            let mut s = PostSettings::for_units(Units::Mm);
+            s.dialect = dialect;
+            s.tool_number = 1;
+            s.safe_height = res.safe_height;
+            let text = write_gcode(tp, &s).unwrap();
+            let out = rs274::run(rs, &text).unwrap_or_else(|e| panic!("{dialect:?}: {e}"));
+            (dialect, text, out)
+        })
+        .collect()
+}
+
 #[test]
 fn programs_run_through_rs274_with_arcs() {
     let Some(rs) = rs274::available() else {
@@ -505,14 +525,8 @@ fn programs_run_through_rs274_with_arcs() {
     };
     let (_, shape) = shapes().remove(1);
     let (tp, res) = run(&drawing(&shape), &job("offset", "climb", 0.4));
-    for dialect in [Dialect::Linuxcnc, Dialect::Grbl] {
-        let mut s = PostSettings::for_units(Units::Mm);
-        s.dialect = dialect;
-        s.tool_number = 1;
-        s.safe_height = res.safe_height;
-        let text = write_gcode(&tp, &s).unwrap();
+    for (dialect, text, out) in through_rs274(&rs, &tp, &res) {
         assert!(text.contains("G2") && text.contains("G3"), "{dialect:?}");
-        let out = rs274::run(&rs, &text).unwrap_or_else(|e| panic!("{dialect:?}: {e}"));
         let arcs = out.moves.iter().filter(|m| m.kind == Kind::Arc).count();
         assert!(arcs > 20, "{dialect:?}: {arcs} arcs");
         let lowest = out.moves.iter().map(|m| m.xyz[2]).fold(f64::MAX, f64::min);
@@ -758,13 +772,7 @@ fn adaptive_programs_run_through_rs274() {
     };
     let (_, shape) = shapes().remove(1);
     let (tp, res) = run(&drawing(&shape), &job("adaptive", "climb", 0.25));
-    for dialect in [Dialect::Linuxcnc, Dialect::Grbl] {
-        let mut s = PostSettings::for_units(Units::Mm);
-        s.dialect = dialect;
-        s.tool_number = 1;
-        s.safe_height = res.safe_height;
-        let text = write_gcode(&tp, &s).unwrap();
-        let out = rs274::run(&rs, &text).unwrap_or_else(|e| panic!("{dialect:?}: {e}"));
+    for (dialect, _, out) in through_rs274(&rs, &tp, &res) {
         let lowest = out.moves.iter().map(|m| m.xyz[2]).fold(f64::MAX, f64::min);
         assert!((lowest + DEPTH).abs() < 1e-3, "{dialect:?}: {lowest}");
         assert!(

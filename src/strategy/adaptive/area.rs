@@ -3,6 +3,7 @@
 //! transforms over the grid.
 
 use crate::geom::DVec2;
+use crate::strategy::twod::geometry::nearest_on_line;
 
 /// A uniform grid of square cells; cell `(i, j)` has its centre at `o + h (i, j)`.
 #[derive(Clone, Copy, Debug)]
@@ -312,10 +313,8 @@ impl Edges {
     }
 }
 
-pub fn seg_dist(q: DVec2, a: DVec2, b: DVec2) -> f64 {
-    let ab = b - a;
-    let t = ((q - a).dot(ab) / ab.length_squared().max(1e-300)).clamp(0.0, 1.0);
-    q.distance(a + ab * t)
+fn seg_dist(q: DVec2, a: DVec2, b: DVec2) -> f64 {
+    q.distance(nearest_on_line(q, a, b))
 }
 
 /// The cells whose centres lie inside the loops (even-odd), by scanlines.
