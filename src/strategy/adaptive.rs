@@ -585,14 +585,13 @@ impl Planner {
     fn next_entry(&mut self, here: DVec2) -> Result<Option<(Entry, Vec<DVec2>, DVec2)>, Refusal> {
         let g = self.g;
         let rc = (self.set.radius + self.h * std::f64::consts::FRAC_1_SQRT_2) / self.h;
-        let near = self
-            .material_distance()
-            .into_iter()
-            .map(|d| d as f64)
-            .collect::<Vec<f64>>();
-        let free = |k: usize| near[k] > rc * rc;
+        // Squared distances in cells, kept as the transform's f32 (half the bytes of a
+        // widened copy: this is the planner's largest picture).
+        let near = self.material_distance();
+        let near = |k: usize| near[k] as f64;
+        let free = |k: usize| near(k) > rc * rc;
         let frontier = |k: usize, dead: &[bool], inside: &[bool]| {
-            inside[k] && !dead[k] && free(k) && near[k] <= (rc + 1.5) * (rc + 1.5)
+            inside[k] && !dead[k] && free(k) && near(k) <= (rc + 1.5) * (rc + 1.5)
         };
         // Breadth-first from the tool through clear cells inside the region.
         let s = g.cell(here);
@@ -656,7 +655,7 @@ impl Planner {
         }
         // Material nobody can reach from cleared area: a helix where it is deepest.
         let best = (0..g.len())
-            .filter(|&k| self.inside[k] && !self.dead[k] && near[k] <= rc * rc)
+            .filter(|&k| self.inside[k] && !self.dead[k] && near(k) <= rc * rc)
             .max_by(|&a, &b| self.depth[a].total_cmp(&self.depth[b]));
         let Some(c) = best else {
             return Ok(None);
