@@ -185,7 +185,15 @@ fn nothing_cut(
     if touches {
         return None;
     }
-    let (field, reason) = if res.floor >= res.top {
+    let (field, reason) = if op.rest {
+        (
+            format!("{pre}rest_threshold"),
+            format!(
+                "the earlier operations left no material thicker than {} where this cutter reaches",
+                op.rest_threshold
+            ),
+        )
+    } else if res.floor >= res.top {
         (
             "bounds.floor".to_string(),
             format!(
@@ -348,7 +356,9 @@ pub fn generate_presampled(
     let n = ops.len() as f32;
     let mut paths = Vec::with_capacity(ops.len());
     for (k, (op, res)) in ops.iter().zip(&resolved).enumerate() {
-        let mut part = |f: f32| progress((k as f32 + f.clamp(0.0, 1.0)) / n);
+        let mut whole = |f: f32| progress((k as f32 + f.clamp(0.0, 1.0)) / n);
+        let own = if op.rest { REST_OWN } else { 1.0 };
+        let mut part = |f: f32| whole(own * f);
         let given = sampled.get_mut(k).and_then(Option::take);
         let tp = match &op.strategy {
             StrategySpec::Parallel(p) => {
@@ -376,9 +386,56 @@ pub fn generate_presampled(
             _ => unreachable!("wrong_kind refused 2D strategies"),
         }
         .map_err(|_| EngineError::Cancelled)?;
+        let tp = rest_of(&ops, &resolved, &paths, tp, &mut whole)?;
         paths.push(tp);
     }
     finish(job, &b, resolved, paths, model.mesh().len())
+}
+
+/// The share of a rest operation's progress its strategy takes; simulating the earlier
+/// operations and keeping what they left take the rest.
+const REST_OWN: f32 = 0.6;
+
+/// The toolpath `tp` of the next operation (`paths.len()` of `ops`), cut down to where the
+/// earlier operations left material when it is rest machining (see [`strategy::rest`]);
+/// `progress` is the operation's, past [`REST_OWN`].
+fn rest_of(
+    ops: &[Operation],
+    resolved: &[Resolved],
+    paths: &[Toolpath],
+    tp: Toolpath,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<Toolpath, EngineError> {
+    use strategy::rest::{self, RestError};
+    let k = paths.len();
+    let op = &ops[k];
+    if !op.rest {
+        return Ok(tp);
+    }
+    let res = &resolved[k];
+    let earlier: Vec<(crate::cutter::Cutter, &Toolpath)> =
+        resolved[..k].iter().map(|r| r.cutter).zip(paths).collect();
+    let cell = rest::cell_size(&res.stock, res.cutter.radius());
+    let span = 1.0 - REST_OWN;
+    let stock = rest::stock_after(&res.stock, &earlier, cell, &mut |f| {
+        progress(REST_OWN + 0.5 * span * f)
+    })
+    .map_err(|e| match e {
+        RestError::Cancelled => EngineError::Cancelled,
+        RestError::Stock(e) => EngineError::Job(crate::job::JobError {
+            field: "stock".into(),
+            message: format!("rest machining needs the stock: {e}"),
+        }),
+    })?;
+    rest::keep(
+        &tp,
+        &res.cutter,
+        &stock,
+        op.rest_threshold,
+        res.safe_height,
+        &mut |f| progress(REST_OWN + span * (0.5 + 0.5 * f)),
+    )
+    .map_err(|_| EngineError::Cancelled)
 }
 
 /// Refuses operations whose strategy cuts the other kind of workpiece, naming the field.
@@ -460,9 +517,11 @@ pub fn generate_drawing(
     let n = ops.len() as f32;
     let mut paths = Vec::with_capacity(ops.len());
     for (k, (op, res)) in ops.iter().zip(&resolved).enumerate() {
-        let mut part = |f: f32| progress((k as f32 + f.clamp(0.0, 1.0)) / n);
-        let tp = strategy::twod::generate(drawing, &op.strategy, res, &mut part)
+        let mut whole = |f: f32| progress((k as f32 + f.clamp(0.0, 1.0)) / n);
+        let own = if op.rest { REST_OWN } else { 1.0 };
+        let tp = strategy::twod::generate(drawing, &op.strategy, res, &mut |f| whole(own * f))
             .map_err(|_| EngineError::Cancelled)?;
+        let tp = rest_of(&ops, &resolved, &paths, tp, &mut whole)?;
         paths.push(tp);
     }
     let segments = drawing.paths().map(|p| p.vertices.len()).sum();
@@ -523,7 +582,8 @@ fn post_all(
             toolpath: tp,
             tool_number: op.tool.number,
             comment: format!(
-                "{} with {:?} D{}",
+                "{}{} with {:?} D{}",
+                if op.rest { "rest " } else { "" },
                 op.strategy.name(),
                 op.tool.kind,
                 op.tool.diameter

@@ -25,6 +25,7 @@ fn chained() -> Job {
                     stepdown: 4.0,
                     ..WaterlineSpec::default()
                 }),
+                ..Default::default()
             },
             Operation {
                 tool: ToolSpec {
@@ -38,6 +39,7 @@ fn chained() -> Job {
                     sampling: 0.5,
                     ..ParallelSpec::default()
                 }),
+                ..Default::default()
             },
         ],
         ..Job::default()
@@ -138,6 +140,7 @@ fn ball_then_flat(first: u32, second: u32) -> Job {
             sampling: 0.6,
             ..ParallelSpec::default()
         }),
+        ..Default::default()
     };
     Job {
         operations: vec![

@@ -104,6 +104,7 @@ fn grbl_programs_use_only_what_grbl_accepts() {
             ..Default::default()
         },
         strategy,
+        ..Default::default()
     };
     let mut job = Job {
         operations: vec![

@@ -402,6 +402,7 @@ fn engrave_pocket_then_profile_with_tabs_in_one_program() {
                     ..ToolSpec::default()
                 },
                 strategy: StrategySpec::Engrave(Default::default()),
+                ..Default::default()
             },
             Operation {
                 tool: ToolSpec {
@@ -414,6 +415,7 @@ fn engrave_pocket_then_profile_with_tabs_in_one_program() {
                     depth: 1.0,
                     ..PocketSpec::default()
                 }),
+                ..Default::default()
             },
             Operation {
                 tool: ToolSpec {
@@ -426,6 +428,7 @@ fn engrave_pocket_then_profile_with_tabs_in_one_program() {
                     tabs: 2,
                     ..ProfileSpec::default()
                 }),
+                ..Default::default()
             },
         ],
         ..Job::default()

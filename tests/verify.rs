@@ -553,10 +553,12 @@ fn engine_verifies_a_chain_with_each_operations_tool() {
             Operation {
                 tool: flat,
                 strategy: StrategySpec::Parallel(spec.clone()),
+                ..Default::default()
             },
             Operation {
                 tool: ball,
                 strategy: StrategySpec::Parallel(spec.clone()),
+                ..Default::default()
             },
         ],
         ..Job::default()

@@ -138,10 +138,10 @@ impl Job {
     /// `tool` and `strategy`.
     pub fn operations(&self) -> Cow<'_, [Operation]> {
         if self.operations.is_empty() {
-            Cow::Owned(vec![Operation {
-                tool: self.tool.clone(),
-                strategy: self.strategy.clone(),
-            }])
+            Cow::Owned(vec![Operation::new(
+                self.tool.clone(),
+                self.strategy.clone(),
+            )])
         } else {
             Cow::Borrowed(&self.operations)
         }

@@ -225,11 +225,38 @@ impl Default for MachineSpec {
 }
 
 /// One operation of a chained job: a cutter and what to do with it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Operation {
     /// The cutter.
     pub tool: ToolSpec,
     /// What it does.
     pub strategy: StrategySpec,
+    /// Rest machining: cut only where the earlier operations of the chain left material
+    /// thicker than `rest_threshold` (their programs simulated on the stock); what they
+    /// reached is not cut again. Not on the first operation.
+    pub rest: bool,
+    /// With `rest`: material at most this thick counts as cut already (units).
+    pub rest_threshold: f64,
+}
+
+/// The default [`Operation::rest_threshold`]: a twentieth of a millimetre.
+pub const REST_THRESHOLD: f64 = 0.05;
+
+impl Operation {
+    /// An operation of `tool` and `strategy`, not rest machining.
+    pub fn new(tool: ToolSpec, strategy: StrategySpec) -> Operation {
+        Operation {
+            tool,
+            strategy,
+            rest: false,
+            rest_threshold: REST_THRESHOLD,
+        }
+    }
+}
+
+impl Default for Operation {
+    fn default() -> Self {
+        Operation::new(ToolSpec::default(), StrategySpec::default())
+    }
 }

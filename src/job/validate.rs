@@ -120,6 +120,13 @@ impl Job {
             let pre = self.op_prefix(k);
             let cutter = op.tool.cutter_at(&format!("{pre}tool"))?;
             op.strategy.validate(&format!("{pre}strategy"), &cutter)?;
+            if op.rest && k == 0 {
+                return Err(err(
+                    &format!("{pre}rest"),
+                    "rest machining cuts what earlier operations left: the first operation has none before it".to_string(),
+                ));
+            }
+            positive(&format!("{pre}rest_threshold"), op.rest_threshold, 1.0e3)?;
         }
 
         self.check_tool_numbers()?;

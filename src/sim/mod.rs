@@ -36,7 +36,7 @@ use crate::geom::Box3;
 use crate::toolpath::Toolpath;
 use column::Tool;
 use std::fmt;
-use sweep::{Grid, Lower};
+use sweep::{Deepest, Grid, Lower};
 
 /// Bytes each cell of the height field takes (one `f32` height).
 pub const BYTES_PER_CELL: usize = 4;
@@ -244,6 +244,65 @@ impl Stock {
             let sweep = crate::toolpath::arc_sweep([from[0], from[1]], [to[0], to[1]], centre, ccw);
             self.sweep_arc(&Tool::new(cutter), from, to, centre, sweep);
         }
+    }
+
+    /// The deepest material the cutter would remove moving in a straight line from `from` to
+    /// `to` (tip positions), without removing it: the most any cell's height stands above
+    /// the swept tool over its centre, or 0 when the move cuts nothing.
+    pub fn depth_line(&self, cutter: &Cutter, from: [f64; 3], to: [f64; 3]) -> f64 {
+        let mut d = Deepest::new(&self.heights);
+        if all_finite(&from) && all_finite(&to) {
+            self.grid().sweep_line(&mut d, &Tool::new(cutter), from, to);
+        }
+        d.depth()
+    }
+
+    /// As [`Stock::depth_line`] for an arc or helix, as [`Stock::cut_arc`] takes it.
+    pub fn depth_arc(
+        &self,
+        cutter: &Cutter,
+        from: [f64; 3],
+        to: [f64; 3],
+        centre: [f64; 2],
+        ccw: bool,
+    ) -> f64 {
+        let mut d = Deepest::new(&self.heights);
+        if all_finite(&from) && all_finite(&to) && centre.iter().all(|v| v.is_finite()) {
+            let sweep = crate::toolpath::arc_sweep([from[0], from[1]], [to[0], to[1]], centre, ccw);
+            self.grid()
+                .sweep_arc(&mut d, &Tool::new(cutter), from, to, centre, sweep);
+        }
+        d.depth()
+    }
+
+    /// The highest stock over the cells whose centres lie within `radius` of `xy` (`None`
+    /// when no cell centre does: the grid does not reach there).
+    pub fn highest_within(&self, xy: [f64; 2], radius: f64) -> Option<f64> {
+        let g = self.grid();
+        let (j0, j1) = g.rows(xy[1] - radius, xy[1] + radius);
+        let mut best: Option<f32> = None;
+        for j in j0..j1 {
+            let wy = self.centre(0, j)[1] - xy[1];
+            let half = (radius * radius - wy * wy).max(0.0).sqrt();
+            let (i0, i1) = g.cols(xy[0] - half, xy[0] + half);
+            for i in i0..i1 {
+                let h = self.heights[j * self.nx + i];
+                best = Some(best.map_or(h, |b| b.max(h)));
+            }
+        }
+        best.map(f64::from)
+    }
+
+    /// True when the disk of `radius` around `xy` lies inside the grid's cells.
+    pub fn covers(&self, xy: [f64; 2], radius: f64) -> bool {
+        let (x1, y1) = (
+            self.origin[0] + self.nx as f64 * self.cell,
+            self.origin[1] + self.ny as f64 * self.cell,
+        );
+        xy[0] - radius >= self.origin[0]
+            && xy[1] - radius >= self.origin[1]
+            && xy[0] + radius <= x1
+            && xy[1] + radius <= y1
     }
 
     /// Applies every move of a toolpath, rapids included (a rapid cuts only where it runs

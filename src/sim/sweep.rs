@@ -61,6 +61,41 @@ impl Cells for Lower<'_> {
     }
 }
 
+/// Measures: the most any cell stands above the swept tool, without cutting.
+pub(super) struct Deepest<'a> {
+    heights: &'a [f32],
+    depth: f64,
+}
+
+impl<'a> Deepest<'a> {
+    pub(super) fn new(heights: &'a [f32]) -> Deepest<'a> {
+        Deepest {
+            heights,
+            depth: 0.0,
+        }
+    }
+
+    /// The deepest cut seen (0 when none).
+    pub(super) fn depth(&self) -> f64 {
+        self.depth
+    }
+}
+
+impl Cells for Deepest<'_> {
+    #[inline]
+    fn height(&self, idx: usize) -> f32 {
+        self.heights[idx]
+    }
+
+    #[inline]
+    fn visit(&mut self, idx: usize, z: f64) {
+        let d = f64::from(self.heights[idx]) - z;
+        if d > self.depth {
+            self.depth = d;
+        }
+    }
+}
+
 impl Grid {
     /// Row range `j0..j1` and a per-row centre Y for the cells with centre Y in `[y0, y1]`.
     pub(super) fn rows(&self, y0: f64, y1: f64) -> (usize, usize) {

@@ -8,6 +8,7 @@ pub mod contour;
 pub mod parallel;
 pub mod pencil;
 pub mod polyline;
+pub mod rest;
 pub mod rough;
 pub mod simplify;
 pub mod surface;
