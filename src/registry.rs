@@ -355,6 +355,9 @@ pub struct Registry {
     pub dialects: Vec<DialectEntry>,
     /// The settings panel, in order.
     pub fields: Vec<PanelField>,
+    /// An operation's rest threshold when the job does not give one
+    /// ([`crate::job::Operation::rest_threshold`]).
+    pub rest_threshold: f64,
 }
 
 /// A dialect's name in the job JSON: `Dialect` is `rename_all = "lowercase"`, so it is the
@@ -471,6 +474,7 @@ pub fn registry() -> Registry {
         presets: TOOL_PRESETS,
         dialects: Dialect::all().map(dialect_entry).collect(),
         fields: panel(),
+        rest_threshold: crate::job::REST_THRESHOLD,
     }
 }
 

@@ -26,7 +26,7 @@ use swarf::job::{
 use swarf::mesh::Mesh;
 use swarf::sim::verify::ProblemKind;
 use swarf::sim::Stock;
-use swarf::toolpath::{Move, Toolpath};
+use swarf::toolpath::{Move, Step, Toolpath};
 use swarf::units::Units;
 
 const THRESHOLD: f64 = 0.05;
@@ -133,17 +133,13 @@ fn feed_length(tp: &Toolpath) -> f64 {
 }
 
 /// The deepest material above the tool, by brute force: the tool's profile over every cell
-/// centre within its radius, at points every 0.05 mm along the move (a line; arcs by their
-/// points).
-fn removes(stock: &Stock, c: &Cutter, from: [f64; 3], to: [f64; 3]) -> f64 {
+/// centre within its radius, at points every 0.05 mm along the move.
+fn removes(stock: &Stock, c: &Cutter, step: &Step) -> f64 {
     let r = c.radius();
-    let len =
-        ((to[0] - from[0]).powi(2) + (to[1] - from[1]).powi(2) + (to[2] - from[2]).powi(2)).sqrt();
-    let n = (len / 0.05).ceil().max(1.0) as usize;
+    let n = (step.length() / 0.05).ceil().max(1.0) as usize;
     let mut deepest = 0.0f64;
     for k in 0..=n {
-        let t = k as f64 / n as f64;
-        let p: [f64; 3] = std::array::from_fn(|i| from[i] + t * (to[i] - from[i]));
+        let p = step.at(k as f64 / n as f64);
         let o = stock.origin();
         let i0 = (((p[0] - r - o[0]) / stock.cell()).floor().max(0.0)) as usize;
         let j0 = (((p[1] - r - o[1]) / stock.cell()).floor().max(0.0)) as usize;
@@ -172,14 +168,25 @@ struct Figures {
     worst_loss: f64,
 }
 
-/// Runs the chain in full and with the second operation as rest, and measures them (see
-/// the module doc).
+/// Runs the chain on the pocketed block in full and with the second operation as rest, and
+/// measures them (see the module doc).
 fn compare(first: Operation, second: Operation) -> Figures {
     let m = model();
+    compare_with(first, second, &mut |job| {
+        engine::generate(&m, job, &mut |_| true).expect("chain")
+    })
+}
+
+/// As [`compare`], with the chain run by `run`.
+fn compare_with(
+    first: Operation,
+    second: Operation,
+    run: &mut dyn FnMut(&Job) -> Output,
+) -> Figures {
     let full_job = chain(first.clone(), second.clone(), false);
     let rest_job = chain(first, second, true);
-    let full = engine::generate(&m, &full_job, &mut |_| true).expect("full chain");
-    let rest = engine::generate(&m, &rest_job, &mut |_| true).expect("rest chain");
+    let full = run(&full_job);
+    let rest = run(&rest_job);
     let (c0, c1) = (cutter(&full_job, 0), cutter(&full_job, 1));
     let first_tp = part(&full, 0);
     assert_eq!(first_tp, part(&rest, 0), "the first operation is the same");
@@ -195,7 +202,7 @@ fn compare(first: Operation, second: Operation) -> Figures {
     // Every move cuts what the first tool left, or is a link in air.
     let (mut cutting, mut links) = (0.0, 0.0);
     for s in rest_tp.steps().filter(|s| s.kind != Move::Rapid) {
-        let depth = removes(&after_first, &c1, s.from, s.to);
+        let depth = removes(&after_first, &c1, &s);
         if std::env::var("REST_DEBUG").is_ok() {
             eprintln!(
                 "{:?} {:?} -> {:?} depth {depth:.3} len {:.2}",
@@ -258,6 +265,35 @@ fn rest_finishing_cuts_the_corners_a_larger_ball_could_not_reach() {
         op(tool(ToolKind::Ball, 2.0, 2), parallel(0.3)),
     );
     report("ball 6 then rest ball 2", &f);
+    assert!(f.worst_loss <= THRESHOLD + 0.02, "{}", f.worst_loss);
+    assert!(
+        f.rest_feed < 0.35 * f.full_feed,
+        "{} of {}",
+        f.rest_feed,
+        f.full_feed
+    );
+    assert!(f.cutting > 0.0);
+}
+
+#[test]
+fn rest_pocketing_cleans_the_corners_of_a_2d_pocket() {
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="50mm" height="30mm"
+        viewBox="0 0 50 30"><path d="M5 5 H45 V25 H5 Z M20 12 H28 V18 H20 Z"
+        fill-rule="evenodd"/></svg>"#;
+    let mut d = swarf::drawing::import(svg, &Default::default()).unwrap();
+    let pocket = |ratio: f64| -> StrategySpec {
+        serde_json::from_str(&format!(
+            r#"{{"type": "pocket", "depth": 2, "stepdown": 1, "stepover_ratio": {ratio}}}"#
+        ))
+        .unwrap()
+    };
+    let first = op(tool(ToolKind::Flat, 6.0, 1), pocket(0.5));
+    let second = op(tool(ToolKind::Flat, 2.0, 2), pocket(0.5));
+    engine::place_drawing(&mut d, &chain(first.clone(), second.clone(), true)).unwrap();
+    let f = compare_with(first, second, &mut |job| {
+        engine::generate_drawing(&d, job, &mut |_| true).expect("chain")
+    });
+    report("pocket 6 then rest pocket 2", &f);
     assert!(f.worst_loss <= THRESHOLD + 0.02, "{}", f.worst_loss);
     assert!(
         f.rest_feed < 0.35 * f.full_feed,

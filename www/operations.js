@@ -31,7 +31,7 @@ function fill(template, values) {
 function summary(registry, op, k, unit) {
   const kind = registry.strategies.find((s) => s.name === op.strategy.type);
   const tool = registry.tools.find((t) => t.name === op.tool.type);
-  const name = kind ? kind.short : op.strategy.type;
+  const name = (kind ? kind.short : op.strategy.type) + (op.rest ? ' (rest)' : '');
   const toolText = (tool && fill(tool.summary, { ...op.tool, unit })) ?? `${num(op.tool.diameter)} ${unit} ${op.tool.type}`;
   let params = '';
   for (const t of kind ? kind.summary : []) if ((params = fill(t, op.strategy) ?? '')) break;
@@ -80,10 +80,46 @@ function buildFrame(onAdd, onClear) {
 }
 
 /**
- * One operation's row: its text, its tool picker (when there is a tool library), move /
- * load / remove buttons and its error line.
+ * An operation's rest-machining controls (not on the first operation, which has nothing
+ * before it): a checkbox, and the thickness that counts as cut already.
+ * @param {{ k: number, rest: boolean, threshold: number, unit: string,
+ *   setRest: (on: boolean) => void, setThreshold: (v: number) => void }} r
+ */
+function buildRest(r) {
+  const box = document.createElement('div');
+  box.className = 'op-rest';
+  const n = r.k + 1;
+  const label = document.createElement('label');
+  const check = document.createElement('input');
+  check.type = 'checkbox';
+  check.checked = r.rest;
+  check.dataset.act = 'rest';
+  check.setAttribute('aria-label', `Operation ${n}: rest machining, only where the earlier operations left material`);
+  check.addEventListener('change', () => r.setRest(check.checked));
+  label.append(check, ' Rest: only where earlier operations left material');
+  const thick = document.createElement('label');
+  thick.hidden = !r.rest;
+  const input = document.createElement('input');
+  input.type = 'number';
+  input.min = '0';
+  input.step = '0.01';
+  input.value = String(r.threshold);
+  input.dataset.act = 'rest-threshold';
+  input.setAttribute('aria-label', `Operation ${n}: rest threshold (${r.unit})`);
+  input.addEventListener('change', () => {
+    const v = Number(input.value);
+    r.setThreshold(input.value.trim() === '' ? NaN : v);
+  });
+  thick.append('thicker than ', input, ` ${r.unit}`);
+  box.append(label, thick);
+  return box;
+}
+
+/**
+ * One operation's row: its text, its tool picker (when there is a tool library), its rest
+ * controls, move / load / remove buttons and its error line.
  * @param {{ k: number, count: number, text: string, error: string, move: (d: number) => void,
- *   load: () => void, remove: () => void, picker: HTMLElement | null }} r
+ *   load: () => void, remove: () => void, picker: HTMLElement | null, rest: HTMLElement | null }} r
  */
 function buildRow(r) {
   const { k } = r;
@@ -118,6 +154,7 @@ function buildRow(r) {
     r.picker.classList.add('op-tool');
     li.append(r.picker);
   }
+  if (r.rest) li.append(r.rest);
   li.append(tools, err);
   return li;
 }
@@ -197,6 +234,20 @@ export function buildOperations(ctx) {
         k, count: ops.length, text: summary(registry, op, k, unit), error: errors[k] || '',
         move: (d) => move(k, d),
         load: () => ctx.loadEditor(op, k),
+        rest: k === 0 && !op.rest ? null : buildRest({
+          k, rest: op.rest === true, unit,
+          threshold: typeof op.rest_threshold === 'number' ? op.rest_threshold : registry.rest_threshold,
+          setRest: (on) => {
+            op.rest = on;
+            if (on && typeof op.rest_threshold !== 'number') op.rest_threshold = registry.rest_threshold;
+            changed(on ? `Operation ${k + 1} now cuts only what the earlier operations left.` : `Operation ${k + 1} now cuts in full.`,
+              () => list.children[k]?.querySelector('[data-act=rest]'));
+          },
+          setThreshold: (v) => {
+            op.rest_threshold = v;
+            changed(null, () => list.children[k]?.querySelector('[data-act=rest-threshold]'));
+          },
+        }),
         picker: ctx.toolPicker
           ? ctx.toolPicker(op, k, () => changed(`Operation ${k + 1} now cuts with T${op.tool.number}.`, () => list.children[k]?.querySelector('select')))
           : null,

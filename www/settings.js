@@ -74,10 +74,16 @@ export function normalizeJob(defaults, strategies, stored) {
   job.strategy = overlayStrategy(strategies, stored && stored.strategy, defaults.strategy);
   if ('operations' in defaults) {
     const ops = stored && Array.isArray(stored.operations) ? stored.operations : [];
-    job.operations = ops.filter((o) => o && typeof o === 'object').map((o) => ({
-      tool: overlay(defaults.tool, o.tool),
-      strategy: overlayStrategy(strategies, o.strategy, defaults.strategy),
-    }));
+    job.operations = ops.filter((o) => o && typeof o === 'object').map((o) => {
+      const op = {
+        tool: overlay(defaults.tool, o.tool),
+        strategy: overlayStrategy(strategies, o.strategy, defaults.strategy),
+      };
+      // Rest machining, when it was on (the engine's defaults fill in the rest).
+      if (o.rest === true) op.rest = true;
+      if (typeof o.rest_threshold === 'number' && Number.isFinite(o.rest_threshold)) op.rest_threshold = o.rest_threshold;
+      return op;
+    });
   }
   return job;
 }

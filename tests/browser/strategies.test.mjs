@@ -224,6 +224,45 @@ test('a chain of waterline (6 mm ball) then parallel (3 mm ball) is one program 
   await s.close();
 });
 
+test('rest machining: the second operation of a rough chain cuts only what the first left, equal to the CLI, remembered, its threshold checked at its row', async (t) => {
+  const s = await open(browser);
+  await loadTerrain(s.page);
+  await s.page.selectOption('#f-strategy-type', 'rough');
+  await s.page.getByRole('button', { name: '6 mm flat' }).click();
+  await s.page.getByRole('button', { name: 'Add as operation' }).click();
+  await s.page.locator('.op-text').first().waitFor();
+  await setNumber(s.page, '#f-tool-diameter', 3);
+  await s.page.getByRole('button', { name: 'Add as operation' }).click();
+  await s.page.locator('.op-text').nth(1).waitFor();
+  // The first operation has nothing before it: no rest control there.
+  assert.equal(await s.page.locator('.op').first().locator('[data-act=rest]').count(), 0);
+  const full = await generate(s.page);
+  assert.match(full.status, /Toolpath ready/);
+  const fullPoints = await s.page.evaluate(() => window.swarf.state.result.kinds.length);
+  const rest = s.page.getByRole('checkbox', { name: /Operation 2: rest machining/ });
+  await rest.check();
+  assert.match(await s.page.locator('.op-text').nth(1).textContent(), /^2\. Rough \(rest\), 3 mm flat/);
+  const threshold = s.page.getByRole('spinbutton', { name: /Operation 2: rest threshold/ });
+  assert.equal(await threshold.inputValue(), '0.05');
+  const r = await generate(s.page);
+  assert.match(r.status, /Toolpath ready/);
+  const restPoints = await s.page.evaluate(() => window.swarf.state.result.kinds.length);
+  assert.ok(restPoints < fullPoints, `rest ${restPoints} points, full ${fullPoints}`);
+  const ngc = await downloadEqualsCli(t, s.page, 'ngc');
+  assert.match(ngc, /rest rough with Flat D3/);
+  // Remembered across a reload.
+  await s.page.reload();
+  await waitStatus(s.page, LOADED);
+  assert.ok(await s.page.getByRole('checkbox', { name: /Operation 2: rest machining/ }).isChecked());
+  // A threshold of 0 is refused at the row.
+  await s.page.getByRole('spinbutton', { name: /Operation 2: rest threshold/ }).fill('0');
+  await s.page.getByRole('spinbutton', { name: /Operation 2: rest threshold/ }).dispatchEvent('change');
+  const bad = await generate(s.page);
+  assert.match(bad.error, /must be a positive number/);
+  assert.match(await s.page.textContent('#op-1-error'), /^rest_threshold: 0 must be a positive number/);
+  await s.close();
+});
+
 test('an invalid stepdown shows the engine\'s message next to the field, and an operation\'s next to its row', async () => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);
