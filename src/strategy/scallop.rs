@@ -183,23 +183,27 @@ fn surface_distance(g: &HeightGrid, pulse: &mut Pulse) -> Result<Vec<f64>, Cance
 /// The closed iso-lines of `f` (row-major on the grid of `g`) at `level`, each with the
 /// nodes above the level on its left (anticlockwise round them). Every node of the
 /// grid's border is below the level, so every line closes (one that does not is dropped).
+#[cfg(test)]
 fn iso_lines(g: &HeightGrid, f: &[f64], level: f64) -> Vec<Vec<DVec2>> {
-    iso_lines_in(g, f, level, (0, g.nx), (0, g.ny))
+    iso_lines_in(g, f, &[level], (0, g.nx), (0, g.ny))
+        .pop()
+        .unwrap_or_default()
 }
 
-/// As [`iso_lines`] over the cells between node columns `cols` and rows `rows` (end
-/// exclusive); a line that leaves that window is dropped.
+/// As [`iso_lines`] for every one of the increasing `levels` at once (one sweep of the
+/// grid: a cell holds the levels between its lowest and highest corner), over the cells
+/// between node columns `cols` and rows `rows` (end exclusive); a line that leaves that
+/// window is dropped.
 fn iso_lines_in(
     g: &HeightGrid,
     f: &[f64],
-    level: f64,
+    levels: &[f64],
     cols: (usize, usize),
     rows: (usize, usize),
-) -> Vec<Vec<DVec2>> {
+) -> Vec<Vec<Vec<DVec2>>> {
     let nx = g.nx;
-    let above = |i: usize, j: usize| f[i + j * nx] > level;
     // Edge ids: 2 (i + j nx) for the edge from node (i, j) along X, + 1 along Y.
-    let point = |e: usize| -> DVec2 {
+    let point = |e: usize, level: f64| -> DVec2 {
         let (node, along_y) = (e / 2, e % 2 == 1);
         let (i, j) = (node % nx, node / nx);
         let (i2, j2) = if along_y { (i, j + 1) } else { (i + 1, j) };
@@ -208,75 +212,87 @@ fn iso_lines_in(
         let p = |i: usize, j: usize| DVec2::new(g.x0 + i as f64 * g.step, g.y0 + j as f64 * g.step);
         p(i, j).lerp(p(i2, j2), t)
     };
-    let mut next: HashMap<usize, usize> = HashMap::new();
+    let mut next: Vec<HashMap<usize, usize>> = vec![HashMap::new(); levels.len()];
     for j in rows.0..rows.1.min(g.ny).saturating_sub(1) {
         for i in cols.0..cols.1.min(nx).saturating_sub(1) {
-            // Corners anticlockwise and the edges between them.
-            let c = [
-                above(i, j),
-                above(i + 1, j),
-                above(i + 1, j + 1),
-                above(i, j + 1),
+            let v = [
+                f[i + j * nx],
+                f[i + 1 + j * nx],
+                f[i + 1 + (j + 1) * nx],
+                f[i + (j + 1) * nx],
             ];
-            if c.iter().all(|&v| v) || c.iter().all(|&v| !v) {
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            // The levels with a corner above and one not: lo <= level < hi.
+            let first = levels.partition_point(|&l| l < lo);
+            let last = levels.partition_point(|&l| l < hi);
+            if first >= last {
                 continue;
             }
+            // Corners anticlockwise and the edges between them.
             let e = [
                 2 * (i + j * nx),
                 2 * (i + 1 + j * nx) + 1,
                 2 * (i + (j + 1) * nx),
                 2 * (i + j * nx) + 1,
             ];
-            // Edge k runs from corner k to corner k + 1 (anticlockwise).
-            let leaving: Vec<usize> = (0..4).filter(|&k| c[k] && !c[(k + 1) % 4]).collect();
-            let entering: Vec<usize> = (0..4).filter(|&k| !c[k] && c[(k + 1) % 4]).collect();
-            if leaving.len() == 1 {
-                next.insert(e[leaving[0]], e[entering[0]]);
-            } else {
-                // A saddle: decided by the centre's value. Above, the high corners join
-                // and each low corner is cut off by itself (the line turns to the next
-                // edge); below, each high corner is.
-                let centre = 0.25
-                    * (f[i + j * nx]
-                        + f[i + 1 + j * nx]
-                        + f[i + 1 + (j + 1) * nx]
-                        + f[i + (j + 1) * nx]);
-                for &k in &leaving {
-                    let to = if centre > level {
-                        (k + 1) % 4
-                    } else {
-                        (k + 3) % 4
-                    };
+            for (l, next) in next.iter_mut().enumerate().take(last).skip(first) {
+                let level = levels[l];
+                let c = v.map(|x| x > level);
+                // Edge k runs from corner k to corner k + 1 (anticlockwise).
+                let leaving = (0..4).filter(|&k| c[k] && !c[(k + 1) % 4]);
+                if c.iter().filter(|&&x| x).count() == 2 && c[0] == c[2] {
+                    // A saddle: decided by the centre's value. Above, the high corners join
+                    // and each low corner is cut off by itself (the line turns to the next
+                    // edge); below, each high corner is.
+                    let centre = 0.25 * (v[0] + v[1] + v[2] + v[3]);
+                    for k in leaving {
+                        let to = if centre > level {
+                            (k + 1) % 4
+                        } else {
+                            (k + 3) % 4
+                        };
+                        next.insert(e[k], e[to]);
+                    }
+                } else if let Some(k) = leaving.into_iter().next() {
+                    let to = (0..4)
+                        .find(|&m| !c[m] && c[(m + 1) % 4])
+                        .expect("a line that leaves a cell enters it");
                     next.insert(e[k], e[to]);
                 }
             }
         }
     }
-    // Follow the links from the lowest edge id left, for a deterministic order.
-    let mut starts: Vec<usize> = next.keys().copied().collect();
-    starts.sort_unstable();
-    let mut lines = Vec::new();
-    for s in starts {
-        let Some(mut e) = next.remove(&s) else {
-            continue;
-        };
-        let mut line = vec![point(s)];
-        let mut closed = true;
-        while e != s {
-            line.push(point(e));
-            match next.remove(&e) {
-                Some(n) => e = n,
-                None => {
-                    closed = false;
-                    break;
+    next.into_iter()
+        .zip(levels)
+        .map(|(mut next, &level)| {
+            // Follow the links from the lowest edge id left, for a deterministic order.
+            let mut starts: Vec<usize> = next.keys().copied().collect();
+            starts.sort_unstable();
+            let mut lines = Vec::new();
+            for s in starts {
+                let Some(mut e) = next.remove(&s) else {
+                    continue;
+                };
+                let mut line = vec![point(s, level)];
+                let mut closed = true;
+                while e != s {
+                    line.push(point(e, level));
+                    match next.remove(&e) {
+                        Some(n) => e = n,
+                        None => {
+                            closed = false;
+                            break;
+                        }
+                    }
+                }
+                if closed && line.len() >= 3 {
+                    lines.push(sharpen(line, g.step));
                 }
             }
-        }
-        if closed && line.len() >= 3 {
-            lines.push(sharpen(line, g.step));
-        }
-    }
-    lines
+            lines
+        })
+        .collect()
 }
 
 /// The least left turn (radians, about 20°) that [`sharpen`] takes for a corner.
@@ -426,7 +442,8 @@ fn top_passes(g: &HeightGrid, d: &[f64], passes: &mut Vec<Pass>, step: f64, root
             continue;
         }
         let clockwise = area2(line) < 0.0;
-        for mut l in iso_lines_in(g, d, top - 0.5 * step, (i0, i1), (j0, j1)) {
+        let lines = iso_lines_in(g, d, &[top - 0.5 * step], (i0, i1), (j0, j1));
+        for mut l in lines.into_iter().flatten() {
             if !inside(&passes[q].line, l[0]) {
                 continue;
             }
@@ -466,24 +483,19 @@ pub fn generate(
     let d = surface_distance(&g, &mut pulse)?;
     drop(pulse);
     let deepest = d.iter().copied().fold(0.0, f64::max);
-    let mut levels = Vec::new();
-    let mut k = 0;
-    loop {
-        let level = (k as f64 + 0.5) * step;
-        if level >= deepest {
-            break;
+    let count = (deepest / step + 0.5).floor().max(0.0) as usize;
+    let wanted: Vec<f64> = (0..count)
+        .map(|k| (k as f64 + 0.5) * step)
+        .filter(|&l| l < deepest)
+        .collect();
+    if !progress(0.75) {
+        return Err(Cancelled);
+    }
+    let mut levels = iso_lines_in(&g, &d, &wanted, (0, g.nx), (0, g.ny));
+    if spec.milling == Milling::Climb {
+        for l in levels.iter_mut().flatten() {
+            l.reverse();
         }
-        if !progress(0.7 + 0.1 * (level / deepest) as f32) {
-            return Err(Cancelled);
-        }
-        let mut lines = iso_lines(&g, &d, level);
-        if spec.milling == Milling::Climb {
-            for l in &mut lines {
-                l.reverse();
-            }
-        }
-        levels.push(lines);
-        k += 1;
     }
     let (mut passes, roots) = nest(levels);
     top_passes(&g, &d, &mut passes, step, &roots);
