@@ -479,9 +479,7 @@ pub fn generate(
     let coarse = HeightGrid::sample(&s, res.area, spec.sampling, &mut |f| progress(0.5 * f))?;
     let g = finer(&coarse, step);
     drop(coarse);
-    let mut pulse = Pulse::new(progress, 0.5, 0.7);
-    let d = surface_distance(&g, &mut pulse)?;
-    drop(pulse);
+    let d = surface_distance(&g, &mut Pulse::new(progress, 0.5, 0.7))?;
     let deepest = d.iter().copied().fold(0.0, f64::max);
     let count = (deepest / step + 0.5).floor().max(0.0) as usize;
     let wanted: Vec<f64> = (0..count)
