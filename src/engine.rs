@@ -225,7 +225,7 @@ fn nothing_cut(
                 "the cutter touches the model at none of the levels between z_top and z_bottom"
                     .to_string(),
             ),
-            StrategySpec::Parallel(_) => (
+            StrategySpec::Parallel(_) | StrategySpec::Scallop(_) => (
                 "bounds".to_string(),
                 "the cutter never reaches the model inside the machining area".to_string(),
             ),
@@ -383,6 +383,7 @@ pub fn generate_presampled(
             StrategySpec::Waterline(w) => strategy::waterline::generate(model, w, res, &mut part),
             StrategySpec::Rough(r) => strategy::rough::generate(model, r, res, &mut part),
             StrategySpec::Pencil(p) => strategy::pencil::generate(model, p, res, &mut part),
+            StrategySpec::Scallop(p) => strategy::scallop::generate(model, p, res, &mut part),
             _ => unreachable!("wrong_kind refused 2D strategies"),
         }
         .map_err(|_| EngineError::Cancelled)?;
@@ -445,7 +446,7 @@ fn wrong_kind(job: &Job, drawing: bool) -> Result<(), EngineError> {
             let what = if drawing {
                 "a 3D model (STL); this is a 2D drawing: use engrave, profile, pocket or vcarve"
             } else {
-                "a 2D drawing (SVG or DXF); this is a 3D model: use parallel, waterline, rough or pencil"
+                "a 2D drawing (SVG or DXF); this is a 3D model: use parallel, waterline, rough, pencil or scallop"
             };
             return Err(EngineError::Job(crate::job::JobError {
                 field: format!("{}strategy.type", job.op_prefix(k)),
@@ -537,7 +538,7 @@ pub fn generate_drawing(
 pub fn fits_arcs(strategy: &StrategySpec) -> bool {
     !matches!(
         strategy,
-        StrategySpec::Parallel(_) | StrategySpec::Pencil(_)
+        StrategySpec::Parallel(_) | StrategySpec::Pencil(_) | StrategySpec::Scallop(_)
     )
 }
 

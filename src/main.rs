@@ -38,7 +38,7 @@ usage:
 settings (override the job file):
   --tool {flat,ball,bull,cone} --diameter D --corner-radius R --angle DEG
   --flute-length L --holder-diameter H
-  --strategy {parallel,waterline,rough,pencil} for a model,
+  --strategy {parallel,waterline,rough,pencil,scallop} for a model,
              {engrave,profile,pocket,vcarve} for a drawing
              (a list of operations goes in the job JSON)
   --sampling S --tolerance T --milling {climb,conventional}
@@ -46,6 +46,8 @@ settings (override the job file):
   waterline: --stepdown S --z-top Z --z-bottom Z
   pencil:    --min-angle DEG --passes N --stepover S  (ball cutter; tracks in concave
              corners, N extra passes a stepover apart either side)
+  scallop:   --scallop H  (ball cutter; passes offset inwards along the surface, H the
+             ridge height between them)
   rough:     --stepdown S --stepover-ratio R --stock-to-leave S --pattern {offset,zigzag}
              --z-top Z --z-bottom Z --ramp-angle DEG
   engrave:   --depth D --stepdown S --z-top Z  (the material's top, default 0)
@@ -252,6 +254,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
                 StrategySpec::Waterline(w) => w.sampling = num(k, v)?,
                 StrategySpec::Rough(r) => r.sampling = num(k, v)?,
                 StrategySpec::Pencil(p) => p.sampling = num(k, v)?,
+                StrategySpec::Scallop(p) => p.sampling = num(k, v)?,
                 _ => return Err(no()),
             },
             "tolerance" => match st {
@@ -259,6 +262,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
                 StrategySpec::Waterline(w) => w.tolerance = num(k, v)?,
                 StrategySpec::Rough(r) => r.tolerance = num(k, v)?,
                 StrategySpec::Pencil(p) => p.tolerance = num(k, v)?,
+                StrategySpec::Scallop(p) => p.tolerance = num(k, v)?,
                 StrategySpec::Vcarve(c) => c.tolerance = num(k, v)?,
                 _ => return Err(no()),
             },
@@ -268,6 +272,11 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
                 StrategySpec::Rough(r) => r.milling = pick(k, v)?,
                 StrategySpec::Profile(p) => p.milling = pick(k, v)?,
                 StrategySpec::Pocket(p) => p.milling = pick(k, v)?,
+                StrategySpec::Scallop(p) => p.milling = pick(k, v)?,
+                _ => return Err(no()),
+            },
+            "scallop" => match st {
+                StrategySpec::Scallop(p) => p.scallop = num(k, v)?,
                 _ => return Err(no()),
             },
             "min-angle" => match st {

@@ -628,7 +628,9 @@ mod tests {
         assert_eq!(v["strategies"][2]["defaults"]["type"], "rough");
         assert_eq!(v["strategies"][2]["drawing"], false);
         assert_eq!(v["strategies"][3]["drawing"], false);
-        assert_eq!(v["strategies"][4]["drawing"], true);
+        assert_eq!(v["strategies"][4]["defaults"]["type"], "scallop");
+        assert_eq!(v["strategies"][4]["drawing"], false);
+        assert_eq!(v["strategies"][5]["drawing"], true);
         assert_eq!(v["fields"][0]["path"], "tool.type");
         assert_eq!(v["fields"][0]["type"], "select");
         assert!(v["fields"][0].get("kinds").is_none());

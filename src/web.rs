@@ -956,6 +956,7 @@ mod tests {
             "waterline",
             "rough",
             "pencil",
+            "scallop",
             "engrave",
             "profile",
             "pocket",

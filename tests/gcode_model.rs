@@ -8,7 +8,9 @@ use common::rs274::{self, Kind};
 use swarf::demo;
 use swarf::engine::{self, Model};
 use swarf::index::Index;
-use swarf::job::{Direction, Job, ModelTransform, Pattern, PencilSpec, StrategySpec, ToolKind};
+use swarf::job::{
+    Direction, Job, ModelTransform, Pattern, PencilSpec, ScallopSpec, StrategySpec, ToolKind,
+};
 use swarf::mesh::Mesh;
 use swarf::post::Units;
 
@@ -79,6 +81,7 @@ fn check_job(rs: &std::path::Path, job: &Job, name: &str) {
     let tolerance = match &job.strategy {
         StrategySpec::Parallel(p) => p.tolerance,
         StrategySpec::Pencil(p) => p.tolerance,
+        StrategySpec::Scallop(p) => p.tolerance,
         _ => unreachable!(),
     };
     let model = Model::new(scene(), &ModelTransform::default(), Units::Mm).unwrap();
@@ -125,6 +128,24 @@ fn ball_pencil_never_gouges() {
         ..PencilSpec::default()
     });
     check_job(&rs, &job, "pencil");
+}
+
+/// Constant-scallop finishing: loops offset inwards along the surface, read back by the
+/// interpreter, never below the cutter surface.
+#[test]
+fn ball_scallop_never_gouges() {
+    let Some(rs) = rs274::available() else {
+        return;
+    };
+    let mut job = Job::default();
+    job.tool.kind = ToolKind::Ball;
+    job.tool.diameter = 6.0;
+    job.strategy = StrategySpec::Scallop(ScallopSpec {
+        scallop: 0.05,
+        sampling: 0.5,
+        ..ScallopSpec::default()
+    });
+    check_job(&rs, &job, "scallop");
 }
 
 #[test]

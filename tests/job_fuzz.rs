@@ -180,6 +180,11 @@ fn runaway_shapes_are_refused_naming_the_field() {
             r#"{"strategy": {"type": "waterline", "z_top": 40}, "machine": {"safe_height": 30}}"#,
             "strategy.z_top",
         ),
+        // Scallop passes closer than the grid they are found on.
+        (
+            r#"{"tool": {"type": "ball"}, "strategy": {"type": "scallop", "scallop": 1e-9}}"#,
+            "strategy.scallop",
+        ),
         // A program of hundreds of hours: many layers of fine stepover.
         (
             r#"{"strategy": {"type": "rough", "stepdown": 0.001, "stepover_ratio": 0.01}}"#,

@@ -100,7 +100,9 @@ impl Job {
             // (Waterline starts at the model's top, roughing at the stock's, as the
             // strategies do.)
             let (z_top, z_bottom, default_top) = match &op.strategy {
-                StrategySpec::Parallel(_) | StrategySpec::Pencil(_) => (None, None, floor),
+                StrategySpec::Parallel(_) | StrategySpec::Pencil(_) | StrategySpec::Scallop(_) => {
+                    (None, None, floor)
+                }
                 StrategySpec::Waterline(s) => (s.z_top, s.z_bottom, top),
                 StrategySpec::Rough(s) => (Some(s.top(stock.top())), s.z_bottom, stock.top()),
                 s => {
@@ -111,7 +113,9 @@ impl Job {
             let asked_top = match &op.strategy {
                 StrategySpec::Waterline(s) => s.z_top,
                 StrategySpec::Rough(s) => s.z_top,
-                StrategySpec::Parallel(_) | StrategySpec::Pencil(_) => None,
+                StrategySpec::Parallel(_) | StrategySpec::Pencil(_) | StrategySpec::Scallop(_) => {
+                    None
+                }
                 s => super::depth_range(s).map(|(t, _)| t),
             };
             if let Some(z) = asked_top {

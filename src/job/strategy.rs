@@ -110,6 +110,9 @@ pub enum StrategySpec {
     /// Pencil finishing: single passes along concave corners, where the cutter touches two
     /// surfaces at once.
     Pencil(PencilSpec),
+    /// Constant-scallop finishing: passes offset inwards from the boundary along the
+    /// surface, so steep walls and flats are left the same scallop height.
+    Scallop(ScallopSpec),
     /// 2D: the tool centre follows the drawing's paths at depth.
     Engrave(EngraveSpec),
     /// 2D: round the drawing's shapes, beside the line, with tabs.
@@ -431,6 +434,55 @@ impl Default for PencilSpec {
     }
 }
 
+/// Constant-scallop (offset) finishing: passes offset from the machining area's boundary
+/// inwards along the cutter-location surface, a stepover apart that leaves ridges
+/// `scallop` high between them (see `strategy::scallop`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScallopSpec {
+    /// The height of the ridges left between neighbouring passes.
+    pub scallop: f64,
+    /// Grid spacing of the drop-cutter samples the passes are found on, and sampling
+    /// distance along them (refined where needed).
+    pub sampling: f64,
+    /// Height tolerance along the passes.
+    pub tolerance: f64,
+    /// Climb (loops clockwise seen from above) or conventional (anticlockwise).
+    pub milling: Milling,
+}
+
+impl ScallopSpec {
+    /// The registry entry.
+    pub const INFO: StrategyInfo = StrategyInfo {
+        name: "scallop",
+        label: "Constant-scallop finishing (offset inwards)",
+        short: "Scallop",
+        summary: &["scallop {scallop}"],
+        fields: &[
+            Field::number("strategy.scallop", "Scallop height", Quantity::Length).range(
+                Some(0.0),
+                None,
+                0.005,
+            ),
+            SAMPLING,
+            TOLERANCE,
+            Field::select("strategy.milling", "Milling", Milling::CHOICES),
+        ],
+        default: || StrategySpec::Scallop(ScallopSpec::default()),
+    };
+}
+
+impl Default for ScallopSpec {
+    fn default() -> Self {
+        ScallopSpec {
+            scallop: 0.01,
+            sampling: 0.25,
+            tolerance: 0.01,
+            milling: Milling::Climb,
+        }
+    }
+}
+
 /// The largest number of Z levels one operation may ask for.
 pub const MAX_LEVELS: usize = 10_000;
 
@@ -628,6 +680,35 @@ impl StrategySpec {
                     ));
                 }
             }
+            StrategySpec::Scallop(s) => {
+                check_grid(p, s.sampling, s.tolerance, cutter)?;
+                if cutter.shape() != Shape::Ball {
+                    return Err(wrong_tool(
+                        p,
+                        "constant-scallop finishing needs a ball cutter: its stepover comes from the ball's radius",
+                    ));
+                }
+                let r = cutter.radius();
+                if !s.scallop.is_finite() || s.scallop <= 0.0 || s.scallop > r {
+                    return Err(err(
+                        &format!("{p}.scallop"),
+                        format!(
+                            "{} must be a positive height at most the cutter radius {r}",
+                            s.scallop
+                        ),
+                    ));
+                }
+                let step = crate::strategy::scallop::stepover(r, s.scallop);
+                if step < s.sampling {
+                    return Err(err(
+                        &format!("{p}.scallop"),
+                        format!(
+                            "scallop {} gives passes {step:.4} apart, closer than the sampling {}: raise the scallop or lower the sampling",
+                            s.scallop, s.sampling
+                        ),
+                    ));
+                }
+            }
             StrategySpec::Engrave(_)
             | StrategySpec::Profile(_)
             | StrategySpec::Pocket(_)
@@ -675,6 +756,12 @@ impl StrategySpec {
             }
             // One grid, with a few bisections on the edges a track crosses.
             StrategySpec::Pencil(s) => (w / s.sampling + 3.0) * (h / s.sampling + 3.0) * 1.25,
+            // One grid, and the passes: the area over their spacing (which validation keeps
+            // at least the sampling), along the sampling, twice for the walls (whose passes
+            // are closer seen from above).
+            StrategySpec::Scallop(s) => {
+                (w / s.sampling + 3.0) * (h / s.sampling + 3.0) + 2.0 * w * h / s.sampling.powi(2)
+            }
             // The 2D strategies take no drop-cutter samples; their points are bounded below.
             _ => 0.0,
         }
@@ -713,6 +800,7 @@ impl StrategySpec {
         WaterlineSpec::INFO,
         RoughSpec::INFO,
         PencilSpec::INFO,
+        ScallopSpec::INFO,
         EngraveSpec::INFO,
         ProfileSpec::INFO,
         PocketSpec::INFO,
@@ -726,6 +814,7 @@ impl StrategySpec {
             StrategySpec::Waterline(_) => &WaterlineSpec::INFO,
             StrategySpec::Rough(_) => &RoughSpec::INFO,
             StrategySpec::Pencil(_) => &PencilSpec::INFO,
+            StrategySpec::Scallop(_) => &ScallopSpec::INFO,
             StrategySpec::Engrave(_) => &EngraveSpec::INFO,
             StrategySpec::Profile(_) => &ProfileSpec::INFO,
             StrategySpec::Pocket(_) => &PocketSpec::INFO,

@@ -10,6 +10,7 @@ pub mod pencil;
 pub mod polyline;
 pub mod rest;
 pub mod rough;
+pub mod scallop;
 pub mod simplify;
 pub mod surface;
 pub mod twod;

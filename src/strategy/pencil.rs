@@ -49,12 +49,12 @@
 //! both sides of the ball), so each track runs the way that is nearer.
 
 use super::polyline::drop_collinear;
-use super::surface::{f32p, plunge_to, retract, Surface};
+use super::surface::{cut_along, entry, retract, Surface};
 use super::{map_all, Cancelled};
 use crate::geom::{closest_on_triangle, DVec2, DVec3, Det};
 use crate::job::{PencilSpec, Resolved};
 use crate::model::Model;
-use crate::toolpath::{Move, Toolpath};
+use crate::toolpath::Toolpath;
 
 /// Where a ball, dropped on the model, rests: the tip height and the contact normal.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -475,25 +475,6 @@ pub fn generate(
     Ok(tp)
 }
 
-/// Where a path is entered from `here`: the index of its nearer end (open) or its
-/// nearest vertex (closed), with the squared distance.
-fn entry(p: &[DVec2], closed: bool, here: DVec2) -> (usize, f64) {
-    let d = |k: usize| (k, p[k].distance_squared(here));
-    if closed {
-        (0..p.len())
-            .map(d)
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .unwrap_or((0, f64::INFINITY))
-    } else {
-        let (a, b) = (d(0), d(p.len() - 1));
-        if b.1 < a.1 {
-            b
-        } else {
-            a
-        }
-    }
-}
-
 /// Cuts the tracks nearest-first from where the tool is (a track with its passes is one
 /// group, cut outermost pass first, so a corner is finished before the tool moves on),
 /// linking within a cutter diameter over the surface and otherwise through safe height.
@@ -529,39 +510,19 @@ fn cut(
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .expect("groups are not empty")
             .0;
-        for (mut p, closed) in groups.swap_remove(gi) {
-            if p.len() < 2 {
-                continue;
-            }
-            let (vi, _) = entry(&p, closed, here(&tp));
-            if closed {
-                p.rotate_left(vi);
-                p.push(p[0]);
-            } else if vi > 0 {
-                p.reverse();
-            }
-            let start = p[0];
-            let mut pts: Vec<DVec3> = Vec::new();
-            for w in p.windows(2) {
-                let l = s.line(w[0], w[1], spec.sampling, spec.tolerance);
-                let skip = usize::from(!pts.is_empty());
-                pts.extend(l.into_iter().skip(skip));
-            }
-            if pts.is_empty() {
-                continue;
-            }
-            match tp.last() {
-                Some(l)
-                    if l[2] < safe
-                        && DVec2::new(l[0] as f64, l[1] as f64).distance(start) <= reach =>
-                {
-                    s.feed_to(&mut tp, start, spec.sampling, spec.tolerance);
-                }
-                _ => plunge_to(&mut tp, pts[0], safe),
-            }
-            for q in pts.iter().skip(1) {
-                tp.push(Move::Feed, f32p(*q));
-            }
+        for (p, closed) in groups.swap_remove(gi) {
+            let from = here(&tp);
+            cut_along(
+                s,
+                &mut tp,
+                p,
+                closed,
+                from,
+                spec.sampling,
+                spec.tolerance,
+                reach,
+                safe,
+            );
         }
     }
     retract(&mut tp, safe);

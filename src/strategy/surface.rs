@@ -120,6 +120,73 @@ pub fn plunge_to(tp: &mut Toolpath, start: DVec3, safe: f32) {
     tp.push(Move::Plunge, f32p(start));
 }
 
+/// Where a path is entered from `here`: the index of its nearer end (open) or its
+/// nearest vertex (closed), with the squared distance.
+pub fn entry(p: &[DVec2], closed: bool, here: DVec2) -> (usize, f64) {
+    let d = |k: usize| (k, p[k].distance_squared(here));
+    if closed {
+        (0..p.len())
+            .map(d)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, f64::INFINITY))
+    } else {
+        let (a, b) = (d(0), d(p.len() - 1));
+        if b.1 < a.1 {
+            b
+        } else {
+            a
+        }
+    }
+}
+
+/// Cuts the path `p` (XY) at drop-cutter height, sampled every `step` and refined within
+/// `tol` ([`Surface::line`]): entered at its vertex nearest `from` (where the tool is) and
+/// cut all the way round when `closed`, else from its nearer end; reached over the surface
+/// ([`Surface::feed_to`]) when the entry is within `reach` of the tool at cutting depth,
+/// else through the `safe` height.
+#[allow(clippy::too_many_arguments)]
+pub fn cut_along(
+    s: &Surface,
+    tp: &mut Toolpath,
+    mut p: Vec<DVec2>,
+    closed: bool,
+    from: DVec2,
+    step: f64,
+    tol: f64,
+    reach: f64,
+    safe: f32,
+) {
+    if p.len() < 2 {
+        return;
+    }
+    let (vi, _) = entry(&p, closed, from);
+    if closed {
+        p.rotate_left(vi);
+        p.push(p[0]);
+    } else if vi > 0 {
+        p.reverse();
+    }
+    let start = p[0];
+    let mut pts: Vec<DVec3> = Vec::new();
+    for w in p.windows(2) {
+        let l = s.line(w[0], w[1], step, tol);
+        let skip = usize::from(!pts.is_empty());
+        pts.extend(l.into_iter().skip(skip));
+    }
+    if pts.is_empty() {
+        return;
+    }
+    match tp.last() {
+        Some(l) if l[2] < safe && DVec2::new(l[0] as f64, l[1] as f64).distance(start) <= reach => {
+            s.feed_to(tp, start, step, tol);
+        }
+        _ => plunge_to(tp, pts[0], safe),
+    }
+    for q in pts.iter().skip(1) {
+        tp.push(Move::Feed, f32p(*q));
+    }
+}
+
 /// The closing move of a toolpath: straight up to `safe` from its last point.
 pub fn retract(tp: &mut Toolpath, safe: f32) {
     if let Some(l) = tp.last() {

@@ -161,6 +161,34 @@ test('Pencil finishing: its fields are shown, a bad angle is refused at its fiel
   await s.close();
 });
 
+test('Constant-scallop finishing: its fields are shown, a scallop past the radius is refused at its field, loops cut inwards, equal to the CLI', async (t) => {
+  const s = await open(browser);
+  await loadTerrain(s.page);
+  await s.page.selectOption('#f-strategy-type', 'scallop');
+  for (const id of ['#f-strategy-scallop', '#f-strategy-sampling', '#f-strategy-tolerance'])
+    assert.ok(await s.page.isVisible(id), id);
+  assert.ok(!(await s.page.isVisible('#f-strategy-stepover')), 'no stepover: the scallop decides it');
+  assert.equal(await s.page.inputValue('#f-strategy-scallop'), '0.01');
+  await setNumber(s.page, '#f-strategy-scallop', 50);
+  const err = s.page.locator('#f-strategy-scallop-error');
+  await err.filter({ hasText: /\S/ }).waitFor({ timeout: 5_000 });
+  assert.match(await err.textContent(), /at most the cutter radius/);
+  await setNumber(s.page, '#f-strategy-scallop', 0.05);
+  await setNumber(s.page, '#f-strategy-sampling', 0.5);
+  const r = await generate(s.page);
+  assert.match(r.status, /Toolpath ready/);
+  assert.equal(r.error, '');
+  // One plunge per nest of loops at most a few: the loops link over the surface.
+  const path = await s.page.evaluate(() => {
+    const k = Array.from(window.swarf.state.result.kinds);
+    return { feeds: k.filter((v) => v === 2).length, plunges: k.filter((v) => v === 1).length };
+  });
+  assert.ok(path.feeds > 1000 && path.plunges >= 1 && path.plunges < 20, JSON.stringify(path));
+  const ngc = await downloadEqualsCli(t, s.page, 'ngc');
+  assert.match(ngc, /scallop/i);
+  await s.close();
+});
+
 test('Roughing: its parameters are shown; generate gives a toolpath or the engine\'s message', async () => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);
