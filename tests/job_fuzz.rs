@@ -185,6 +185,12 @@ fn runaway_shapes_are_refused_naming_the_field() {
             r#"{"tool": {"type": "ball"}, "strategy": {"type": "scallop", "scallop": 1e-9}}"#,
             "strategy.scallop",
         ),
+        // A scallop grid of 25M nodes: its distances would take 400 MB.
+        (
+            r#"{"tool": {"type": "ball"}, "strategy": {"type": "scallop", "sampling": 0.05, "scallop": 0.05},
+                "bounds": {"min": [0, 0], "max": [250, 250], "margin": 0}}"#,
+            "strategy.sampling",
+        ),
         // A program of hundreds of hours: many layers of fine stepover.
         (
             r#"{"strategy": {"type": "rough", "stepdown": 0.001, "stepover_ratio": 0.01}}"#,

@@ -175,6 +175,19 @@ impl Job {
                     ),
                 ));
             }
+            if let StrategySpec::Scallop(s) = &op.strategy {
+                let nodes = (w / s.sampling + 2.0) * (h / s.sampling + 2.0);
+                let most = crate::strategy::scallop::MAX_NODES as f64;
+                if nodes > most {
+                    return Err(err(
+                        &format!("{pre}strategy.sampling"),
+                        format!(
+                            "constant-scallop finishing keeps a height and a distance (16 bytes) for each of about {nodes:.2e} grid nodes over the {w:.1} × {h:.1} area, {:.0} MB (limit {most:.0} nodes): raise the sampling or make the area smaller",
+                            nodes * 16.0 / 1e6
+                        ),
+                    ));
+                }
+            }
             let (layer, points) = op.strategy.estimated_points(w, h, depth, cutter.radius());
             total_points += points;
             if points > MAX_POINTS || total_points > MAX_POINTS {

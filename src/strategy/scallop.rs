@@ -101,8 +101,11 @@ impl PartialOrd for Entry {
     }
 }
 
-/// The most nodes [`finer`] makes (16 bytes each with the distances: 256 MiB).
-const MAX_FINE_NODES: usize = 16 << 20;
+/// The most nodes the distances are found on: [`finer`] refines no further, and a job whose
+/// sampled grid alone has more is refused (`Job::resolve`). Each node holds its height and
+/// its distance (16 bytes, 256 MiB in all at the limit) and the search's heap a few
+/// 16-byte entries.
+pub const MAX_NODES: usize = 16 << 20;
 
 /// The grid the distances and passes are found on: the sampled one, or where a cell is
 /// wider than a quarter of the stepover, one 2–4 times finer with heights interpolated
@@ -111,7 +114,7 @@ const MAX_FINE_NODES: usize = 16 << 20;
 /// a cell, so a cell must be small beside the stepover for the ridges to keep their height.
 fn finer(g: &HeightGrid, step: f64) -> HeightGrid {
     let mut f = ((4.0 * g.step / step).ceil() as usize).clamp(1, 4);
-    while f > 1 && ((g.nx - 1) * f + 1) * ((g.ny - 1) * f + 1) > MAX_FINE_NODES {
+    while f > 1 && ((g.nx - 1) * f + 1) * ((g.ny - 1) * f + 1) > MAX_NODES {
         f -= 1;
     }
     if f == 1 {
