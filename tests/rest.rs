@@ -233,11 +233,21 @@ fn compare_with(
     }
 }
 
-fn report(name: &str, f: &Figures) {
+/// Reports the figures and checks them: nothing lost (within the threshold and a cell's
+/// worth of the pieces' ends), the rest a third of the full program at most, and cutting.
+fn check(name: &str, f: &Figures) {
     eprintln!(
         "{name}: full {:.0} mm, rest {:.0} mm ({:.0} cutting, {:.0} links), worst loss {:.4}",
         f.full_feed, f.rest_feed, f.cutting, f.links, f.worst_loss
     );
+    assert!(f.worst_loss <= THRESHOLD + 0.02, "{name}: {}", f.worst_loss);
+    assert!(
+        f.rest_feed < 0.35 * f.full_feed,
+        "{name}: {} of {}",
+        f.rest_feed,
+        f.full_feed
+    );
+    assert!(f.cutting > 0.0, "{name}");
 }
 
 #[test]
@@ -246,16 +256,7 @@ fn rest_roughing_cuts_only_what_the_larger_tool_left() {
         op(tool(ToolKind::Flat, 6.0, 1), rough(5.0)),
         op(tool(ToolKind::Flat, 3.0, 2), rough(5.0)),
     );
-    report("rough 6 then rest 3", &f);
-    // Within a cell's worth of the sweep's sampling of the rest program's piece ends.
-    assert!(f.worst_loss <= THRESHOLD + 0.02, "{}", f.worst_loss);
-    assert!(
-        f.rest_feed < 0.35 * f.full_feed,
-        "{} of {}",
-        f.rest_feed,
-        f.full_feed
-    );
-    assert!(f.cutting > 0.0);
+    check("rough 6 then rest 3", &f);
 }
 
 #[test]
@@ -264,15 +265,7 @@ fn rest_finishing_cuts_the_corners_a_larger_ball_could_not_reach() {
         op(tool(ToolKind::Ball, 6.0, 1), parallel(0.3)),
         op(tool(ToolKind::Ball, 2.0, 2), parallel(0.3)),
     );
-    report("ball 6 then rest ball 2", &f);
-    assert!(f.worst_loss <= THRESHOLD + 0.02, "{}", f.worst_loss);
-    assert!(
-        f.rest_feed < 0.35 * f.full_feed,
-        "{} of {}",
-        f.rest_feed,
-        f.full_feed
-    );
-    assert!(f.cutting > 0.0);
+    check("ball 6 then rest ball 2", &f);
 }
 
 #[test]
@@ -293,15 +286,7 @@ fn rest_pocketing_cleans_the_corners_of_a_2d_pocket() {
     let f = compare_with(first, second, &mut |job| {
         engine::generate_drawing(&d, job, &mut |_| true).expect("chain")
     });
-    report("pocket 6 then rest pocket 2", &f);
-    assert!(f.worst_loss <= THRESHOLD + 0.02, "{}", f.worst_loss);
-    assert!(
-        f.rest_feed < 0.35 * f.full_feed,
-        "{} of {}",
-        f.rest_feed,
-        f.full_feed
-    );
-    assert!(f.cutting > 0.0);
+    check("pocket 6 then rest pocket 2", &f);
 }
 
 #[test]

@@ -36,7 +36,7 @@ use crate::geom::Box3;
 use crate::toolpath::Toolpath;
 use column::Tool;
 use std::fmt;
-use sweep::{Deepest, Grid, Lower};
+use sweep::{Grid, Lower, Probe};
 
 /// Bytes each cell of the height field takes (one `f32` height).
 pub const BYTES_PER_CELL: usize = 4;
@@ -250,11 +250,11 @@ impl Stock {
     /// `to` (tip positions), without removing it: the most any cell's height stands above
     /// the swept tool over its centre, or 0 when the move cuts nothing.
     pub fn depth_line(&self, cutter: &Cutter, from: [f64; 3], to: [f64; 3]) -> f64 {
-        let mut d = Deepest::new(&self.heights);
+        let mut d = Probe::new(&self.heights);
         if all_finite(&from) && all_finite(&to) {
             self.grid().sweep_line(&mut d, &Tool::new(cutter), from, to);
         }
-        d.depth()
+        d.deepest
     }
 
     /// As [`Stock::depth_line`] for an arc or helix, as [`Stock::cut_arc`] takes it.
@@ -266,13 +266,13 @@ impl Stock {
         centre: [f64; 2],
         ccw: bool,
     ) -> f64 {
-        let mut d = Deepest::new(&self.heights);
+        let mut d = Probe::new(&self.heights);
         if all_finite(&from) && all_finite(&to) && centre.iter().all(|v| v.is_finite()) {
             let sweep = crate::toolpath::arc_sweep([from[0], from[1]], [to[0], to[1]], centre, ccw);
             self.grid()
                 .sweep_arc(&mut d, &Tool::new(cutter), from, to, centre, sweep);
         }
-        d.depth()
+        d.deepest
     }
 
     /// The highest stock over the cells whose centres lie within `radius` of `xy` (`None`

@@ -61,27 +61,27 @@ impl Cells for Lower<'_> {
     }
 }
 
-/// Measures: the most any cell stands above the swept tool, without cutting.
-pub(super) struct Deepest<'a> {
+/// Measures how far a sweep reaches below the stock, without cutting: the most any cell
+/// stands above the swept tool, and which cell.
+pub(super) struct Probe<'a> {
     heights: &'a [f32],
-    depth: f64,
+    /// The deepest cut seen (0 when none).
+    pub(super) deepest: f64,
+    /// The cell where it is.
+    pub(super) at: usize,
 }
 
-impl<'a> Deepest<'a> {
-    pub(super) fn new(heights: &'a [f32]) -> Deepest<'a> {
-        Deepest {
+impl Probe<'_> {
+    pub(super) fn new(heights: &[f32]) -> Probe<'_> {
+        Probe {
             heights,
-            depth: 0.0,
+            deepest: 0.0,
+            at: 0,
         }
     }
-
-    /// The deepest cut seen (0 when none).
-    pub(super) fn depth(&self) -> f64 {
-        self.depth
-    }
 }
 
-impl Cells for Deepest<'_> {
+impl Cells for Probe<'_> {
     #[inline]
     fn height(&self, idx: usize) -> f32 {
         self.heights[idx]
@@ -90,8 +90,9 @@ impl Cells for Deepest<'_> {
     #[inline]
     fn visit(&mut self, idx: usize, z: f64) {
         let d = f64::from(self.heights[idx]) - z;
-        if d > self.depth {
-            self.depth = d;
+        if d > self.deepest {
+            self.deepest = d;
+            self.at = idx;
         }
     }
 }

@@ -35,7 +35,7 @@
 //! between them the stock is unknown to within the cut's slope times half a cell.
 
 use super::column::Tool;
-use super::sweep::{Cells, Grid};
+use super::sweep::{Cells, Grid, Probe};
 use super::{Cancelled, SimError, Stock};
 use crate::cutter::Cutter;
 use crate::gcode::read::{Kind, Program};
@@ -211,39 +211,6 @@ impl Cells for Track<'_> {
         if z < self.heights[idx] {
             self.heights[idx] = z;
             self.owner[idx] = self.current;
-        }
-    }
-}
-
-/// Measures how far a sweep reaches below the stock, without cutting.
-struct Probe<'a> {
-    heights: &'a [f32],
-    deepest: f64,
-    at: usize,
-}
-
-impl Probe<'_> {
-    fn new(heights: &[f32]) -> Probe<'_> {
-        Probe {
-            heights,
-            deepest: 0.0,
-            at: 0,
-        }
-    }
-}
-
-impl Cells for Probe<'_> {
-    #[inline]
-    fn height(&self, idx: usize) -> f32 {
-        self.heights[idx]
-    }
-
-    #[inline]
-    fn visit(&mut self, idx: usize, z: f64) {
-        let d = f64::from(self.heights[idx]) - z;
-        if d > self.deepest {
-            self.deepest = d;
-            self.at = idx;
         }
     }
 }
