@@ -8,7 +8,9 @@ use common::rs274::{self, Kind};
 use swarf::demo;
 use swarf::engine::{self, Model};
 use swarf::index::Index;
-use swarf::job::{Direction, Job, ModelTransform, Pattern, PencilSpec, StrategySpec, ToolKind};
+use swarf::job::{
+    Direction, Job, ModelTransform, Pattern, PencilSpec, SteepSpec, StrategySpec, ToolKind,
+};
 use swarf::mesh::Mesh;
 use swarf::post::Units;
 
@@ -79,6 +81,7 @@ fn check_job(rs: &std::path::Path, job: &Job, name: &str) {
     let tolerance = match &job.strategy {
         StrategySpec::Parallel(p) => p.tolerance,
         StrategySpec::Pencil(p) => p.tolerance,
+        StrategySpec::Steep(p) => p.tolerance,
         _ => unreachable!(),
     };
     let model = Model::new(scene(), &ModelTransform::default(), Units::Mm).unwrap();
@@ -125,6 +128,28 @@ fn ball_pencil_never_gouges() {
         ..PencilSpec::default()
     });
     check_job(&rs, &job, "pencil");
+}
+
+/// Steep and shallow: waterline pieces on the box's walls, the sphere's flanks and the
+/// ridge's sides, raster runs on the rest, with a ball and a flat end mill, read back by
+/// the interpreter, never below the cutter surface.
+#[test]
+fn steep_and_shallow_never_gouges() {
+    let Some(rs) = rs274::available() else {
+        return;
+    };
+    for (kind, direction) in [(ToolKind::Ball, Direction::X), (ToolKind::Flat, Direction::Xy)] {
+        let mut job = Job::default();
+        job.tool.kind = kind;
+        job.tool.diameter = 6.0;
+        job.strategy = StrategySpec::Steep(SteepSpec {
+            direction,
+            stepover: 1.5,
+            stepdown: 1.5,
+            ..SteepSpec::default()
+        });
+        check_job(&rs, &job, &format!("steep {kind:?} {direction:?}"));
+    }
 }
 
 #[test]

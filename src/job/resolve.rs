@@ -102,6 +102,7 @@ impl Job {
             let (z_top, z_bottom, default_top) = match &op.strategy {
                 StrategySpec::Parallel(_) | StrategySpec::Pencil(_) => (None, None, floor),
                 StrategySpec::Waterline(s) => (s.z_top, s.z_bottom, top),
+                StrategySpec::Steep(s) => (s.z_top, s.z_bottom, top),
                 StrategySpec::Rough(s) => (Some(s.top(stock.top())), s.z_bottom, stock.top()),
                 s => {
                     let (t, b) = super::depth_range(s).unwrap_or((0.0, 0.0));
@@ -110,6 +111,7 @@ impl Job {
             };
             let asked_top = match &op.strategy {
                 StrategySpec::Waterline(s) => s.z_top,
+                StrategySpec::Steep(s) => s.z_top,
                 StrategySpec::Rough(s) => s.z_top,
                 StrategySpec::Parallel(_) | StrategySpec::Pencil(_) => None,
                 s => super::depth_range(s).map(|(t, _)| t),
@@ -139,6 +141,7 @@ impl Job {
                 (z_top.unwrap_or(default_top) - z_bottom.unwrap_or(floor).max(floor)).max(0.0);
             let stepdown = match &op.strategy {
                 StrategySpec::Waterline(s) if s.levels.is_empty() => Some(s.stepdown),
+                StrategySpec::Steep(s) => Some(s.stepdown),
                 StrategySpec::Rough(s) => Some(s.stepdown),
                 _ => None,
             };

@@ -10,6 +10,7 @@ pub mod pencil;
 pub mod polyline;
 pub mod rough;
 pub mod simplify;
+pub mod steep;
 pub mod surface;
 pub mod twod;
 pub mod waterline;
