@@ -138,7 +138,10 @@ fn steep_and_shallow_never_gouges() {
     let Some(rs) = rs274::available() else {
         return;
     };
-    for (kind, direction) in [(ToolKind::Ball, Direction::X), (ToolKind::Flat, Direction::Xy)] {
+    for (kind, direction) in [
+        (ToolKind::Ball, Direction::X),
+        (ToolKind::Flat, Direction::Xy),
+    ] {
         let mut job = Job::default();
         job.tool.kind = kind;
         job.tool.diameter = 6.0;

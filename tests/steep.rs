@@ -65,6 +65,9 @@ fn steep_job(kind: ToolKind, spec: SteepSpec) -> Job {
     job.tool.corner_radius = 1.0;
     job.tool.angle = 90.0;
     job.strategy = StrategySpec::Steep(spec);
+    // The hemisphere's model is a whole sphere whose lower half is inside (and below)
+    // its slab: the slab's bottom is the floor.
+    job.bounds.floor = Some(0.0);
     job
 }
 
@@ -173,10 +176,13 @@ fn hemisphere_is_split_at_the_angle() {
                     r >= radius_at(angle - steep::HYSTERESIS - slack) - overlap - 0.05
                         && r <= steep_hi + 0.05
                 });
-                let round_slab = c
-                    .points
-                    .iter()
-                    .all(|p| p.x.abs().max(p.y.abs()) >= 25.0 + R - 0.05);
+                // Round the slab's sides: outside its footprint (the ball rolls over its
+                // top edge, so nearer it than R just below the top).
+                let round_slab = c.points.iter().all(|p| {
+                    let d = (p.abs() - DVec2::splat(25.0)).max(DVec2::ZERO);
+                    let below = (SLAB - z).min(R);
+                    d.length() >= (R * R - (R - below) * (R - below)).sqrt() - 0.05
+                });
                 assert!(
                     in_ring || round_slab,
                     "{angle}°: a piece at z {z} off the steep ground: {:?}",
@@ -193,7 +199,7 @@ fn hemisphere_is_split_at_the_angle() {
             }
         }
         // Every level from the top of the steep ring down to the slab has its loop.
-        let ring_top = SLAB - R + (RS + R) * (angle.to_radians().cos()) ;
+        let ring_top = SLAB - R + (RS + R) * (angle.to_radians().cos());
         let want = levels
             .iter()
             .filter(|(z, _)| *z < ring_top - 0.2 && *z > SLAB + 0.05)
@@ -242,7 +248,9 @@ fn box_walls_by_waterline_top_and_floor_by_raster() {
     assert!(on_top > 10, "the box's top is cut by the raster");
     // Distance from the box (15..35 × 13..27) seen from above.
     let to_box = |p: DVec2| {
-        let d = (DVec2::new(15.0, 13.0) - p).max(p - DVec2::new(35.0, 27.0)).max(DVec2::ZERO);
+        let d = (DVec2::new(15.0, 13.0) - p)
+            .max(p - DVec2::new(35.0, 27.0))
+            .max(DVec2::ZERO);
         d.length()
     };
     let levels = steep::pieces(&m, s, &res).unwrap();
@@ -255,7 +263,10 @@ fn box_walls_by_waterline_top_and_floor_by_raster() {
             assert!(c.closed, "z {z}: the loop round the box is cut");
             for p in &c.points {
                 let d = to_box(*p);
-                assert!((d - R).abs() <= TOL, "z {z}: loop point {p:?} is {d} from the box");
+                assert!(
+                    (d - R).abs() <= TOL,
+                    "z {z}: loop point {p:?} is {d} from the box"
+                );
             }
             box_levels += 1;
         } else {
@@ -292,8 +303,10 @@ fn ball_depth(m: &Model, tip: DVec3) -> f64 {
 }
 
 /// The deepest any cutting move (every 0.01 mm along it) goes below the cutter's surface:
-/// for a ball along the normal, for other cutters the vertical deficit, least within the
-/// program's rounding.
+/// for a ball along the normal; for other cutters the least vertical deficit within the
+/// tolerance of the point seen from above (beside a vertical wall the deficit is the wall's
+/// height however little the rim overlaps it: a chord of a waterline's corner, or the
+/// rounding of a point, overlaps it by less than the tolerance).
 fn worst_gouge(m: &Model, tp: &Toolpath, cutter: &Cutter, floor: f64) -> (f64, DVec3) {
     let mut worst = (f64::NEG_INFINITY, DVec3::ZERO);
     let ball = cutter.shape() == swarf::cutter::Shape::Ball;
@@ -312,7 +325,13 @@ fn worst_gouge(m: &Model, tp: &Toolpath, cutter: &Cutter, floor: f64) -> (f64, D
             } else if ball {
                 ball_depth(m, c)
             } else {
-                common::drop_within_rounding(m, cutter, c.x, c.y, floor) - c.z
+                (0..16)
+                    .map(|k| {
+                        let (sn, cs) = (k as f64 * std::f64::consts::PI / 8.0).sin_cos();
+                        let (x, y) = (c.x + TOL * cs, c.y + TOL * sn);
+                        m.drop_cutter(cutter, x, y).unwrap_or(floor).max(floor) - c.z
+                    })
+                    .fold(deficit, f64::min)
             };
             if d > worst.0 {
                 worst = (d, c);
@@ -399,23 +418,48 @@ fn every_point_of_the_hemisphere_is_covered() {
     let job = steep_job(ToolKind::Ball, spec());
     let res = resolved(&m, &job);
     let tp = steep::generate(&m, the_spec(&job), &res, &mut |_| true).unwrap();
-    // Ball centres along the cutting moves, bucketed by XY.
+    // Ball centres along the cutting moves.
     let mut centres: Vec<DVec3> = Vec::new();
     for i in 1..tp.len() {
         if tp.kind(i) == Move::Rapid {
             continue;
         }
         let p = |k: usize| DVec3::from(tp.point(k).map(f64::from));
-        let (a, b) = (p(i - 1), p(i));
-        let n = ((a.distance(b) / 0.1).ceil() as usize).max(1);
-        for k in 0..=n {
-            centres.push(a.lerp(b, k as f64 / n as f64) + DVec3::Z * R);
-        }
+        centres.extend(along(&[p(i - 1), p(i)]));
     }
+    let (worst, at) = worst_gap(&centres);
+    // Stepover and stepdown 1 on a 45° seam: passes at most 1.42 apart along the surface,
+    // a scallop of about 1.42² / (8 R) = 0.084 on a flat; the sphere's own curve adds a
+    // little.
+    eprintln!("worst gap {worst:.4} at {at:?}");
+    assert!(worst <= 0.12, "a gap of {worst:.4} at {at:?}");
+    // The raster runs alone leave the steep ring.
+    let runs = steep::all_runs(&m, the_spec(&job), &res).unwrap();
+    let raster: Vec<DVec3> = runs.iter().flat_map(|r| along(&r.pts)).collect();
+    let (alone, at) = worst_gap(&raster);
+    assert!(
+        alone > 1.0,
+        "the raster alone leaves only {alone:.3} at {at:?}"
+    );
+}
+
+/// Ball centres every 0.1 mm along a polyline of tips.
+fn along(p: &[DVec3]) -> Vec<DVec3> {
+    let mut out = vec![p[0] + DVec3::Z * R];
+    for w in p.windows(2) {
+        let n = ((w[0].distance(w[1]) / 0.1).ceil() as usize).max(1);
+        out.extend((1..=n).map(|k| w[0].lerp(w[1], k as f64 / n as f64) + DVec3::Z * R));
+    }
+    out
+}
+
+/// The widest gap between the hemisphere (and its slab) and the balls at `centres`, over
+/// the surface within the ball's reach, and where.
+fn worst_gap(centres: &[DVec3]) -> (f64, DVec3) {
     let cell = 2.0;
     let key = |x: f64, y: f64| ((x / cell).floor() as i64, (y / cell).floor() as i64);
     let mut grid: std::collections::HashMap<(i64, i64), Vec<DVec3>> = Default::default();
-    for c in &centres {
+    for c in centres {
         grid.entry(key(c.x, c.y)).or_default().push(*c);
     }
     let gap = |q: DVec3| {
@@ -437,37 +481,35 @@ fn every_point_of_the_hemisphere_is_covered() {
     // slab's top from the crease outwards.
     let (mut worst, mut at) = (0.0f64, DVec3::ZERO);
     let reach_lat = (R / (RS + R)).asin().to_degrees();
-    for lat in (0..=44).map(|k| 2.0 * k as f64).filter(|&l| l >= reach_lat + 0.5) {
+    let mut surface = Vec::new();
+    for lat in (0..=44)
+        .map(|k| 2.0 * k as f64)
+        .filter(|&l| l >= reach_lat + 0.5)
+    {
         for lon in (0..36).map(|k| 10.0 * k as f64 + 3.0) {
             let (l, o) = (lat.to_radians(), lon.to_radians());
-            let q = DVec3::new(
+            surface.push(DVec3::new(
                 RS * l.cos() * o.cos(),
                 RS * l.cos() * o.sin(),
                 SLAB + RS * l.sin(),
-            );
-            let g = gap(q);
-            if g > worst {
-                (worst, at) = (g, q);
-            }
+            ));
         }
     }
     for i in 0..=24 {
         for j in 0..=24 {
             let q = DVec3::new(-24.0 + 2.0 * i as f64, -24.0 + 2.0 * j as f64, SLAB);
-            if q.truncate().length() < (RS + R) * (crease() / (RS + R)) + 0.5 {
-                continue;
-            }
-            let g = gap(q);
-            if g > worst {
-                (worst, at) = (g, q);
+            if q.truncate().length() >= crease() + 0.5 {
+                surface.push(q);
             }
         }
     }
-    // Stepover and stepdown 1 on a 45° seam: passes at most 1.42 apart along the surface,
-    // a scallop of about 1.42² / (8 R) = 0.084 on a flat; the sphere's own curve adds a
-    // little.
-    eprintln!("worst gap {worst:.4} at {at:?}");
-    assert!(worst <= 0.12, "a gap of {worst:.4} at {at:?}");
+    for q in surface {
+        let g = gap(q);
+        if g > worst {
+            (worst, at) = (g, q);
+        }
+    }
+    (worst, at)
 }
 
 /// Absurd values are refused with the field named, never a panic.
@@ -475,12 +517,48 @@ fn every_point_of_the_hemisphere_is_covered() {
 fn absurd_values_name_their_field() {
     let m = model(box_on_slab());
     let bad = [
-        (SteepSpec { angle: 0.0, ..spec() }, "strategy.angle"),
-        (SteepSpec { angle: 90.0, ..spec() }, "strategy.angle"),
-        (SteepSpec { angle: -30.0, ..spec() }, "strategy.angle"),
-        (SteepSpec { angle: f64::NAN, ..spec() }, "strategy.angle"),
-        (SteepSpec { overlap: -1.0, ..spec() }, "strategy.overlap"),
-        (SteepSpec { overlap: f64::INFINITY, ..spec() }, "strategy.overlap"),
+        (
+            SteepSpec {
+                angle: 0.0,
+                ..spec()
+            },
+            "strategy.angle",
+        ),
+        (
+            SteepSpec {
+                angle: 90.0,
+                ..spec()
+            },
+            "strategy.angle",
+        ),
+        (
+            SteepSpec {
+                angle: -30.0,
+                ..spec()
+            },
+            "strategy.angle",
+        ),
+        (
+            SteepSpec {
+                angle: f64::NAN,
+                ..spec()
+            },
+            "strategy.angle",
+        ),
+        (
+            SteepSpec {
+                overlap: -1.0,
+                ..spec()
+            },
+            "strategy.overlap",
+        ),
+        (
+            SteepSpec {
+                overlap: f64::INFINITY,
+                ..spec()
+            },
+            "strategy.overlap",
+        ),
         (
             SteepSpec {
                 direction: Direction::Spiral,
@@ -488,12 +566,48 @@ fn absurd_values_name_their_field() {
             },
             "strategy.direction",
         ),
-        (SteepSpec { stepover: 0.0, ..spec() }, "strategy.stepover"),
-        (SteepSpec { stepover: 100.0, ..spec() }, "strategy.stepover"),
-        (SteepSpec { stepdown: -1.0, ..spec() }, "strategy.stepdown"),
-        (SteepSpec { stepdown: 1e-7, ..spec() }, "strategy.stepdown"),
-        (SteepSpec { sampling: 50.0, ..spec() }, "strategy.sampling"),
-        (SteepSpec { tolerance: f64::NAN, ..spec() }, "strategy.tolerance"),
+        (
+            SteepSpec {
+                stepover: 0.0,
+                ..spec()
+            },
+            "strategy.stepover",
+        ),
+        (
+            SteepSpec {
+                stepover: 100.0,
+                ..spec()
+            },
+            "strategy.stepover",
+        ),
+        (
+            SteepSpec {
+                stepdown: -1.0,
+                ..spec()
+            },
+            "strategy.stepdown",
+        ),
+        (
+            SteepSpec {
+                stepdown: 1e-7,
+                ..spec()
+            },
+            "strategy.stepdown",
+        ),
+        (
+            SteepSpec {
+                sampling: 50.0,
+                ..spec()
+            },
+            "strategy.sampling",
+        ),
+        (
+            SteepSpec {
+                tolerance: f64::NAN,
+                ..spec()
+            },
+            "strategy.tolerance",
+        ),
         (
             SteepSpec {
                 z_top: Some(2.0),
@@ -545,7 +659,10 @@ fn progress_and_cancel() {
             f < stop
         });
         assert!(matches!(r, Err(EngineError::Cancelled)), "stop at {stop}");
-        assert_eq!(calls_after, 1, "stop at {stop}: asked again after cancelling");
+        assert_eq!(
+            calls_after, 1,
+            "stop at {stop}: asked again after cancelling"
+        );
     }
 }
 

@@ -727,7 +727,7 @@ impl StrategySpec {
                 }
             }
             StrategySpec::Steep(s) => {
-                if !s.angle.is_finite() || !(s.angle > 0.0 && s.angle < 90.0) {
+                if !(s.angle > 0.0 && s.angle < 90.0) {
                     return Err(err(
                         &format!("{p}.angle"),
                         format!(

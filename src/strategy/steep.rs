@@ -296,10 +296,8 @@ fn steep_pieces(
     }
     // A closed loop's piece that runs through its start: one piece across it.
     let mut pieces: Vec<Vec<DVec2>> = Vec::with_capacity(keep.len());
-    let across = c.closed
-        && keep.len() > 1
-        && keep[0].0 <= 0.0
-        && keep.last().is_some_and(|l| l.1 >= total);
+    let across =
+        c.closed && keep.len() > 1 && keep[0].0 <= 0.0 && keep.last().is_some_and(|l| l.1 >= total);
     let (first, last) = if across {
         (1, keep.len() - 1)
     } else {
@@ -602,7 +600,9 @@ pub fn generate(
     let n = sets.len() as f32;
     for (k, &along_x) in sets.iter().enumerate() {
         let share = |lo: f32, hi: f32, f: f32| 0.5 + 0.5 * (k as f32 + lo + (hi - lo) * f) / n;
-        let found = runs(&s, spec, res, along_x, &mut |f| progress(share(0.0, 0.9, f)))?;
+        let found = runs(&s, spec, res, along_x, &mut |f| {
+            progress(share(0.0, 0.9, f))
+        })?;
         // Climb runs lines along X towards −X and lines along Y towards +Y (see
         // `parallel`).
         let forward = (spec.milling == Milling::Climb) != along_x;
@@ -627,10 +627,7 @@ mod tests {
             vec![(0.0, 2.0), (3.0, 3.5), (4.0, 8.0)]
         );
         // Grown by 0.5 the first three meet.
-        assert_eq!(
-            shallow_runs(&spans, 10.0, 0.5, 1e-3),
-            vec![(0.0, 8.5)]
-        );
+        assert_eq!(shallow_runs(&spans, 10.0, 0.5, 1e-3), vec![(0.0, 8.5)]);
         assert_eq!(shallow_runs(&[(0.0, 10.0)], 10.0, 1.0, 1e-3), vec![]);
     }
 
