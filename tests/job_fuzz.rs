@@ -56,16 +56,8 @@ fn random_job(rng: &mut Rng) -> String {
     let names: &[&str] = match strategy {
         "parallel" => &["stepover", "sampling", "tolerance"],
         "waterline" => &["stepdown", "sampling", "tolerance", "z_top", "z_bottom"],
-        "steep" => &[
-            "angle",
-            "overlap",
-            "stepover",
-            "stepdown",
-            "sampling",
-            "tolerance",
-            "z_top",
-            "z_bottom",
-        ],
+        // Its sampling, tolerance and levels are checked as parallel's and waterline's.
+        "steep" => &["angle", "overlap", "stepover", "stepdown"],
         _ => &[
             "stepdown",
             "stepover_ratio",
