@@ -236,6 +236,11 @@ fn nothing_cut(
                     p.min_angle
                 ),
             ),
+            StrategySpec::Steep(_) => (
+                "bounds".to_string(),
+                "the cutter never reaches the model inside the machining area, neither on a raster line nor at a waterline level"
+                    .to_string(),
+            ),
             StrategySpec::Pocket(_) | StrategySpec::Vcarve(_) | StrategySpec::Profile(_) => (
                 format!("{pre}tool.diameter"),
                 format!(
@@ -384,6 +389,7 @@ pub fn generate_presampled(
             StrategySpec::Rough(r) => strategy::rough::generate(model, r, res, &mut part),
             StrategySpec::Pencil(p) => strategy::pencil::generate(model, p, res, &mut part),
             StrategySpec::Scallop(p) => strategy::scallop::generate(model, p, res, &mut part),
+            StrategySpec::Steep(p) => strategy::steep::generate(model, p, res, &mut part),
             _ => unreachable!("wrong_kind refused 2D strategies"),
         }
         .map_err(|_| EngineError::Cancelled)?;
@@ -446,7 +452,7 @@ fn wrong_kind(job: &Job, drawing: bool) -> Result<(), EngineError> {
             let what = if drawing {
                 "a 3D model (STL); this is a 2D drawing: use engrave, profile, pocket or vcarve"
             } else {
-                "a 2D drawing (SVG or DXF); this is a 3D model: use parallel, waterline, rough, pencil or scallop"
+                "a 2D drawing (SVG or DXF); this is a 3D model: use parallel, waterline, rough, pencil, scallop or steep"
             };
             return Err(EngineError::Job(crate::job::JobError {
                 field: format!("{}strategy.type", job.op_prefix(k)),
@@ -534,7 +540,9 @@ pub fn generate_drawing(
 /// toolpath which side of them the part is on ([`crate::toolpath::Wall`]), so a fitted arc
 /// strays only away from the part (or, where the moves are the cut itself, within the
 /// tolerance either way; see `arcfit`). Parallel finishing's rasters climb and fall in a
-/// vertical plane, pencil tracks climb and fall along the corners: never.
+/// vertical plane, pencil tracks climb and fall along the corners: never. Steep and
+/// shallow marks its raster runs and links [`crate::toolpath::Wall::Fixed`], so only its
+/// waterline pieces are fitted.
 pub fn fits_arcs(strategy: &StrategySpec) -> bool {
     !matches!(
         strategy,

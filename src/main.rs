@@ -38,7 +38,7 @@ usage:
 settings (override the job file):
   --tool {flat,ball,bull,cone} --diameter D --corner-radius R --angle DEG
   --flute-length L --holder-diameter H
-  --strategy {parallel,waterline,rough,pencil,scallop} for a model,
+  --strategy {parallel,waterline,rough,pencil,scallop,steep} for a model,
              {engrave,profile,pocket,vcarve} for a drawing
              (a list of operations goes in the job JSON)
   --sampling S --tolerance T --milling {climb,conventional}
@@ -48,6 +48,9 @@ settings (override the job file):
              corners, N extra passes a stepover apart either side)
   scallop:   --scallop H  (ball cutter; passes offset inwards along the surface, H the
              ridge height between them)
+  steep:     --steep-angle DEG --overlap L --stepover S --stepdown S --direction {x,y,xy}
+             --z-top Z --z-bottom Z  (waterline where the surface is steeper than DEG,
+             raster lines where it is shallower, each running L into the other's area)
   rough:     --stepdown S --stepover-ratio R --stock-to-leave S --pattern {offset,zigzag}
              --z-top Z --z-bottom Z --ramp-angle DEG
   engrave:   --depth D --stepdown S --z-top Z  (the material's top, default 0)
@@ -196,6 +199,8 @@ const OPERATION_FLAGS: &[&str] = &[
     "max-depth",
     "min-angle",
     "passes",
+    "steep-angle",
+    "overlap",
 ];
 
 /// Applies command-line settings over a job. `--strategy` goes first, so the order of the
@@ -242,6 +247,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             "stepover" => match st {
                 StrategySpec::Parallel(p) => p.stepover = num(k, v)?,
                 StrategySpec::Pencil(p) => p.stepover = num(k, v)?,
+                StrategySpec::Steep(p) => p.stepover = num(k, v)?,
                 _ => return Err(no()),
             },
             "stepover-ratio" => match st {
@@ -255,6 +261,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
                 StrategySpec::Rough(r) => r.sampling = num(k, v)?,
                 StrategySpec::Pencil(p) => p.sampling = num(k, v)?,
                 StrategySpec::Scallop(p) => p.sampling = num(k, v)?,
+                StrategySpec::Steep(p) => p.sampling = num(k, v)?,
                 _ => return Err(no()),
             },
             "tolerance" => match st {
@@ -263,12 +270,14 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
                 StrategySpec::Rough(r) => r.tolerance = num(k, v)?,
                 StrategySpec::Pencil(p) => p.tolerance = num(k, v)?,
                 StrategySpec::Scallop(p) => p.tolerance = num(k, v)?,
+                StrategySpec::Steep(p) => p.tolerance = num(k, v)?,
                 StrategySpec::Vcarve(c) => c.tolerance = num(k, v)?,
                 _ => return Err(no()),
             },
             "milling" => match st {
                 StrategySpec::Parallel(p) => p.milling = pick(k, v)?,
                 StrategySpec::Waterline(w) => w.milling = pick(k, v)?,
+                StrategySpec::Steep(p) => p.milling = pick(k, v)?,
                 StrategySpec::Rough(r) => r.milling = pick(k, v)?,
                 StrategySpec::Profile(p) => p.milling = pick(k, v)?,
                 StrategySpec::Pocket(p) => p.milling = pick(k, v)?,
@@ -277,6 +286,14 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             },
             "scallop" => match st {
                 StrategySpec::Scallop(p) => p.scallop = num(k, v)?,
+                _ => return Err(no()),
+            },
+            "steep-angle" => match st {
+                StrategySpec::Steep(p) => p.angle = num(k, v)?,
+                _ => return Err(no()),
+            },
+            "overlap" => match st {
+                StrategySpec::Steep(p) => p.overlap = num(k, v)?,
                 _ => return Err(no()),
             },
             "min-angle" => match st {
@@ -297,6 +314,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             },
             "direction" => match st {
                 StrategySpec::Parallel(p) => p.direction = pick::<Direction>(k, v)?,
+                StrategySpec::Steep(p) => p.direction = pick::<Direction>(k, v)?,
                 _ => return Err(no()),
             },
             "pattern" => match st {
@@ -307,6 +325,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             },
             "stepdown" => match st {
                 StrategySpec::Waterline(w) => w.stepdown = num(k, v)?,
+                StrategySpec::Steep(p) => p.stepdown = num(k, v)?,
                 StrategySpec::Rough(r) => r.stepdown = num(k, v)?,
                 StrategySpec::Engrave(e) => e.stepdown = num(k, v)?,
                 StrategySpec::Profile(p) => p.stepdown = num(k, v)?,
@@ -321,6 +340,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             },
             "z-top" => match st {
                 StrategySpec::Waterline(w) => w.z_top = Some(num(k, v)?),
+                StrategySpec::Steep(p) => p.z_top = Some(num(k, v)?),
                 StrategySpec::Rough(r) => r.z_top = Some(num(k, v)?),
                 StrategySpec::Engrave(e) => e.z_top = Some(num(k, v)?),
                 StrategySpec::Profile(p) => p.z_top = Some(num(k, v)?),
@@ -330,6 +350,7 @@ fn apply_flags(job: &mut Job, flags: &[(String, String)]) -> Result<(), Fail> {
             },
             "z-bottom" => match st {
                 StrategySpec::Waterline(w) => w.z_bottom = Some(num(k, v)?),
+                StrategySpec::Steep(p) => p.z_bottom = Some(num(k, v)?),
                 StrategySpec::Rough(r) => r.z_bottom = Some(num(k, v)?),
                 _ => return Err(no()),
             },

@@ -613,7 +613,16 @@ mod tests {
             .unwrap();
         assert_eq!(
             stepdown.kinds.as_deref(),
-            Some(&["waterline", "rough", "engrave", "profile", "pocket"][..])
+            Some(
+                &[
+                    "waterline",
+                    "rough",
+                    "steep",
+                    "engrave",
+                    "profile",
+                    "pocket"
+                ][..]
+            )
         );
         let dialect = p
             .iter()
@@ -629,8 +638,10 @@ mod tests {
         assert_eq!(v["strategies"][2]["drawing"], false);
         assert_eq!(v["strategies"][3]["drawing"], false);
         assert_eq!(v["strategies"][4]["defaults"]["type"], "scallop");
+        assert_eq!(v["strategies"][5]["defaults"]["type"], "steep");
         assert_eq!(v["strategies"][4]["drawing"], false);
-        assert_eq!(v["strategies"][5]["drawing"], true);
+        assert_eq!(v["strategies"][5]["drawing"], false);
+        assert_eq!(v["strategies"][6]["drawing"], true);
         assert_eq!(v["fields"][0]["path"], "tool.type");
         assert_eq!(v["fields"][0]["type"], "select");
         assert!(v["fields"][0].get("kinds").is_none());

@@ -9,7 +9,8 @@ use swarf::demo;
 use swarf::engine::{self, Model};
 use swarf::index::Index;
 use swarf::job::{
-    Direction, Job, ModelTransform, Pattern, PencilSpec, ScallopSpec, StrategySpec, ToolKind,
+    Direction, Job, ModelTransform, Pattern, PencilSpec, ScallopSpec, SteepSpec, StrategySpec,
+    ToolKind,
 };
 use swarf::mesh::Mesh;
 use swarf::post::Units;
@@ -28,8 +29,17 @@ fn scene() -> Mesh {
 }
 
 /// The highest the path sits below the drop-cutter surface, over all feed moves sampled every
-/// `step` along each segment.
-fn worst_gouge(model: &Model, job: &Job, moves: &[rs274::CanonMove], step: f64) -> (f64, [f64; 3]) {
+/// `step` along each segment. With `beside` > 0, a point below it is measured by the least
+/// deficit within `beside` of it seen from above: at a vertical wall a waterline point
+/// rounded to the program's 0.001, or an arc fitted within the tolerance, is below the
+/// drop-cutter surface by the wall's height however little it overlaps the wall.
+fn worst_gouge(
+    model: &Model,
+    job: &Job,
+    moves: &[rs274::CanonMove],
+    step: f64,
+    beside: f64,
+) -> (f64, [f64; 3]) {
     let cutter = job.tool.cutter().unwrap();
     let floor = model.mesh().bounds().min[2] as f64;
     let mut worst = (f64::NEG_INFINITY, [0.0; 3]);
@@ -47,7 +57,15 @@ fn worst_gouge(model: &Model, job: &Job, moves: &[rs274::CanonMove], step: f64) 
                 a[1] + (b[1] - a[1]) * t,
                 a[2] + (b[2] - a[2]) * t,
             ];
-            let below = common::drop_within_rounding(model, &cutter, p[0], p[1], floor) - p[2];
+            let mut below = common::drop_within_rounding(model, &cutter, p[0], p[1], floor) - p[2];
+            if beside > 0.0 && below > 0.0 {
+                for k in 0..16 {
+                    let (sn, cs) = (k as f64 * std::f64::consts::PI / 8.0).sin_cos();
+                    let (x, y) = (p[0] + beside * cs, p[1] + beside * sn);
+                    let h = common::drop_within_rounding(model, &cutter, x, y, floor);
+                    below = below.min(h - p[2]);
+                }
+            }
             if below > worst.0 {
                 worst = (below, p);
             }
@@ -73,15 +91,22 @@ fn check(kind: ToolKind, direction: Direction, pattern: Pattern) {
     p.tolerance = 0.01;
     p.direction = direction;
     p.pattern = pattern;
-    check_job(&rs, &job, &format!("{kind:?} {direction:?} {pattern:?}"));
+    check_job(
+        &rs,
+        &job,
+        &format!("{kind:?} {direction:?} {pattern:?}"),
+        0.0,
+    );
 }
 
-/// Runs `job` on the scene through rs274 and checks its moves.
-fn check_job(rs: &std::path::Path, job: &Job, name: &str) {
+/// Runs `job` on the scene through rs274 and checks its moves (`beside`: see
+/// [`worst_gouge`]).
+fn check_job(rs: &std::path::Path, job: &Job, name: &str, beside: f64) {
     let tolerance = match &job.strategy {
         StrategySpec::Parallel(p) => p.tolerance,
         StrategySpec::Pencil(p) => p.tolerance,
         StrategySpec::Scallop(p) => p.tolerance,
+        StrategySpec::Steep(p) => p.tolerance,
         _ => unreachable!(),
     };
     let model = Model::new(scene(), &ModelTransform::default(), Units::Mm).unwrap();
@@ -105,7 +130,7 @@ fn check_job(rs: &std::path::Path, job: &Job, name: &str) {
     }
     // Output rounds to 0.001 and the path is linear between samples refined to the
     // tolerance: allow the tolerance plus rounding.
-    let (gouge, at) = worst_gouge(&model, job, &run.moves, 0.05);
+    let (gouge, at) = worst_gouge(&model, job, &run.moves, 0.05, beside);
     assert!(
         gouge <= tolerance + 0.002,
         "{name}: path is {gouge:.4} below the cutter surface at {at:?}"
@@ -127,7 +152,34 @@ fn ball_pencil_never_gouges() {
         stepover: 0.75,
         ..PencilSpec::default()
     });
-    check_job(&rs, &job, "pencil");
+    check_job(&rs, &job, "pencil", 0.0);
+}
+
+/// Steep and shallow: waterline pieces on the box's walls, the sphere's flanks and the
+/// ridge's sides, raster runs on the rest, with a ball and a flat end mill, read back by
+/// the interpreter, never below the cutter surface.
+#[test]
+fn steep_and_shallow_never_gouges() {
+    let Some(rs) = rs274::available() else {
+        return;
+    };
+    for (kind, direction) in [
+        (ToolKind::Ball, Direction::X),
+        (ToolKind::Flat, Direction::Xy),
+    ] {
+        let mut job = Job::default();
+        job.tool.kind = kind;
+        job.tool.diameter = 6.0;
+        job.strategy = StrategySpec::Steep(SteepSpec {
+            direction,
+            stepover: 1.5,
+            stepdown: 1.5,
+            ..SteepSpec::default()
+        });
+        // Its waterline pieces stand a micron off the walls, rounded to 0.001 and fitted
+        // with arcs within the tolerance.
+        check_job(&rs, &job, &format!("steep {kind:?} {direction:?}"), 0.01);
+    }
 }
 
 /// Constant-scallop finishing: loops offset inwards along the surface, read back by the

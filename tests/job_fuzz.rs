@@ -51,11 +51,13 @@ fn field(rng: &mut Rng, name: &str) -> String {
 }
 
 fn random_job(rng: &mut Rng) -> String {
-    let strategy = rng.pick(&["parallel", "waterline", "rough"]);
+    let strategy = rng.pick(&["parallel", "waterline", "rough", "steep"]);
     let mut s = vec![format!("\"type\": \"{strategy}\"")];
     let names: &[&str] = match strategy {
         "parallel" => &["stepover", "sampling", "tolerance"],
         "waterline" => &["stepdown", "sampling", "tolerance", "z_top", "z_bottom"],
+        // Its sampling, tolerance and levels are checked as parallel's and waterline's.
+        "steep" => &["angle", "overlap", "stepover", "stepdown"],
         _ => &[
             "stepdown",
             "stepover_ratio",

@@ -104,6 +104,7 @@ impl Job {
                     (None, None, floor)
                 }
                 StrategySpec::Waterline(s) => (s.z_top, s.z_bottom, top),
+                StrategySpec::Steep(s) => (s.z_top, s.z_bottom, top),
                 StrategySpec::Rough(s) => (Some(s.top(stock.top())), s.z_bottom, stock.top()),
                 s => {
                     let (t, b) = super::depth_range(s).unwrap_or((0.0, 0.0));
@@ -112,6 +113,7 @@ impl Job {
             };
             let asked_top = match &op.strategy {
                 StrategySpec::Waterline(s) => s.z_top,
+                StrategySpec::Steep(s) => s.z_top,
                 StrategySpec::Rough(s) => s.z_top,
                 StrategySpec::Parallel(_) | StrategySpec::Pencil(_) | StrategySpec::Scallop(_) => {
                     None
@@ -143,6 +145,7 @@ impl Job {
                 (z_top.unwrap_or(default_top) - z_bottom.unwrap_or(floor).max(floor)).max(0.0);
             let stepdown = match &op.strategy {
                 StrategySpec::Waterline(s) if s.levels.is_empty() => Some(s.stepdown),
+                StrategySpec::Steep(s) => Some(s.stepdown),
                 StrategySpec::Rough(s) => Some(s.stepdown),
                 _ => None,
             };

@@ -94,6 +94,13 @@ const Z_BOTTOM: Field = Field::number(
 )
 .range(None, None, 0.5)
 .nullable();
+const Z_TOP_MODEL: Field = Field::number(
+    "strategy.z_top",
+    "Top Z (empty: model top)",
+    Quantity::Length,
+)
+.range(None, None, 0.5)
+.nullable();
 const CONTOUR_MILLING: Field = Field::select("strategy.milling", "Milling", Milling::CHOICES)
     .control("strategy.contour.milling");
 
@@ -113,6 +120,9 @@ pub enum StrategySpec {
     /// Constant-scallop finishing: passes offset inwards from the boundary along the
     /// surface, so steep walls and flats are left the same scallop height.
     Scallop(ScallopSpec),
+    /// Steep and shallow finishing: waterline where the surface is steeper than an angle,
+    /// parallel raster lines where it is shallower, overlapping a little, in one operation.
+    Steep(SteepSpec),
     /// 2D: the tool centre follows the drawing's paths at depth.
     Engrave(EngraveSpec),
     /// 2D: round the drawing's shapes, beside the line, with tabs.
@@ -211,13 +221,7 @@ impl WaterlineSpec {
         summary: &["{#levels level}", "stepdown {stepdown}"],
         fields: &[
             STEPDOWN,
-            Field::number(
-                "strategy.z_top",
-                "Top Z (empty: model top)",
-                Quantity::Length,
-            )
-            .range(None, None, 0.5)
-            .nullable(),
+            Z_TOP_MODEL,
             Z_BOTTOM,
             Field::list(
                 "strategy.levels",
@@ -430,6 +434,100 @@ impl Default for PencilSpec {
             min_angle: 20.0,
             passes: 0,
             stepover: 0.5,
+        }
+    }
+}
+
+/// Steep and shallow finishing: the surface is split at a slope `angle`; where it is
+/// steeper the walls are cut by waterline contours a `stepdown` apart, where it is
+/// shallower by parallel raster lines a `stepover` apart, each running `overlap` into the
+/// other's area. See `strategy::steep`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SteepSpec {
+    /// The split, in degrees from horizontal: where the surface under the cutter is at
+    /// least this steep it is cut by waterline, elsewhere by raster lines.
+    pub angle: f64,
+    /// How far each half runs into the other's area (along the raster line, along the
+    /// contour).
+    pub overlap: f64,
+    /// Which way the raster lines of the shallow areas run (x, y or both).
+    pub direction: Direction,
+    /// Distance between raster lines on the shallow areas.
+    pub stepover: f64,
+    /// Distance between waterline levels on the steep areas.
+    pub stepdown: f64,
+    /// First waterline level from the top. Default: the model's top.
+    pub z_top: Option<f64>,
+    /// Lowest waterline level. Default: the floor.
+    pub z_bottom: Option<f64>,
+    /// Drop-cutter sample spacing: along the raster lines, and the waterline grid.
+    pub sampling: f64,
+    /// Both halves follow the surface within this distance.
+    pub tolerance: f64,
+    /// Climb or conventional: every waterline contour, and the first raster line (the
+    /// others run back and forth from it).
+    pub milling: Milling,
+}
+
+/// The raster directions steep-and-shallow offers (a spiral covers the whole area, not
+/// the shallow parts of it).
+const STEEP_DIRECTIONS: &[Choice] = &[
+    Choice::new("x", "Along X"),
+    Choice::new("y", "Along Y"),
+    Choice::new("xy", "Crosshatch (X then Y)"),
+];
+
+impl SteepSpec {
+    /// The registry entry.
+    pub const INFO: StrategyInfo = StrategyInfo {
+        name: "steep",
+        label: "Steep and shallow finishing",
+        short: "Steep/shallow",
+        summary: &["split at {angle}°, stepover {stepover}, stepdown {stepdown}"],
+        fields: &[
+            Field::number(
+                "strategy.angle",
+                "Split slope (steeper: waterline)",
+                Quantity::Angle,
+            )
+            .range(Some(0.0), Some(90.0), 1.0),
+            Field::number("strategy.overlap", "Overlap", Quantity::Length).range(
+                Some(0.0),
+                None,
+                0.1,
+            ),
+            Field::select(
+                "strategy.direction",
+                "Raster direction (shallow)",
+                STEEP_DIRECTIONS,
+            )
+            .control("strategy.steep.direction"),
+            STEPOVER,
+            STEPDOWN,
+            Z_TOP_MODEL,
+            Z_BOTTOM,
+            SAMPLING,
+            TOLERANCE,
+            Field::select("strategy.milling", "Milling", Milling::CHOICES),
+        ],
+        default: || StrategySpec::Steep(SteepSpec::default()),
+    };
+}
+
+impl Default for SteepSpec {
+    fn default() -> Self {
+        SteepSpec {
+            angle: 45.0,
+            overlap: 0.5,
+            direction: Direction::X,
+            stepover: 1.0,
+            stepdown: 1.0,
+            z_top: None,
+            z_bottom: None,
+            sampling: 0.5,
+            tolerance: 0.01,
+            milling: Milling::Climb,
         }
     }
 }
@@ -680,6 +778,32 @@ impl StrategySpec {
                     ));
                 }
             }
+            StrategySpec::Steep(s) => {
+                if !(s.angle > 0.0 && s.angle < 90.0) {
+                    return Err(err(
+                        &format!("{p}.angle"),
+                        format!(
+                            "{}° must be between 0° and 90° (exclusive): the slope where waterline takes over from the raster",
+                            s.angle
+                        ),
+                    ));
+                }
+                if !s.overlap.is_finite() || !(0.0..=1.0e4).contains(&s.overlap) {
+                    return Err(err(
+                        &format!("{p}.overlap"),
+                        format!("{} must be a length from 0 to 10000", s.overlap),
+                    ));
+                }
+                if s.direction == Direction::Spiral {
+                    return Err(err(
+                        &format!("{p}.direction"),
+                        "steep and shallow cuts raster lines along x, y or both (xy); a spiral is parallel finishing's".to_string(),
+                    ));
+                }
+                check_stepover(p, s.stepover, cutter)?;
+                check_levels(p, s.stepdown, s.z_top, s.z_bottom, &[])?;
+                check_grid(p, s.sampling, s.tolerance, cutter)?;
+            }
             StrategySpec::Scallop(s) => {
                 check_grid(p, s.sampling, s.tolerance, cutter)?;
                 if cutter.shape() != Shape::Ball {
@@ -762,6 +886,20 @@ impl StrategySpec {
             StrategySpec::Scallop(s) => {
                 (w / s.sampling + 3.0) * (h / s.sampling + 3.0) + 2.0 * w * h / s.sampling.powi(2)
             }
+            // The raster lines, each sample classified (five queries) and the shallow runs
+            // sampled again; the waterline's grid and levels, each contour point
+            // classified.
+            StrategySpec::Steep(s) => {
+                let passes = if s.direction == Direction::Xy {
+                    2.0
+                } else {
+                    1.0
+                };
+                let raster = passes * (w / s.sampling + 1.0) * (h / s.stepover + 1.0) * 7.0;
+                let levels = depth / s.stepdown + 1.0;
+                let grid = (w / s.sampling + 2.0) * (h / s.sampling + 2.0) * (1.0 + 0.5 * levels);
+                raster + grid
+            }
             // The 2D strategies take no drop-cutter samples; their points are bounded below.
             _ => 0.0,
         }
@@ -801,6 +939,7 @@ impl StrategySpec {
         RoughSpec::INFO,
         PencilSpec::INFO,
         ScallopSpec::INFO,
+        SteepSpec::INFO,
         EngraveSpec::INFO,
         ProfileSpec::INFO,
         PocketSpec::INFO,
@@ -815,6 +954,7 @@ impl StrategySpec {
             StrategySpec::Rough(_) => &RoughSpec::INFO,
             StrategySpec::Pencil(_) => &PencilSpec::INFO,
             StrategySpec::Scallop(_) => &ScallopSpec::INFO,
+            StrategySpec::Steep(_) => &SteepSpec::INFO,
             StrategySpec::Engrave(_) => &EngraveSpec::INFO,
             StrategySpec::Profile(_) => &ProfileSpec::INFO,
             StrategySpec::Pocket(_) => &PocketSpec::INFO,

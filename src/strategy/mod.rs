@@ -12,6 +12,7 @@ pub mod rest;
 pub mod rough;
 pub mod scallop;
 pub mod simplify;
+pub mod steep;
 pub mod surface;
 pub mod twod;
 pub mod waterline;

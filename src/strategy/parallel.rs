@@ -29,8 +29,9 @@ use crate::toolpath::{Move, Toolpath};
 /// A raster line from its start to its end (XY).
 type Segment = (DVec2, DVec2);
 
-/// One raster pass set: lines along X (`along_x`) or Y covering `area`.
-fn lines(area: &Rect, stepover: f64, along_x: bool) -> Vec<Segment> {
+/// One raster pass set: lines along X (`along_x`) or Y covering `area`, a `stepover` or
+/// less apart, in order across the area, each from its low end to its high end.
+pub(crate) fn lines(area: &Rect, stepover: f64, along_x: bool) -> Vec<Segment> {
     let (c0, c1) = if along_x {
         (area.min.y, area.max.y)
     } else {

@@ -121,33 +121,74 @@ pub fn generate(
     let top = spec.z_top.unwrap_or(res.top);
     let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
     let zs = levels(spec.stepdown, top, bottom, &spec.levels);
-    let mut grid_progress = |f: f32| progress(0.3 * f);
-    let grid = level_grid(&s, res, spec.sampling, &mut grid_progress)?;
-    let mut tops_progress = |f: f32| progress(0.3 + 0.2 * f);
-    let tops = CellTops::sample(&s, &grid, &mut tops_progress)?;
     let mut tp = Toolpath::new();
-    let n = zs.len().max(1) as f32;
-    for (k, &z) in zs.iter().enumerate() {
-        // Each level's share: the peak search reports its rows within it.
-        let at = |k: usize| 0.5 + 0.5 * k as f32 / n;
-        let mut pulse = Pulse::new(progress, at(k), at(k + 1));
-        pulse.set(0.0)?;
-        let cs = contours_seeing_peaks(&s, &grid, &tops, z, spec.tolerance, &mut pulse)?;
-        emit_level(
-            &mut tp,
-            &s,
-            cs,
-            z,
-            res.safe_height,
-            spec.milling,
-            2.0 * res.cutter.radius(),
-            spec.tolerance,
-            &mut pulse,
-        )?;
-    }
+    let cut = Levels {
+        zs: &zs,
+        sampling: spec.sampling,
+        tolerance: spec.tolerance,
+        milling: spec.milling,
+    };
+    cut_levels(&mut tp, &s, res, &cut, progress, &mut |_, cs, _| Ok(cs))?;
     if let Some(l) = tp.last() {
         tp.push(Move::Rapid, [l[0], l[1], res.safe_height as f32]);
     }
     progress(1.0);
     Ok(tp)
+}
+
+/// The levels an operation cuts and how.
+pub struct Levels<'z> {
+    /// The Z levels, top down.
+    pub zs: &'z [f64],
+    /// The grid spacing the contours start from.
+    pub sampling: f64,
+    /// The contours follow the true boundary within this distance.
+    pub tolerance: f64,
+    /// Climb or conventional.
+    pub milling: Milling,
+}
+
+/// Which contours of a level to cut (or which pieces of them): given the level's Z and
+/// its contours, the contours to cut, material on their left. It may stop the work
+/// through the pulse.
+pub type Keep<'k> =
+    dyn FnMut(f64, Vec<Contour>, &mut Pulse) -> Result<Vec<Contour>, Cancelled> + 'k;
+
+/// Appends the contours of every level to `tp`, top down, each level's filtered by
+/// `keep`: the grid and the bounds of its cells once, then per level the contours that see
+/// peaks, kept, ordered and linked by [`emit_level`]. `progress` gets 0..1 (the grid
+/// 0.3, the cells' bounds 0.2, the levels the rest) and returns `false` to cancel.
+pub fn cut_levels(
+    tp: &mut Toolpath,
+    s: &Surface,
+    res: &Resolved,
+    cut: &Levels,
+    progress: &mut dyn FnMut(f32) -> bool,
+    keep: &mut Keep,
+) -> Result<(), Cancelled> {
+    let mut grid_progress = |f: f32| progress(0.3 * f);
+    let grid = level_grid(s, res, cut.sampling, &mut grid_progress)?;
+    let mut tops_progress = |f: f32| progress(0.3 + 0.2 * f);
+    let tops = CellTops::sample(s, &grid, &mut tops_progress)?;
+    let n = cut.zs.len().max(1) as f32;
+    for (k, &z) in cut.zs.iter().enumerate() {
+        // Each level's share: the peak search reports its rows within it.
+        let at = |k: usize| 0.5 + 0.5 * k as f32 / n;
+        let mut pulse = Pulse::new(progress, at(k), at(k + 1));
+        pulse.set(0.0)?;
+        let cs = contours_seeing_peaks(s, &grid, &tops, z, cut.tolerance, &mut pulse)?;
+        let cs = keep(z, cs, &mut pulse)?;
+        emit_level(
+            tp,
+            s,
+            cs,
+            z,
+            res.safe_height,
+            cut.milling,
+            2.0 * res.cutter.radius(),
+            cut.tolerance,
+            &mut pulse,
+        )?;
+    }
+    Ok(())
 }

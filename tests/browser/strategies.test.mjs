@@ -189,6 +189,42 @@ test('Constant-scallop finishing: its fields are shown, a scallop past the radiu
   await s.close();
 });
 
+test('Steep and shallow: its fields are shown, a bad angle is refused at its field, waterline pieces and raster runs, equal to the CLI', async (t) => {
+  const s = await open(browser);
+  await loadTerrain(s.page);
+  await s.page.selectOption('#f-strategy-type', 'steep');
+  for (const id of ['#f-strategy-angle', '#f-strategy-overlap', '#f-strategy-steep-direction', '#f-strategy-stepover',
+    '#f-strategy-stepdown', '#f-strategy-z_top', '#f-strategy-z_bottom', '#f-strategy-sampling', '#f-strategy-tolerance'])
+    assert.ok(await s.page.isVisible(id), id);
+  assert.ok(!(await s.page.isVisible('#f-strategy-direction')), "parallel's direction (with the spiral) is not offered");
+  assert.equal(await s.page.inputValue('#f-strategy-angle'), '45');
+  assert.equal(await s.page.inputValue('#f-strategy-overlap'), '0.5');
+  await setNumber(s.page, '#f-strategy-angle', 95);
+  const err = s.page.locator('#f-strategy-angle-error');
+  await err.filter({ hasText: /\S/ }).waitFor({ timeout: 5_000 });
+  assert.match(await err.textContent(), /between 0° and 90°/);
+  // The test terrain's hills are gentle: split at 15° so both halves have ground.
+  await setNumber(s.page, '#f-strategy-angle', 15);
+  await setNumber(s.page, '#f-strategy-stepdown', 2);
+  const r = await generate(s.page);
+  assert.match(r.status, /Toolpath ready/);
+  assert.equal(r.error, '');
+  const path = await s.page.evaluate(() => {
+    const { kinds, points } = window.swarf.state.result;
+    // Feed moves at one height (waterline pieces) and climbing or falling (raster runs).
+    let level = 0, slope = 0;
+    for (let i = 1; i < kinds.length; i++) {
+      if (kinds[i] !== 2 || kinds[i - 1] === 0) continue;
+      if (points[3 * i + 2] === points[3 * i - 1]) level++; else slope++;
+    }
+    return { level, slope };
+  });
+  assert.ok(path.level > 20 && path.slope > 20, JSON.stringify(path));
+  const ngc = await downloadEqualsCli(t, s.page, 'ngc');
+  assert.match(ngc, /steep/i);
+  await s.close();
+});
+
 test('Roughing: its parameters are shown; generate gives a toolpath or the engine\'s message', async () => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);
