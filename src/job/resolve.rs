@@ -180,7 +180,7 @@ impl Job {
             }
             if let StrategySpec::Scallop(s) = &op.strategy {
                 let nodes = (w / s.sampling + 2.0) * (h / s.sampling + 2.0);
-                let most = crate::strategy::scallop::MAX_NODES as f64;
+                let most = super::SCALLOP_MAX_NODES as f64;
                 if nodes > most {
                     return Err(err(
                         &format!("{pre}strategy.sampling"),

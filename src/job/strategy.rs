@@ -581,6 +581,36 @@ impl Default for ScallopSpec {
     }
 }
 
+/// The chord between two ball positions that leaves a ridge `scallop` high between them:
+/// `2 √(2 R h − h²)`, at most the diameter.
+pub fn scallop_chord(radius: f64, scallop: f64) -> f64 {
+    let h = scallop.min(radius);
+    2.0 * (2.0 * radius * h - h * h).max(0.0).sqrt()
+}
+
+/// How much closer than [`scallop_chord`] the passes are: `1 / (2 (√2 − 1))`, for the corners.
+///
+/// The passes are offsets of a rectangle (the machining area), so they have right-angle
+/// corners wherever offsets of two of its sides meet. Between a pass with such a corner
+/// and the next pass out, `g` away, the point farthest from both lies on the corner's
+/// bisector, `u` out from the corner, where its distance to the corner equals its distance
+/// to the outer pass's side: `u = g − u sin 45°`, `u = g / (1 + sin 45°) = 0.586 g`, not the
+/// `g / 2` of straight passes. Passes `0.853` of the chord apart keep that point's ridge
+/// within the height asked for.
+pub const SCALLOP_CORNER_FACTOR: f64 = 0.853_553_390_593_273_8;
+
+/// The distance between passes, along the surface, for ridges at most `scallop` high with a
+/// ball of `radius`: the [`scallop_chord`] closed down by [`SCALLOP_CORNER_FACTOR`].
+pub fn scallop_stepover(radius: f64, scallop: f64) -> f64 {
+    SCALLOP_CORNER_FACTOR * scallop_chord(radius, scallop)
+}
+
+/// The most nodes the distances are found on: `strategy::scallop` refines its grid no further, and a job whose
+/// sampled grid alone has more is refused (`Job::resolve`). Each node holds its height and
+/// its distance (16 bytes, 256 MiB in all at the limit) and the search's heap a few
+/// 16-byte entries.
+pub const SCALLOP_MAX_NODES: usize = 16 << 20;
+
 /// The largest number of Z levels one operation may ask for.
 pub const MAX_LEVELS: usize = 10_000;
 
@@ -822,7 +852,7 @@ impl StrategySpec {
                         ),
                     ));
                 }
-                let step = crate::strategy::scallop::stepover(r, s.scallop);
+                let step = scallop_stepover(r, s.scallop);
                 if step < s.sampling {
                     return Err(err(
                         &format!("{p}.scallop"),

@@ -39,29 +39,11 @@ use crate::toolpath::Toolpath;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
-/// The chord between two ball positions that leaves a ridge `scallop` high between them:
-/// `2 √(2 R h − h²)`, at most the diameter.
-pub fn chord(radius: f64, scallop: f64) -> f64 {
-    let h = scallop.min(radius);
-    2.0 * (2.0 * radius * h - h * h).max(0.0).sqrt()
-}
-
-/// How much closer than [`chord`] the passes are: `1 / (2 (√2 − 1))`, for the corners.
-///
-/// The passes are offsets of a rectangle (the machining area), so they have right-angle
-/// corners wherever offsets of two of its sides meet. Between a pass with such a corner
-/// and the next pass out, `g` away, the point farthest from both lies on the corner's
-/// bisector, `u` out from the corner, where its distance to the corner equals its distance
-/// to the outer pass's side: `u = g − u sin 45°`, `u = g / (1 + sin 45°) = 0.586 g`, not the
-/// `g / 2` of straight passes. Passes `0.853` of the chord apart keep that point's ridge
-/// within the height asked for.
-pub const CORNER_FACTOR: f64 = 0.853_553_390_593_273_8;
-
-/// The distance between passes, along the surface, for ridges at most `scallop` high with a
-/// ball of `radius`: the [`chord`] closed down by [`CORNER_FACTOR`].
-pub fn stepover(radius: f64, scallop: f64) -> f64 {
-    CORNER_FACTOR * chord(radius, scallop)
-}
+// The passes' spacing and the grid's limit are the job's to check, so they live there.
+pub use crate::job::{
+    scallop_chord as chord, scallop_stepover as stepover, SCALLOP_CORNER_FACTOR as CORNER_FACTOR,
+    SCALLOP_MAX_NODES as MAX_NODES,
+};
 
 /// The 16 neighbour offsets of the distance search.
 const NEIGHBOURS: [(i64, i64); 16] = [
@@ -100,12 +82,6 @@ impl PartialOrd for Entry {
         Some(self.cmp(o))
     }
 }
-
-/// The most nodes the distances are found on: [`finer`] refines no further, and a job whose
-/// sampled grid alone has more is refused (`Job::resolve`). Each node holds its height and
-/// its distance (16 bytes, 256 MiB in all at the limit) and the search's heap a few
-/// 16-byte entries.
-pub const MAX_NODES: usize = 16 << 20;
 
 /// The grid the distances and passes are found on: the sampled one, or where a cell is
 /// wider than a quarter of the stepover, one 2–4 times finer with heights interpolated
