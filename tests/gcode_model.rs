@@ -197,7 +197,7 @@ fn ball_scallop_never_gouges() {
         sampling: 0.5,
         ..ScallopSpec::default()
     });
-    check_job(&rs, &job, "scallop");
+    check_job(&rs, &job, "scallop", 0.0);
 }
 
 #[test]
