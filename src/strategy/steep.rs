@@ -495,22 +495,12 @@ fn pass_sets(d: Direction) -> &'static [bool] {
     }
 }
 
-/// The waterline levels of the steep half, top down, each an eighth of the tolerance
-/// above where the stepdown puts it.
-///
-/// Flats sit at round heights, and so do the levels: at a level exactly at a flat's
-/// height the cutter touches the flat everywhere, and the level's boundary is found all
-/// over it (on a box standing on a slab, hundreds of metres of noise at the slab's
-/// height). An eighth of the tolerance above, the flat is free and the boundary is only
-/// where the walls rise from it; the wall is left that much proud, within the tolerance.
+/// The waterline levels of the steep half, top down (`cut_levels` lifts them off the
+/// flats).
 fn steep_levels(spec: &SteepSpec, res: &Resolved) -> Vec<f64> {
     let top = spec.z_top.unwrap_or(res.top);
     let bottom = spec.z_bottom.unwrap_or(res.floor).max(res.floor);
-    let lift = spec.tolerance / 8.0;
     levels(spec.stepdown, top, bottom, &[])
-        .into_iter()
-        .map(|z| z + lift)
-        .collect()
 }
 
 /// Cuts the steep half into `tp`: the waterline pieces, level by level; `keep` sees each

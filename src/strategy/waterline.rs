@@ -136,6 +136,10 @@ pub fn generate(
     Ok(tp)
 }
 
+/// How far above a level its contours are found, per unit of height (at least 1): see
+/// `cut_levels`.
+pub const FLAT_LIFT: f64 = 1e-6;
+
 /// The levels an operation cuts and how.
 pub struct Levels<'z> {
     /// The Z levels, top down.
@@ -171,7 +175,18 @@ pub fn cut_levels(
     let mut tops_progress = |f: f32| progress(0.3 + 0.2 * f);
     let tops = CellTops::sample(s, &grid, &mut tops_progress)?;
     let n = cut.zs.len().max(1) as f32;
-    for (k, &z) in cut.zs.iter().enumerate() {
+    // Flats sit at round heights, and so do the levels: at a level exactly at a flat's
+    // height the cutter touches the flat everywhere (its heights there are the level, or
+    // the level's f32 rounding above it), and the level's boundary is found all over it
+    // (a box standing on a slab: 50 m of noise at the slab's height). A millionth of the
+    // height above (ten times f32's rounding there), the flat is free and the boundary is
+    // only where the walls rise from it.
+    for (k, z) in cut
+        .zs
+        .iter()
+        .map(|&z| z + FLAT_LIFT * z.abs().max(1.0))
+        .enumerate()
+    {
         // Each level's share: the peak search reports its rows within it.
         let at = |k: usize| 0.5 + 0.5 * k as f32 / n;
         let mut pulse = Pulse::new(progress, at(k), at(k + 1));
