@@ -26,7 +26,9 @@ fn turning(out: &engine::Output, z: f32) -> f64 {
     let mut a = 0.0;
     for i in 1..tp.len() {
         let (p, q) = (tp.point(i - 1), tp.point(i));
-        if tp.kind(i) == Move::Feed && p[2] == z && q[2] == z {
+        // At the level (its contours are cut a millionth above it, off the flats).
+        let at = |v: f32| (v - z).abs() < 1e-3;
+        if tp.kind(i) == Move::Feed && at(p[2]) && at(q[2]) {
             let (px, py) = (p[0] as f64 - 50.0, p[1] as f64 - 50.0);
             let (qx, qy) = (q[0] as f64 - 50.0, q[1] as f64 - 50.0);
             a += px * qy - qx * py;
