@@ -504,21 +504,6 @@ fn worst_gouge(m: &Model, out: &engine::Output) -> (f64, DVec3) {
     worst
 }
 
-/// A relief with concave creases everywhere: the demo terrain's hills and valleys, cut
-/// by a step (a vertical wall across it) and a pocket.
-fn relief() -> Mesh {
-    demo::height_field(60, 60, 30.0, 30.0, |x, y| {
-        let base = 6.0 + 2.0 * ((x * 0.4).sin() * (y * 0.3).cos());
-        let step = if x > 18.0 { 3.0 } else { 0.0 };
-        let pit = if (x - 8.0).abs() < 4.0 && (y - 20.0).abs() < 3.0 {
-            -3.0
-        } else {
-            0.0
-        };
-        base + step + pit
-    })
-}
-
 /// No cutting move goes into the model by more than the tolerance, along the normal, on
 /// every model here, with and without passes either side; the verifier, simulating the
 /// G-code as written on a 0.05 mm stock, finds no gouge past the tolerance either.
@@ -527,7 +512,7 @@ fn pencil_never_gouges() {
     for (name, mesh, min_angle) in [
         ("open box", open_box(), 20.0),
         ("v-groove", v_groove(30.0), 20.0),
-        ("relief", relief(), 20.0),
+        ("relief", common::relief(), 20.0),
         // The demo's smooth terrain creases only between its facets: many short tracks.
         ("demo", demo::demo_mesh(), 5.0),
     ] {
@@ -572,11 +557,7 @@ fn pencil_never_gouges() {
                 ..Default::default()
             };
             let r = engine::verify(&m, &job, &out, &opts, &mut |_| true).expect("verifies");
-            let gouges: Vec<_> = r
-                .problems
-                .iter()
-                .filter(|p| p.kind != verify::ProblemKind::MaterialLeft)
-                .collect();
+            let gouges = common::faults(&r);
             assert!(!r.failed(TOL), "{name}, {passes} passes: {gouges:?}");
         }
     }
@@ -803,7 +784,7 @@ fn boss_track_is_a_circle_round_its_foot() {
 #[test]
 fn hostile_jobs_are_refused_or_report_progress() {
     use std::time::{Duration, Instant};
-    let m = model(relief());
+    let m = model(common::relief());
     for s in [
         PencilSpec {
             sampling: 0.001,

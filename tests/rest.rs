@@ -24,7 +24,6 @@ use swarf::job::{
     Job, ModelTransform, Operation, ParallelSpec, RoughSpec, StrategySpec, ToolKind, ToolSpec,
 };
 use swarf::mesh::Mesh;
-use swarf::sim::verify::ProblemKind;
 use swarf::sim::Stock;
 use swarf::toolpath::{Move, Step, Toolpath};
 use swarf::units::Units;
@@ -303,11 +302,7 @@ fn the_chain_with_rest_is_gouge_free_and_runs_through_rs274() {
         "the section says it is rest machining"
     );
     let report = engine::verify(&m, &job, &out, &Default::default(), &mut |_| true).unwrap();
-    let bad: Vec<_> = report
-        .problems
-        .iter()
-        .filter(|p| p.kind != ProblemKind::MaterialLeft)
-        .collect();
+    let bad = common::faults(&report);
     assert!(bad.is_empty(), "verify: {:?}", &bad[..bad.len().min(3)]);
     if let Some(rs) = common::rs274::available() {
         let run = common::rs274::run(&rs, &out.gcode).expect("rs274 reads the rest program");

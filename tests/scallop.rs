@@ -16,7 +16,6 @@ use swarf::demo;
 use swarf::engine::{self, EngineError, Model, Output};
 use swarf::job::{Job, Milling, ModelTransform, ParallelSpec, ScallopSpec, StrategySpec, ToolKind};
 use swarf::mesh::Mesh;
-use swarf::sim::verify::ProblemKind;
 use swarf::sim::Stock;
 use swarf::strategy::scallop::chord;
 use swarf::toolpath::Move;
@@ -129,11 +128,7 @@ fn passes_never_gouge_and_run_through_rs274() {
         let job = scallop_job(milling);
         let out = engine::generate(&m, &job, &mut |_| true).unwrap();
         let report = engine::verify(&m, &job, &out, &Default::default(), &mut |_| true).unwrap();
-        let bad: Vec<_> = report
-            .problems
-            .iter()
-            .filter(|p| p.kind != ProblemKind::MaterialLeft)
-            .collect();
+        let bad = common::faults(&report);
         assert!(
             bad.is_empty(),
             "{milling:?}: {:?}",

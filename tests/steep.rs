@@ -341,20 +341,6 @@ fn worst_gouge(m: &Model, tp: &Toolpath, cutter: &Cutter, floor: f64) -> (f64, D
     worst
 }
 
-/// A relief with steep and shallow ground everywhere: hills, a step and a pit.
-fn relief() -> Mesh {
-    demo::height_field(60, 60, 30.0, 30.0, |x, y| {
-        let base = 6.0 + 2.0 * ((x * 0.4).sin() * (y * 0.3).cos());
-        let step = if x > 18.0 { 3.0 } else { 0.0 };
-        let pit = if (x - 8.0).abs() < 4.0 && (y - 20.0).abs() < 3.0 {
-            -3.0
-        } else {
-            0.0
-        };
-        base + step + pit
-    })
-}
-
 /// No cutting move goes below the cutter's surface by more than the tolerance (along the
 /// normal for the ball), on every model here with every cutter; the verifier, simulating
 /// the G-code as written, finds no gouge, rapid through stock or collision either.
@@ -363,7 +349,7 @@ fn steep_and_shallow_never_gouges() {
     for (name, mesh) in [
         ("hemisphere", hemisphere()),
         ("box", box_on_slab()),
-        ("relief", relief()),
+        ("relief", common::relief()),
     ] {
         let m = model(mesh);
         for (kind, direction) in [
@@ -398,11 +384,7 @@ fn steep_and_shallow_never_gouges() {
                 ..Default::default()
             };
             let r = engine::verify(&m, &job, &out, &opts, &mut |_| true).expect("verifies");
-            let bad: Vec<_> = r
-                .problems
-                .iter()
-                .filter(|p| p.kind != verify::ProblemKind::MaterialLeft)
-                .collect();
+            let bad = common::faults(&r);
             assert!(!r.failed(TOL), "{name} {kind:?}: {bad:?}");
         }
     }

@@ -40,3 +40,28 @@ pub fn drop_within_rounding(
         })
         .fold(f64::INFINITY, f64::min)
 }
+
+/// A verify report's problems other than material left: gouges, rapids through stock and
+/// holder collisions (what no program may have).
+pub fn faults(r: &swarf::sim::verify::Report) -> Vec<&swarf::sim::verify::Problem> {
+    r.problems
+        .iter()
+        .filter(|p| p.kind != swarf::sim::verify::ProblemKind::MaterialLeft)
+        .collect()
+}
+
+/// A 60 × 60 relief over 30 × 30 mm with steep and shallow ground and concave creases
+/// everywhere: hills and valleys, a step (a vertical wall across it) and a pit.
+#[allow(clippy::disallowed_methods)] // a test shape, computed with std maths
+pub fn relief() -> swarf::mesh::Mesh {
+    swarf::demo::height_field(60, 60, 30.0, 30.0, |x, y| {
+        let base = 6.0 + 2.0 * ((x * 0.4).sin() * (y * 0.3).cos());
+        let step = if x > 18.0 { 3.0 } else { 0.0 };
+        let pit = if (x - 8.0).abs() < 4.0 && (y - 20.0).abs() < 3.0 {
+            -3.0
+        } else {
+            0.0
+        };
+        base + step + pit
+    })
+}
