@@ -51,12 +51,12 @@ settings (override the job file):
   steep:     --steep-angle DEG --overlap L --stepover S --stepdown S --direction {x,y,xy}
              --z-top Z --z-bottom Z  (waterline where the surface is steeper than DEG,
              raster lines where it is shallower, each running L into the other's area)
-  rough:     --stepdown S --stepover-ratio R --stock-to-leave S --pattern {offset,zigzag}
+  rough:     --stepdown S --stepover-ratio R --stock-to-leave S --pattern {offset,zigzag,adaptive}
              --z-top Z --z-bottom Z --ramp-angle DEG
   engrave:   --depth D --stepdown S --z-top Z  (the material's top, default 0)
   profile:   --side {outside,inside,on} --depth D --stepdown S --allowance A --finish F
              --lead R --tabs N | --tab-spacing L, --tab-width W --tab-height H
-  pocket:    --depth D --stepdown S --stepover-ratio R --pattern {offset,zigzag}
+  pocket:    --depth D --stepdown S --stepover-ratio R --pattern {offset,zigzag,adaptive}
              --allowance A --ramp-angle DEG
   vcarve:    --tool cone --angle DEG --max-depth D --tolerance T
   --margin M --stock-margin M --floor Z --safe-height Z

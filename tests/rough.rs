@@ -71,7 +71,8 @@ fn grown(tool: &Cutter, a: f64) -> (Cutter, f64) {
 
 /// Every cutting move (feed or plunge), sampled every `step`: (point, kind).
 fn cutting_points(out: &Output, step: f64) -> Vec<([f64; 3], Move)> {
-    let tp = &out.toolpath;
+    // Helix entries (adaptive) as the straight moves within a micron of them.
+    let tp = &out.toolpath.flattened(1e-3);
     let mut v = Vec::new();
     for i in 1..tp.len() {
         let kind = tp.kind(i);
@@ -242,6 +243,18 @@ fn cone_leaves_the_allowance() {
 }
 
 #[test]
+fn adaptive_leaves_the_allowance() {
+    for kind in [
+        ToolKind::Flat,
+        ToolKind::Ball,
+        ToolKind::Bull,
+        ToolKind::Cone,
+    ] {
+        check_allowance(kind, ClearPattern::Adaptive);
+    }
+}
+
+#[test]
 fn zigzag_leaves_the_allowance() {
     check_allowance(ToolKind::Flat, ClearPattern::Zigzag);
     check_allowance(ToolKind::Bull, ClearPattern::Zigzag);
@@ -399,6 +412,11 @@ fn offset_leaves_no_island_in_open_areas() {
 }
 
 #[test]
+fn adaptive_leaves_no_island_in_open_areas() {
+    check_coverage(ClearPattern::Adaptive);
+}
+
+#[test]
 fn zigzag_leaves_no_island_in_open_areas() {
     check_coverage(ClearPattern::Zigzag);
 }
@@ -419,12 +437,22 @@ fn check_layers_and_entries(kind: ToolKind, pattern: ClearPattern) {
         let dy = (b.min[1] - p[1]).max(p[1] - b.max[1]).max(0.0) as f64;
         dx.hypot(dy) >= r - 1e-3
     };
-    let tp = &out.toolpath;
+    // Helix entries (adaptive) as feeds within a micron of them.
+    let tp = &out.toolpath.flattened(1e-3);
+    let adaptive = pattern == ClearPattern::Adaptive;
     let on_layer = |z: f64| zs.iter().any(|l| (l - z).abs() < 1e-4);
     let mut plunges = 0;
     let mut ramps = 0;
+    // What the level feeds of the current layer have swept, on 0.1 mm cells over the
+    // stock: adaptive's entries from above must land where it is all swept already.
+    let mut swept_here = Swept::new(&b, r);
+    let mut entries_from_above = (0, 0.0f64);
     for i in 1..tp.len() {
         let (a, p) = (tp.point(i - 1), tp.point(i));
+        if tp.kind(i) == Move::Feed && a[2] == p[2] {
+            swept_here.at_layer(p[2]);
+            swept_here.sweep(a, p);
+        }
         assert!(p[2] as f64 >= res.floor - 1e-4, "below the floor at {p:?}");
         assert!(
             p[2] as f64 >= *zs.last().unwrap() - 1e-4,
@@ -458,6 +486,17 @@ fn check_layers_and_entries(kind: ToolKind, pattern: ClearPattern) {
                 let z = p[2] as f64;
                 let top = (z - res.top).abs() < 1e-4;
                 assert!(top || on_layer(z), "plunge into material at {p:?}");
+                let next = tp.point(i + 1);
+                if adaptive && (next[2] - p[2]).abs() < 1e-6 {
+                    // Adaptive enters from above where this layer has cleared already,
+                    // then moves on at the level: no stock under the tool is left uncut
+                    // (within the planner's cells at the edge of its reach).
+                    assert_eq!(swept_here.z, p[2], "plunge to {p:?} before its layer cut");
+                    let left = swept_here.uncut_under(p);
+                    assert!(left <= 0.3, "plunge to {p:?} with stock {left:.3} mm in");
+                    entries_from_above = (entries_from_above.0 + 1, entries_from_above.1.max(left));
+                    continue;
+                }
                 if !top {
                     let swept = (1..i).any(|k| {
                         let (q0, q1) = (tp.point(k - 1), tp.point(k));
@@ -472,7 +511,6 @@ fn check_layers_and_entries(kind: ToolKind, pattern: ClearPattern) {
                     });
                     assert!(swept, "plunge to {p:?} where that layer did not cut");
                 }
-                let next = tp.point(i + 1);
                 assert!(
                     tp.kind(i + 1) == Move::Feed && next[2] < p[2],
                     "no ramp after the plunge to {p:?}"
@@ -494,12 +532,105 @@ fn check_layers_and_entries(kind: ToolKind, pattern: ClearPattern) {
     }
     assert!(plunges > 0);
     let _ = ramps;
+    if adaptive {
+        eprintln!(
+            "{kind:?}: {} entries from above at a layer, reaching at most {:.3} mm into uncut stock",
+            entries_from_above.0, entries_from_above.1
+        );
+        assert!(entries_from_above.0 > 0);
+    }
+}
+
+/// The cells of the stock's box a layer's level feeds have swept with the tool.
+struct Swept {
+    min: [f64; 2],
+    nx: usize,
+    ny: usize,
+    r: f64,
+    z: f32,
+    cells: Vec<bool>,
+}
+
+impl Swept {
+    const H: f64 = 0.1;
+
+    fn new(b: &swarf::mesh::Aabb, r: f64) -> Swept {
+        let min = [b.min[0] as f64, b.min[1] as f64];
+        let nx = ((b.max[0] as f64 - min[0]) / Self::H).ceil() as usize + 1;
+        let ny = ((b.max[1] as f64 - min[1]) / Self::H).ceil() as usize + 1;
+        Swept {
+            min,
+            nx,
+            ny,
+            r,
+            z: f32::NAN,
+            cells: vec![false; nx * ny],
+        }
+    }
+
+    fn at_layer(&mut self, z: f32) {
+        if z != self.z {
+            self.z = z;
+            self.cells.fill(false);
+        }
+    }
+
+    /// Cells whose centres lie within `reach` of `p`, as (index, distance).
+    fn around(&self, p: [f64; 2], q: [f64; 2], reach: f64) -> Vec<(usize, f64)> {
+        let lo = |v: f64, o: f64| (((v - o) / Self::H).floor() as isize).max(0) as usize;
+        let (i0, i1) = (
+            lo(p[0].min(q[0]) - reach, self.min[0]),
+            lo(p[0].max(q[0]) + reach, self.min[0]).min(self.nx - 1),
+        );
+        let (j0, j1) = (
+            lo(p[1].min(q[1]) - reach, self.min[1]),
+            lo(p[1].max(q[1]) + reach, self.min[1]).min(self.ny - 1),
+        );
+        let mut out = Vec::new();
+        for j in j0..=j1 {
+            for i in i0..=i1 {
+                let c = [
+                    self.min[0] + i as f64 * Self::H,
+                    self.min[1] + j as f64 * Self::H,
+                ];
+                let d = seg_dist([c[0], c[1], 0.0], [p[0], p[1], 0.0], [q[0], q[1], 0.0]);
+                if d <= reach {
+                    out.push((j * self.nx + i, d));
+                }
+            }
+        }
+        out
+    }
+
+    fn sweep(&mut self, a: [f32; 3], b: [f32; 3]) {
+        let (a, b) = ([a[0] as f64, a[1] as f64], [b[0] as f64, b[1] as f64]);
+        for (k, _) in self.around(a, b, self.r) {
+            self.cells[k] = true;
+        }
+    }
+
+    /// How far into stock not yet swept at this layer the tool at `p` reaches.
+    fn uncut_under(&self, p: [f32; 3]) -> f64 {
+        let p = [p[0] as f64, p[1] as f64];
+        self.around(p, p, self.r)
+            .into_iter()
+            .filter(|&(k, _)| !self.cells[k])
+            .map(|(_, d)| self.r - d)
+            .fold(0.0, f64::max)
+    }
 }
 
 #[test]
 fn layers_and_entries_offset() {
     for kind in [ToolKind::Flat, ToolKind::Cone] {
         check_layers_and_entries(kind, ClearPattern::Offset);
+    }
+}
+
+#[test]
+fn layers_and_entries_adaptive() {
+    for kind in [ToolKind::Flat, ToolKind::Bull] {
+        check_layers_and_entries(kind, ClearPattern::Adaptive);
     }
 }
 
@@ -549,7 +680,11 @@ fn closed_pocket_is_ramped_into() {
 
 #[test]
 fn gcode_runs_in_linuxcnc_and_grbl_words_are_allowed() {
-    for pattern in [ClearPattern::Offset, ClearPattern::Zigzag] {
+    for pattern in [
+        ClearPattern::Offset,
+        ClearPattern::Zigzag,
+        ClearPattern::Adaptive,
+    ] {
         let mut j = job(ToolKind::Bull, pattern);
         let (_, out) = run(scene(), &j);
         if let Some(bin) = rs274::available() {
@@ -583,10 +718,13 @@ fn gcode_runs_in_linuxcnc_and_grbl_words_are_allowed() {
                     it.next();
                 }
                 match c {
+                    // Adaptive's helix entries are arcs, with I and J (GRBL 1.1 takes both).
                     'G' => assert!(
-                        ["0", "1", "17", "20", "21", "90", "94"].contains(&v.as_str()),
+                        ["0", "1", "17", "20", "21", "90", "94"].contains(&v.as_str())
+                            || (pattern == ClearPattern::Adaptive && (v == "2" || v == "3")),
                         "G{v} in {line:?}"
                     ),
+                    'I' | 'J' if pattern == ClearPattern::Adaptive => {}
                     'M' => assert!(
                         ["2", "3", "5", "30"].contains(&v.as_str()),
                         "M{v} in {line:?}"
@@ -639,6 +777,144 @@ fn timing() {
                 "rough {pattern:?}: {tris} triangles, {:.2} s, {} points, {:.0} mm of feed, \
                  {:.0} mm of rapids, {entries} entries",
                 dt, out.summary.points, out.summary.feed_length, out.summary.rapid_length
+            );
+        }
+    }
+}
+
+/// Adaptive roughing in 3D (issue 12, part 1): on a block with an L-shaped pocket (sharp
+/// inside corners, 90° and 270°) and a step down at one end (an open region on the upper
+/// layers), the engagement measured by removing material along the program level by level
+/// (`sim::engagement`, a finer grid than the planner's; the material is the stock's box)
+/// never exceeds the stepover, while offset rings at the same stepover take more in their
+/// corners. Path length and time are printed for the comparison.
+#[test]
+fn adaptive_engagement_stays_within_the_stepover_in_3d() {
+    use swarf::geom::{DVec2, Rect};
+    use swarf::sim::engagement::{measure, Engagement};
+    let pocket = |x: f32, y: f32| {
+        ((8.0..=32.0).contains(&x) && (6.0..=14.0).contains(&y))
+            || ((22.0..=32.0).contains(&x) && (6.0..=24.0).contains(&y))
+    };
+    let mesh = demo::height_field(160, 120, 40.0, 30.0, |x, y| {
+        if pocket(x, y) {
+            3.0
+        } else if x < 4.0 {
+            8.0
+        } else {
+            12.0
+        }
+    });
+    let ratio = 0.15;
+    let r = 3.0;
+    let limit = ratio * 2.0 * r;
+    let area = Rect {
+        min: DVec2::new(0.0, 0.0),
+        max: DVec2::new(40.0, 30.0),
+    };
+    let inside = |p: DVec2| p.x >= 0.0 && p.x <= 40.0 && p.y >= 0.0 && p.y <= 30.0;
+    let mut widest = Vec::new();
+    for pattern in [ClearPattern::Adaptive, ClearPattern::Offset] {
+        for conventional in [false, true] {
+            if pattern == ClearPattern::Offset && conventional {
+                continue;
+            }
+            let mut job = job(ToolKind::Flat, pattern);
+            if let StrategySpec::Rough(s) = &mut job.strategy {
+                s.stepdown = 3.0;
+                s.stepover_ratio = ratio;
+                s.stock_to_leave = 0.3;
+                s.sampling = 0.25;
+                if conventional {
+                    s.milling = swarf::job::Milling::Conventional;
+                }
+            }
+            let (_, out) = run(mesh.clone(), &job);
+            let e = measure(&out.toolpath, r, area, 0.025, r / 4.0, &inside);
+            assert!(e.len() >= 3, "{pattern:?}: {} levels", e.len());
+            let worst = e
+                .iter()
+                .max_by(|a, b| a.max_width.total_cmp(&b.max_width))
+                .unwrap();
+            let mean = e.iter().map(|e| e.mean_width * e.length).sum::<f64>()
+                / e.iter().map(|e| e.length).sum::<f64>();
+            eprintln!(
+                "{pattern:?} conventional={conventional}: engagement max {:.3} mm ({:.1}°) at z {} {:?}, mean {mean:.3} mm; feed {:.0} mm, rapid {:.0} mm, {:.1} min",
+                worst.max_width,
+                Engagement::angle(worst.max_width, r),
+                worst.z,
+                worst.at,
+                out.summary.feed_length,
+                out.summary.rapid_length,
+                out.summary.estimated_seconds / 60.0,
+            );
+            widest.push(worst.max_width);
+        }
+    }
+    assert!(
+        widest[0] <= limit,
+        "adaptive climb takes {} > {limit}",
+        widest[0]
+    );
+    assert!(
+        widest[1] <= limit,
+        "adaptive conventional takes {} > {limit}",
+        widest[1]
+    );
+    assert!(
+        widest[2] > 1.3 * limit,
+        "offset rings take only {}",
+        widest[2]
+    );
+}
+
+/// Adaptive against offset roughing on the demo terrain, flat Ø6 (BENCHMARKS.md): time,
+/// path, lifts and the engagement measured on 0.05 mm cells, per pattern.
+/// `cargo test --release --test rough -- --ignored --nocapture adaptive_against_offset`.
+#[test]
+#[ignore]
+fn adaptive_against_offset_on_the_demo() {
+    use swarf::geom::{DVec2, Rect};
+    use swarf::sim::engagement::{measure, Engagement};
+    let model = Model::new(demo::demo_mesh(), &ModelTransform::default(), Units::Mm).unwrap();
+    let b = model.mesh().bounds();
+    let (lo, hi) = (
+        DVec2::new(b.min[0] as f64, b.min[1] as f64),
+        DVec2::new(b.max[0] as f64, b.max[1] as f64),
+    );
+    let inside = |p: DVec2| p.x >= lo.x && p.x <= hi.x && p.y >= lo.y && p.y <= hi.y;
+    for ratio in [0.4, 0.15] {
+        for pattern in [ClearPattern::Offset, ClearPattern::Adaptive] {
+            let mut j = Job::default();
+            j.tool.kind = ToolKind::Flat;
+            j.tool.diameter = 6.0;
+            j.strategy = StrategySpec::Rough(RoughSpec {
+                pattern,
+                stepover_ratio: ratio,
+                ..RoughSpec::default()
+            });
+            let t = std::time::Instant::now();
+            let out = engine::generate(&model, &j, &mut |_| true).unwrap();
+            let dt = t.elapsed().as_secs_f64();
+            let tp = &out.toolpath;
+            let lifts = (0..tp.len()).filter(|&i| tp.kind(i) == Move::Plunge).count();
+            let r = 3.0;
+            let area = Rect {
+                min: lo - DVec2::splat(2.0 * r),
+                max: hi + DVec2::splat(2.0 * r),
+            };
+            let e = measure(tp, r, area, 0.05, r / 4.0, &inside);
+            let worst = e.iter().map(|e| e.max_width).fold(0.0, f64::max);
+            let mean = e.iter().map(|e| e.mean_width * e.length).sum::<f64>()
+                / e.iter().map(|e| e.length).sum::<f64>();
+            println!(
+                "stepover {ratio} {pattern:?}: {dt:.1} s, feed {:.1} m, rapid {:.1} m, {lifts} entries, \
+                 about {:.0} min; engagement max {worst:.2} mm ({:.0}°), mean {mean:.2} mm (limit {:.2})",
+                out.summary.feed_length / 1000.0,
+                out.summary.rapid_length / 1000.0,
+                out.summary.estimated_seconds / 60.0,
+                Engagement::angle(worst, r),
+                ratio * 2.0 * r,
             );
         }
     }

@@ -171,6 +171,30 @@ fn open_terrain_zigzag_links_stay_outside_the_part() {
     );
 }
 
+/// The terrain cleared adaptively (issue 12, part 1): passes, links through cleared area,
+/// helices and the wall rings keep the stock to leave along the normal.
+#[test]
+fn open_terrain_adaptive_stays_outside_the_part() {
+    let spec = RoughSpec {
+        stock_to_leave: 0.2,
+        stepdown: 1.5,
+        stepover_ratio: 0.2,
+        z_top: Some(9.0),
+        pattern: ClearPattern::Adaptive,
+        ..RoughSpec::default()
+    };
+    let job = rough_job(ToolKind::Ball, 6.0, spec.clone());
+    let (model, out) = run(demo::demo_mesh(), &job);
+    assert!(out.summary.feed_length > 1000.0, "{:?}", out.summary);
+    eprintln!("adaptive on the terrain: {:?}", out.summary);
+    let (d, p, len) = worst_gouge(&model, &out, spec.stock_to_leave, spec.tolerance);
+    assert!(
+        d <= spec.tolerance,
+        "{d:.4} into the stock to leave at {p:?} ({len:.1} mm of moves deeper than {})",
+        spec.tolerance
+    );
+}
+
 /// Checks any model and job by hand: `SWARF_PROBE_STL=m.stl SWARF_PROBE_JOB='{...}' cargo
 /// test --release --test rough_gouge -- --ignored --nocapture probe`.
 #[test]

@@ -46,9 +46,17 @@ impl ClearPattern {
         Choice::new("adaptive", "Adaptive (engagement at most the stepover)"),
     ];
 
-    /// The choices for 3D roughing, which has no adaptive clearing yet.
-    pub const ROUGH: &'static [Choice] = &[
-        Choice::new("offset", "Offset (follows the part)"),
-        Choice::new("zigzag", "Zigzag lines"),
-    ];
+    /// Refuses adaptive clearing at a stepover so small it would take tens of thousands of
+    /// passes (`p` is the strategy's field path).
+    pub(crate) fn check_ratio(self, p: &str, ratio: f64) -> Result<(), super::JobError> {
+        if self == ClearPattern::Adaptive && ratio < 0.02 {
+            return Err(super::err(
+                &format!("{p}.pattern"),
+                format!(
+                    "adaptive clearing at a stepover of {ratio} × the diameter would take tens of thousands of passes; use at least 0.02"
+                ),
+            ));
+        }
+        Ok(())
+    }
 }

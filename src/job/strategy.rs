@@ -353,8 +353,12 @@ impl RoughSpec {
             ),
             SAMPLING,
             TOLERANCE,
-            Field::select("strategy.pattern", "Clearing pattern", ClearPattern::ROUGH)
-                .control("strategy.rough.pattern"),
+            Field::select(
+                "strategy.pattern",
+                "Clearing pattern",
+                ClearPattern::CHOICES,
+            )
+            .control("strategy.rough.pattern"),
             CONTOUR_MILLING,
         ],
         default: || StrategySpec::Rough(RoughSpec::default()),
@@ -735,13 +739,6 @@ impl StrategySpec {
             StrategySpec::Rough(s) => {
                 check_levels(p, s.stepdown, s.z_top, s.z_bottom, &[])?;
                 check_grid(p, s.sampling, s.tolerance, cutter)?;
-                if s.pattern == ClearPattern::Adaptive {
-                    return Err(err(
-                        &format!("{p}.pattern"),
-                        "adaptive clearing is for 2D pockets so far; 3D roughing takes offset or zigzag"
-                            .to_string(),
-                    ));
-                }
                 if !s.stepover_ratio.is_finite()
                     || s.stepover_ratio <= 0.0
                     || s.stepover_ratio > 1.0
@@ -754,6 +751,7 @@ impl StrategySpec {
                         ),
                     ));
                 }
+                s.pattern.check_ratio(p, s.stepover_ratio)?;
                 for (k, v) in [
                     ("stock_to_leave", Some(s.stock_to_leave)),
                     ("stock_to_leave_z", s.stock_to_leave_z),

@@ -349,15 +349,7 @@ pub(super) fn validate(s: Spec2d<'_>, p: &str, cutter: &Cutter) -> Result<(), Jo
                     ),
                 ));
             }
-            if s.pattern == ClearPattern::Adaptive && s.stepover_ratio < 0.02 {
-                return Err(err(
-                    &format!("{p}.pattern"),
-                    format!(
-                        "adaptive clearing at a stepover of {} × the diameter would take tens of thousands of passes; use at least 0.02",
-                        s.stepover_ratio
-                    ),
-                ));
-            }
+            s.pattern.check_ratio(p, s.stepover_ratio)?;
             if s.stepover_ratio * 2.0 * cutter.radius() < 1e-3 {
                 return Err(err(
                     &format!("{p}.stepover_ratio"),

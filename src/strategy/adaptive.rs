@@ -153,19 +153,24 @@ const FRINGE: u8 = 2;
 
 /// The share of the largest width the planner aims for: its cell count is an estimate.
 const AIM: f64 = 0.65;
+/// How far, in radii, a tool that ended a pass against material backs along its track to
+/// reach cleared area before it is lifted instead.
+const RETREAT: f64 = 4.0;
 /// The most cells a level's picture may have.
 const MAX_CELLS: usize = 16_000_000;
 
 /// Plans adaptive passes over the region `loops` (outer loops counter-clockwise, holes
 /// clockwise: where the tool centre may go), removing the material `is_material` says is
 /// there (tested at cell centres within reach). `start` is where the tool is; when
-/// `outside` holds somewhere clear of material (an open region), passes start from there
+/// `open`, it is a point of the region's edge the tool can reach from above in air (at
+/// least a radius from the material: an open region) and the first pass starts there,
 /// with no helix.
 pub fn plan(
     loops: &[Vec<DVec2>],
     is_material: &dyn Fn(DVec2) -> bool,
     set: &Settings,
     start: DVec2,
+    open: bool,
     cancel: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Vec<Pass>, Refusal> {
     let r = set.radius;
@@ -228,6 +233,9 @@ pub fn plan(
     let total = p.left.max(1);
     let mut passes = Vec::new();
     let mut here = start;
+    // The open start's cell is a radius from the material, not the radius and a half-cell
+    // `next_entry` asks of a frontier: so it is offered once here.
+    let mut open_start = open;
     let mut short = 0;
     loop {
         if !cancel(1.0 - p.left as f32 / total as f32) {
@@ -236,7 +244,13 @@ pub fn plan(
         if p.left == 0 {
             break;
         }
-        let Some((entry, mut pts, heading)) = p.next_entry(here)? else {
+        let next = if std::mem::take(&mut open_start) {
+            Some((Entry::Above, vec![start], p.heading(start)))
+        } else {
+            let track = passes.last().map_or(&[][..], |p: &Pass| &p.pts[..]);
+            p.next_entry(here, track)?
+        };
+        let Some((entry, mut pts, heading)) = next else {
             if !p.relaxed {
                 // What the passes that keep to the milling direction left: cut it either
                 // way, still within the engagement.
@@ -582,7 +596,11 @@ impl Planner {
     /// The next pass's entry, its first points (the link ending where the pass starts)
     /// and its heading; `None` when nothing reachable is left.
     #[allow(clippy::type_complexity)]
-    fn next_entry(&mut self, here: DVec2) -> Result<Option<(Entry, Vec<DVec2>, DVec2)>, Refusal> {
+    fn next_entry(
+        &mut self,
+        here: DVec2,
+        track: &[DVec2],
+    ) -> Result<Option<(Entry, Vec<DVec2>, DVec2)>, Refusal> {
         let g = self.g;
         let rc = (self.set.radius + self.h * std::f64::consts::FRAC_1_SQRT_2) / self.h;
         // Squared distances in cells, kept as the transform's f32 (half the bytes of a
@@ -593,8 +611,16 @@ impl Planner {
         let frontier = |k: usize, dead: &[bool], inside: &[bool]| {
             inside[k] && !dead[k] && free(k) && near(k) <= (rc + 1.5) * (rc + 1.5)
         };
-        // Breadth-first from the tool through clear cells inside the region.
-        let s = g.cell(here);
+        // Breadth-first from the tool through clear cells inside the region. A tool that
+        // ended its pass against material first backs along its own track (where it takes
+        // nothing more) to the first clear cell.
+        let mut back = vec![here];
+        let mut s = g.cell(here);
+        if !free(s) {
+            if let Some(q) = self.retreat(track, &free, &mut back) {
+                s = g.cell(q);
+            }
+        }
         let mut parent = vec![u32::MAX; g.len()];
         let mut queue = VecDeque::from([s]);
         parent[s] = s as u32;
@@ -635,7 +661,7 @@ impl Planner {
                 chain.push(g.centre(k));
                 k = parent[k] as usize;
             }
-            chain.push(here);
+            chain.extend(back.iter().rev());
             chain.reverse();
             let link = self.straighten(&chain, &free);
             let target = *link.last().expect("the chain has points");
@@ -688,6 +714,41 @@ impl Planner {
             vec![q],
             u,
         )))
+    }
+
+    /// Backs from the end of `track` (the last pass, which ended where the tool is) along
+    /// it, at most [`RETREAT`] radii, to the first point whose cell is clear and inside the
+    /// region: pushes the way there onto `back` and returns that point. The tool takes
+    /// nothing on the way: it has been everywhere along it.
+    fn retreat(
+        &self,
+        track: &[DVec2],
+        free: &dyn Fn(usize) -> bool,
+        back: &mut Vec<DVec2>,
+    ) -> Option<DVec2> {
+        let g = self.g;
+        let mut left = RETREAT * self.set.radius;
+        let start = back.len();
+        for w in track.windows(2).rev() {
+            let (a, b) = (w[1], w[0]);
+            let len = a.distance(b);
+            let n = (len / (0.5 * self.h)).ceil().max(1.0) as usize;
+            for k in 1..=n {
+                let q = a + (b - a) * (k as f64 / n as f64);
+                let c = g.cell(q);
+                if self.inside[c] && free(c) {
+                    back.push(q);
+                    return Some(q);
+                }
+            }
+            left -= len;
+            if left <= 0.0 {
+                break;
+            }
+            back.push(b);
+        }
+        back.truncate(start);
+        None
     }
 
     /// Squared distance in cells from each cell to the nearest material cell.
@@ -883,7 +944,7 @@ mod tests {
             width: 0.9,
             climb: true,
         };
-        let passes = plan(&loops, &|_| true, &set, DVec2::ZERO, &mut |_| true).unwrap();
+        let passes = plan(&loops, &|_| true, &set, DVec2::ZERO, false, &mut |_| true).unwrap();
         // Every point is in the rectangle; the last passes are the wall ring.
         for q in passes.iter().flat_map(|p| &p.pts) {
             assert!(q.x >= -1e-9 && q.x <= 40.0 + 1e-9 && q.y >= -1e-9 && q.y <= 20.0 + 1e-9);

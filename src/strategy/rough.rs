@@ -409,6 +409,111 @@ fn emit_region(
     }
 }
 
+/// Where a layer's tool goes down in air at `p` (beside the stock, or over area the
+/// layers above cleared and this one has cleared too): up, across, and down to the layer.
+fn drop_in(tp: &mut Toolpath, l: &Layer, p: DVec2) {
+    retract(tp, l.safe);
+    push(tp, Move::Rapid, p, l.safe);
+    let above = (l.z + 0.5 * (l.z_prev - l.z).max(0.0)).min(l.safe);
+    if above < l.safe {
+        push(tp, Move::Rapid, p, above);
+    }
+    push(tp, Move::Plunge, p, l.z);
+}
+
+/// Clears one region adaptively (see [`super::adaptive`]): the engagement never wider than
+/// the stepover. The picture of the layer's material is the stock's box: nothing below the
+/// layer above has been cut yet, and the model lies beyond the region's reach. An open
+/// region is entered beside the stock; a closed one by a helix from the layer above, where
+/// the tool is in air (the region lies inside the one the layer above cleared). Returns
+/// false when the region has no room for a helix where its material is (the caller clears
+/// it with offset rings instead).
+fn emit_adaptive(
+    tp: &mut Toolpath,
+    l: &Layer,
+    region: &Region,
+    spec: &RoughSpec,
+    step: f64,
+    open: bool,
+    progress: &mut dyn FnMut(f32) -> bool,
+) -> Result<bool, Cancelled> {
+    use super::adaptive::{self, Entry as A, Refusal};
+    let climb = spec.milling == Milling::Climb;
+    let loops: Vec<Vec<DVec2>> = std::iter::once(&region.outer)
+        .chain(&region.holes)
+        .cloned()
+        .collect();
+    let here = tp
+        .last()
+        .map(|p| DVec2::new(p[0] as f64, p[1] as f64))
+        .unwrap_or(region.outer[0]);
+    // An open region's passes start at its boundary's point beside the stock nearest the
+    // tool; a closed one has no clear spot to start from (its first pass is a helix).
+    let start = if open {
+        region
+            .outer
+            .iter()
+            .copied()
+            .filter(|&p| l.outside_stock(p))
+            .min_by(|a, b| a.distance(here).total_cmp(&b.distance(here)))
+    } else {
+        None
+    };
+    let set = adaptive::Settings {
+        radius: l.radius,
+        width: step,
+        climb,
+    };
+    let s = l.stock;
+    let material = |p: DVec2| p.x >= s.min.x && p.x <= s.max.x && p.y >= s.min.y && p.y <= s.max.y;
+    let passes = match adaptive::plan(
+        &loops,
+        &material,
+        &set,
+        start.unwrap_or(here),
+        start.is_some(),
+        progress,
+    ) {
+        Ok(p) => p,
+        Err(Refusal::NoRoom) => return Ok(false),
+        Err(Refusal::Cancelled) => return Err(Cancelled),
+    };
+    let wall = if climb { Wall::Right } else { Wall::Left };
+    // The tool is at this layer inside the region (it has cut here).
+    let mut inside = false;
+    for p in passes {
+        let Some(&p0) = p.pts.first() else {
+            continue;
+        };
+        match p.entry {
+            A::Linked if inside => {
+                tp.set_wall(Wall::Fixed);
+                push(tp, Move::Feed, p0, l.z);
+            }
+            // The first pass from an open region's start (beside the stock), or a spot
+            // clear at this layer: in air from above.
+            A::Linked | A::Above => drop_in(tp, l, p0),
+            A::Helix { centre, radius } => {
+                retract(tp, l.safe);
+                push(tp, Move::Rapid, p0, l.safe);
+                let above = (l.z_prev + 0.5 * (l.z_prev - l.z).max(0.0)).min(l.safe);
+                if above < l.safe {
+                    push(tp, Move::Rapid, p0, above);
+                }
+                push(tp, Move::Plunge, p0, l.z_prev);
+                tp.set_wall(Wall::Fixed);
+                ramp::helix(tp, p0, centre, radius, climb, l.slope, l.z_prev, l.z);
+            }
+        }
+        inside = true;
+        tp.set_wall(if p.wall { wall } else { Wall::Fixed });
+        for &q in &p.pts[1..] {
+            push(tp, Move::Feed, q, l.z);
+        }
+    }
+    Ok(true)
+}
+
 /// The passes of one region as ordered stages, and whether it is entered from outside.
 fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -> Vec<Vec<Pass>> {
     let climb = spec.milling == Milling::Climb;
@@ -428,7 +533,7 @@ fn plan(region: &Region, spec: &RoughSpec, step: f64, radius: f64, open: bool) -
         }
     };
     match spec.pattern {
-        // Validation refuses adaptive for roughing (2D pockets only so far).
+        // Adaptive falls back to offset rings where it has no room for a helix.
         ClearPattern::Offset | ClearPattern::Adaptive => {
             // How far ring `k` may move either way (see the module doc): each level keeps
             // a stepover less `slack` from the one before (`pocket::rings`).
@@ -557,6 +662,13 @@ pub fn generate(
             });
             let r = todo.swap_remove(k);
             let open = r.outer.iter().any(|&p| layer.outside_stock(p));
+            if spec.pattern == ClearPattern::Adaptive {
+                let (k, n) = (k as f32, zs.len() as f32);
+                let mut sub = |f: f32| progress(0.5 + 0.5 * (k + f) / n);
+                if emit_adaptive(&mut tp, &layer, &r, spec, step, open, &mut sub)? {
+                    continue;
+                }
+            }
             let stages = plan(&r, spec, step, radius, open);
             emit_region(&mut tp, &layer, &r, stages, open);
         }

@@ -244,6 +244,29 @@ test('Roughing: its parameters are shown; generate gives a toolpath or the engin
   await s.close();
 });
 
+test('Adaptive roughing: offered for 3D roughing, a tiny stepover is refused at its field, cut level by level with helix arcs or entries beside the stock, equal to the CLI', async (t) => {
+  const s = await open(browser);
+  await loadTerrain(s.page);
+  await s.page.selectOption('#f-strategy-type', 'rough');
+  const offered = await s.page.$$eval('#f-strategy-rough-pattern option', (o) => o.map((e) => e.value));
+  assert.deepEqual(offered, ['offset', 'zigzag', 'adaptive']);
+  await s.page.selectOption('#f-strategy-rough-pattern', 'adaptive');
+  await setNumber(s.page, '#f-strategy-stepover_ratio', 0.01);
+  const err = s.page.locator('#f-strategy-rough-pattern-error');
+  await err.filter({ hasText: /\S/ }).waitFor({ timeout: 5_000 });
+  assert.match(await err.textContent(), /tens of thousands of passes/);
+  await setNumber(s.page, '#f-strategy-stepover_ratio', 0.3);
+  await setNumber(s.page, '#f-strategy-stepdown', 3);
+  const r = await generate(s.page);
+  assert.match(r.status, /Toolpath ready/);
+  assert.equal(r.error, '');
+  const lv = await feedLevels(s.page);
+  assert.ok(lv.levels.length >= 2 && lv.feeds > 500, JSON.stringify(lv));
+  const ngc = await downloadEqualsCli(t, s.page, 'ngc');
+  assert.match(ngc, /rough/i);
+  await s.close();
+});
+
 test('a chain of waterline (6 mm ball) then parallel (3 mm ball) is one program with two tool changes, equal to the CLI', async (t) => {
   const s = await open(browser);
   await loadTerrain(s.page);

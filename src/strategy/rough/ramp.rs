@@ -9,6 +9,7 @@
 
 use crate::geom::Det;
 use crate::geom::{DVec2, DVec3};
+use crate::toolpath::Toolpath;
 
 /// A closed polyline with its cumulative lengths, walked by arc length (wrapping round).
 pub struct Walk<'a> {
@@ -110,6 +111,40 @@ pub fn helix_loop(p: DVec2, r: f64, ccw: bool) -> Vec<DVec2> {
             c + DVec2::new(r * a.dcos(), r * a.dsin())
         })
         .collect()
+}
+
+/// Down from `z0` to `z1` round the circle about `c` through `p0` (where the tool is), in
+/// half turns of arcs no steeper than `slope` (counter-clockwise when `ccw`), then one flat
+/// lap at `z1`, ending at `p0`.
+#[allow(clippy::too_many_arguments)]
+pub fn helix(
+    tp: &mut Toolpath,
+    p0: DVec2,
+    c: DVec2,
+    rho: f64,
+    ccw: bool,
+    slope: f64,
+    z0: f64,
+    z1: f64,
+) {
+    let f3 = |p: DVec2, z: f64| [p.x as f32, p.y as f32, z as f32];
+    let half = std::f64::consts::PI * rho * slope;
+    let n = ((z0 - z1) / half).ceil().max(1.0) as usize;
+    let opposite = c * 2.0 - p0;
+    let cc = [c.x, c.y];
+    for k in 1..=n {
+        let z = z0 + (z1 - z0) * k as f64 / n as f64;
+        let q = if k % 2 == 1 { opposite } else { p0 };
+        tp.push_arc(ccw, cc, f3(q, z));
+    }
+    if n % 2 == 1 {
+        tp.push_arc(ccw, cc, f3(p0, z1));
+        tp.push_arc(ccw, cc, f3(opposite, z1));
+        tp.push_arc(ccw, cc, f3(p0, z1));
+    } else {
+        tp.push_arc(ccw, cc, f3(opposite, z1));
+        tp.push_arc(ccw, cc, f3(p0, z1));
+    }
 }
 
 #[cfg(test)]

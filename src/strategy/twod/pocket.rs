@@ -75,6 +75,7 @@ use crate::drawing::{arc, Drawing, Path, Segment, Shape, Vertex};
 use crate::geom::DVec2;
 use crate::geom::Det;
 use crate::job::{ClearPattern, Milling, PocketSpec, Resolved};
+use crate::strategy::rough::ramp::helix;
 use crate::strategy::Cancelled;
 use crate::toolpath::{Move, Toolpath, Wall};
 use i_overlay::core::fill_rule::FillRule;
@@ -324,6 +325,7 @@ fn adaptive_items(
         &|_| true,
         &a,
         start.unwrap_or_default(),
+        false,
         progress,
     ) {
         Ok(p) => p,
@@ -954,7 +956,9 @@ fn cut_pass(tp: &mut Toolpath, p: &Plan, links: &Links, set: &Settings, start: f
                     tp.push(Move::Plunge, f3(p0, start));
                 }
                 match e {
-                    Entry::Helix { centre, radius } => helix(tp, p0, centre, radius, set, start, z),
+                    Entry::Helix { centre, radius } => {
+                        helix(tp, p0, centre, radius, set.climb, set.slope, start, z)
+                    }
                     Entry::Ramp => ramp(tp, &item.cut.path, set, start, z),
                     Entry::Drop => tp.push(Move::Plunge, f3(p0, z)),
                 }
@@ -962,29 +966,6 @@ fn cut_pass(tp: &mut Toolpath, p: &Plan, links: &Links, set: &Settings, start: f
         }
         tp.set_wall(item.cut.wall);
         follow(tp, &item.cut.path, z);
-    }
-}
-
-/// Down from `z0` to `z1` round the circle about `c` through `p0` (where the tool is), in
-/// half turns no steeper than the ramp angle, then one flat lap at `z1`.
-fn helix(tp: &mut Toolpath, p0: DVec2, c: DVec2, rho: f64, set: &Settings, z0: f64, z1: f64) {
-    let ccw = set.climb;
-    let half = std::f64::consts::PI * rho * set.slope;
-    let n = ((z0 - z1) / half).ceil().max(1.0) as usize;
-    let opposite = c * 2.0 - p0;
-    let cc = [c.x, c.y];
-    for k in 1..=n {
-        let z = z0 + (z1 - z0) * k as f64 / n as f64;
-        let q = if k % 2 == 1 { opposite } else { p0 };
-        tp.push_arc(ccw, cc, f3(q, z));
-    }
-    if n % 2 == 1 {
-        tp.push_arc(ccw, cc, f3(p0, z1));
-        tp.push_arc(ccw, cc, f3(opposite, z1));
-        tp.push_arc(ccw, cc, f3(p0, z1));
-    } else {
-        tp.push_arc(ccw, cc, f3(opposite, z1));
-        tp.push_arc(ccw, cc, f3(p0, z1));
     }
 }
 
