@@ -13,6 +13,12 @@
 //! * [`pocket`]: offset rings of the region, a stepover apart (`cavalier_contours`), or
 //!   [`zigzag`] lines clipped to it plus a pass round its boundary.
 //! * [`ramp`]: ramped entries into closed material.
+//! * Adaptive clearing ([`super::adaptive`], `pattern: adaptive`) plans each region over a
+//!   picture of the layer's material, the stock's box: nothing below the layer above has
+//!   been cut, and the model lies beyond the region's reach. An open region's passes start
+//!   beside the stock; a closed one's first pass follows a helix from the layer above.
+//!   Entries from above land where this layer has cleared. A region with no room for a
+//!   helix where its material is gets offset rings.
 //!
 //! This file orders and links the passes.
 //!
