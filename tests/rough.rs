@@ -832,6 +832,9 @@ fn adaptive_engagement_stays_within_the_stepover_in_3d() {
             let (_, out) = run(mesh.clone(), &job);
             let e = measure(&out.toolpath, r, area, 0.025, r / 4.0, &inside);
             assert!(e.len() >= 3, "{pattern:?}: {} levels", e.len());
+            // The summary's figure, on the engine's coarser cells, says the same.
+            let fig = &out.summary.engagement;
+            assert_eq!(fig.len(), 1, "{pattern:?}: {fig:?}");
             let worst = e
                 .iter()
                 .max_by(|a, b| a.max_width.total_cmp(&b.max_width))
@@ -897,7 +900,9 @@ fn adaptive_against_offset_on_the_demo() {
             let out = engine::generate(&model, &j, &mut |_| true).unwrap();
             let dt = t.elapsed().as_secs_f64();
             let tp = &out.toolpath;
-            let lifts = (0..tp.len()).filter(|&i| tp.kind(i) == Move::Plunge).count();
+            let lifts = (0..tp.len())
+                .filter(|&i| tp.kind(i) == Move::Plunge)
+                .count();
             let r = 3.0;
             let area = Rect {
                 min: lo - DVec2::splat(2.0 * r),
