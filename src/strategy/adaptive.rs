@@ -691,9 +691,12 @@ impl Planner {
         let rho = room.min(self.set.radius) - 1e-3;
         if !self.edges.inside(centre) || rho < 0.25 * self.set.radius {
             // No room for a helix. What the wall ring reaches is left to it; anything
-            // farther in the planner cannot take.
+            // farther inside the region the planner cannot take (outside it, a cell the
+            // wall ring cannot reach is the picture's rounding at the edge of the reach:
+            // no tool centre in the region reaches it, offset rings no more than this).
             let far = (0..g.len()).any(|k| {
                 self.material[k] != CLEAR
+                    && self.edges.inside(g.centre(k))
                     && self.edges.distance(g.centre(k)) > self.set.radius + self.h
             });
             return if far && self.relaxed {
