@@ -154,6 +154,9 @@ pub struct EngagementFigure {
 const ENGAGEMENT_SHARE: f64 = 1.0 / 16.0;
 /// The most cells a level's engagement picture may have.
 const ENGAGEMENT_CELLS: f64 = 4e6;
+/// The most sub-steps an engagement measure walks, over all its levels (each walks the
+/// program's cutting moves below it, every half cell): about a second.
+const ENGAGEMENT_STEPS: f64 = 3e7;
 
 /// The engagement of operation `k` when it clears (roughing or a pocket).
 fn engagement(k: usize, op: &Operation, res: &Resolved, tp: &Toolpath) -> Option<EngagementFigure> {
@@ -181,7 +184,22 @@ fn engagement(k: usize, op: &Operation, res: &Resolved, tp: &Toolpath) -> Option
         max: hi + DVec2::splat(r),
     };
     let size = area.max - area.min;
-    let cell = (r * ENGAGEMENT_SHARE).max((size.x * size.y / ENGAGEMENT_CELLS).sqrt());
+    // Each level walks the program below it in half-cell sub-steps: the cells grow so that
+    // the walk stays within [`ENGAGEMENT_STEPS`] in all.
+    let st = tp.stats();
+    let levels = {
+        let mut z: Vec<f32> = (1..tp.len())
+            .filter(|&i| tp.kind(i) != Move::Rapid && tp.point(i - 1)[2] == tp.point(i)[2])
+            .map(|i| tp.point(i)[2])
+            .collect();
+        z.sort_by(f32::total_cmp);
+        z.dedup();
+        z.len() as f64
+    };
+    let walk = (st.feed_length + st.plunge_length) * levels / ENGAGEMENT_STEPS;
+    let cell = (r * ENGAGEMENT_SHARE)
+        .max((size.x * size.y / ENGAGEMENT_CELLS).sqrt())
+        .max(2.0 * walk);
     let levels = measure(tp, r, area, cell, r / 4.0, material);
     let worst = levels
         .iter()

@@ -124,6 +124,10 @@ fn level(
     };
     let (mut cut_len, mut cut_area) = (0.0, 0.0);
     for s in tp.steps() {
+        if s.from[2] >= top - 1e-6 && s.to[2] >= top - 1e-6 {
+            // Above this level's slab (a layer above, or a lift): it removes nothing here.
+            continue;
+        }
         let measured =
             s.kind != Move::Rapid && (s.from[2] - z).abs() < 1e-6 && (s.to[2] - z).abs() < 1e-6;
         let len = s.length();
