@@ -15,7 +15,7 @@
 //! The equivalent angle of width `w` with tool radius `R` is `acos(1 − w/R)` (180° at
 //! `w = 2R`, a slot).
 
-use crate::geom::{DVec2, Det, Rect};
+use crate::geom::{ceil_fast, floor_fast, DVec2, Det, Rect};
 use crate::toolpath::{Move, Toolpath};
 
 /// The engagement at one level.
@@ -88,16 +88,16 @@ fn level(
         .collect();
     let mut remove = |c: DVec2| -> usize {
         let mut n = 0;
-        let j0 = ((c.y - radius - o.y) / h).ceil().max(0.0);
-        let j1 = ((c.y + radius - o.y) / h).floor().min((ny - 1) as f64);
+        let j0 = ceil_fast((c.y - radius - o.y) / h).max(0.0);
+        let j1 = floor_fast((c.y + radius - o.y) / h).min((ny - 1) as f64);
         if j1 < j0 {
             return 0;
         }
         for j in j0 as usize..=j1 as usize {
             let dy = o.y + j as f64 * h - c.y;
             let half = (radius * radius - dy * dy).max(0.0).sqrt();
-            let i0 = ((c.x - half - o.x) / h).ceil().max(0.0);
-            let i1 = ((c.x + half - o.x) / h).floor().min((nx - 1) as f64);
+            let i0 = ceil_fast((c.x - half - o.x) / h).max(0.0);
+            let i1 = floor_fast((c.x + half - o.x) / h).min((nx - 1) as f64);
             if i1 < i0 {
                 continue;
             }

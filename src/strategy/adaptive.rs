@@ -64,6 +64,7 @@ use super::Cancelled;
 use crate::geom::{DVec2, Det};
 use area::{Edges, Grid};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// What the planner needs to know.
 #[derive(Clone, Copy, Debug)]
@@ -225,6 +226,8 @@ pub fn plan(
         cut_r,
         worth: AIM * set.width * (r / 10.0) / (h * h),
         journal: None,
+        version: 0,
+        near: None,
         relaxed: false,
         recent: VecDeque::new(),
         window: r / 4.0,
@@ -270,6 +273,7 @@ pub fn plan(
             p.recent.clear();
         }
         p.journal = Some(Vec::new());
+        let version = p.version;
         let cut = p.pass(first, heading, &mut pts, &mut *cancel, total)?;
         let journal = p.journal.take().unwrap_or_default();
         let helix = matches!(entry, Entry::Helix { .. });
@@ -281,6 +285,8 @@ pub fn plan(
             for (k, was) in journal {
                 p.material[k as usize] = was;
             }
+            // The picture is as it was: so is its distance transform.
+            p.version = version;
             p.recent = recent;
             p.left += cut;
             // Nothing to take from here within the engagement: never start within a step
@@ -341,6 +347,10 @@ struct Planner {
     worth: f64,
     /// The cells cleared since the journal was started, with what they were.
     journal: Option<Vec<(u32, u8)>>,
+    /// Counts the changes to `material` (a pass that is undone puts it back).
+    version: u64,
+    /// The material's distance transform and the `version` it is of.
+    near: Option<(u64, Rc<Vec<f32>>)>,
     /// Cutting against the milling direction is allowed (the clean-up after the passes
     /// that keep to it).
     relaxed: bool,
@@ -406,6 +416,9 @@ impl Planner {
                 l.push((k as u32, self.material[k]));
             }
             self.material[k] = CLEAR;
+        }
+        if !taken.is_empty() {
+            self.version += 1;
         }
         self.left -= taken.len();
         taken.len()
@@ -754,9 +767,18 @@ impl Planner {
         None
     }
 
-    /// Squared distance in cells from each cell to the nearest material cell.
-    fn material_distance(&self) -> Vec<f32> {
-        area::distance_sq(&self.g, |k| self.material[k] != CLEAR)
+    /// Squared distance in cells from each cell to the nearest material cell, computed
+    /// again only when the material has changed since (most passes that are tried are
+    /// undone: the picture is then the same).
+    fn material_distance(&mut self) -> Rc<Vec<f32>> {
+        if let Some((v, d)) = &self.near {
+            if *v == self.version {
+                return Rc::clone(d);
+            }
+        }
+        let d = Rc::new(area::distance_sq(&self.g, |k| self.material[k] != CLEAR));
+        self.near = Some((self.version, Rc::clone(&d)));
+        d
     }
 
     /// The heading along the material's edge at `q`: the material on the right for climb.

@@ -2,7 +2,7 @@
 //! region's boundary in buckets for exact inside and crossing tests, and distance
 //! transforms over the grid.
 
-use crate::geom::DVec2;
+use crate::geom::{ceil_fast, floor_fast, DVec2};
 use crate::strategy::twod::geometry::nearest_on_line;
 
 /// A uniform grid of square cells; cell `(i, j)` has its centre at `o + h (i, j)`.
@@ -54,18 +54,16 @@ impl Grid {
     /// centres do: calls `f(j, i0..=i1)`.
     pub fn disk_rows(&self, c: DVec2, r: f64, mut f: impl FnMut(usize, usize, usize)) {
         let h = self.h;
-        let j0 = ((c.y - r - self.o.y) / h).ceil().max(0.0);
-        let j1 = ((c.y + r - self.o.y) / h).floor().min((self.ny - 1) as f64);
+        let j0 = ceil_fast((c.y - r - self.o.y) / h).max(0.0);
+        let j1 = floor_fast((c.y + r - self.o.y) / h).min((self.ny - 1) as f64);
         if j1 < j0 {
             return;
         }
         for j in j0 as usize..=j1 as usize {
             let dy = self.o.y + j as f64 * h - c.y;
             let half = (r * r - dy * dy).max(0.0).sqrt();
-            let i0 = ((c.x - half - self.o.x) / h).ceil().max(0.0);
-            let i1 = ((c.x + half - self.o.x) / h)
-                .floor()
-                .min((self.nx - 1) as f64);
+            let i0 = ceil_fast((c.x - half - self.o.x) / h).max(0.0);
+            let i1 = floor_fast((c.x + half - self.o.x) / h).min((self.nx - 1) as f64);
             if i1 >= i0 {
                 f(j, i0 as usize, i1 as usize);
             }
