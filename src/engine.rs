@@ -124,100 +124,6 @@ pub struct Summary {
     pub bytes_before: usize,
     /// Operations in the chain.
     pub operations: usize,
-    /// The radial engagement of each clearing operation (roughing, 2D pockets), measured by
-    /// removing material along its moves ([`crate::sim::engagement`]).
-    pub engagement: Vec<EngagementFigure>,
-}
-
-/// How much of its side a clearing operation's tool took: the widest and mean radial
-/// engagement over its level moves (windows of a quarter of the radius), measured on a
-/// picture of each level's material (the stock's box for roughing, all of it for a
-/// pocket, whose tool never leaves it) of cells of `cell`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-pub struct EngagementFigure {
-    /// The operation's index in the chain.
-    pub operation: usize,
-    /// The widest window's width (the radial depth of a side cut removing as much).
-    pub max_width: f64,
-    /// Its angle of the tool's circumference, degrees (180 for a slot).
-    pub max_angle: f64,
-    /// Where it ends.
-    pub at: [f64; 3],
-    /// The mean width over the level travel that cut.
-    pub mean_width: f64,
-    /// The cell side it was measured with.
-    pub cell: f64,
-}
-
-/// The cells of an engagement measure: a sixteenth of the tool's radius (its width is then
-/// within a few percent), coarser where the picture would pass [`ENGAGEMENT_CELLS`].
-const ENGAGEMENT_SHARE: f64 = 1.0 / 16.0;
-/// The most cells a level's engagement picture may have.
-const ENGAGEMENT_CELLS: f64 = 4e6;
-/// The most sub-steps an engagement measure walks, over all its levels (each walks the
-/// program's cutting moves below it, every half cell): about a second.
-const ENGAGEMENT_STEPS: f64 = 3e7;
-
-/// The engagement of operation `k` when it clears (roughing or a pocket).
-fn engagement(k: usize, op: &Operation, res: &Resolved, tp: &Toolpath) -> Option<EngagementFigure> {
-    use crate::sim::engagement::{measure, Engagement};
-    let r = res.cutter.radius();
-    let stock = res.stock.rect();
-    let material: &dyn Fn(DVec2) -> bool = match op.strategy {
-        StrategySpec::Rough(_) => &|p: DVec2| {
-            p.x >= stock.min.x && p.x <= stock.max.x && p.y >= stock.min.y && p.y <= stock.max.y
-        },
-        StrategySpec::Pocket(_) => &|_| true,
-        _ => return None,
-    };
-    let (mut lo, mut hi) = (DVec2::splat(f64::INFINITY), DVec2::splat(f64::NEG_INFINITY));
-    for i in 0..tp.len() {
-        let p = tp.point(i);
-        lo = lo.min(DVec2::new(p[0] as f64, p[1] as f64));
-        hi = hi.max(DVec2::new(p[0] as f64, p[1] as f64));
-    }
-    if !(lo.x <= hi.x && lo.y <= hi.y) {
-        return None;
-    }
-    let area = Rect {
-        min: lo - DVec2::splat(r),
-        max: hi + DVec2::splat(r),
-    };
-    let size = area.max - area.min;
-    // Each level walks the program below it in half-cell sub-steps: the cells grow so that
-    // the walk stays within [`ENGAGEMENT_STEPS`] in all.
-    let st = tp.stats();
-    let levels = {
-        let mut z: Vec<f32> = (1..tp.len())
-            .filter(|&i| tp.kind(i) != Move::Rapid && tp.point(i - 1)[2] == tp.point(i)[2])
-            .map(|i| tp.point(i)[2])
-            .collect();
-        z.sort_by(f32::total_cmp);
-        z.dedup();
-        z.len() as f64
-    };
-    let walk = (st.feed_length + st.plunge_length) * levels / ENGAGEMENT_STEPS;
-    let cell = (r * ENGAGEMENT_SHARE)
-        .max((size.x * size.y / ENGAGEMENT_CELLS).sqrt())
-        .max(2.0 * walk);
-    let levels = measure(tp, r, area, cell, r / 4.0, material);
-    let worst = levels
-        .iter()
-        .max_by(|a, b| a.max_width.total_cmp(&b.max_width))?;
-    let length: f64 = levels.iter().map(|e| e.length).sum();
-    let mean = if length > 0.0 {
-        levels.iter().map(|e| e.mean_width * e.length).sum::<f64>() / length
-    } else {
-        0.0
-    };
-    Some(EngagementFigure {
-        operation: k,
-        max_width: worst.max_width,
-        max_angle: Engagement::angle(worst.max_width, r),
-        at: [worst.at[0], worst.at[1], worst.z],
-        mean_width: mean,
-        cell,
-    })
 }
 
 /// A finished job.
@@ -799,13 +705,6 @@ fn finish(
         lines_before,
         bytes_before,
         operations: ops.len(),
-        engagement: ops
-            .iter()
-            .zip(&resolved)
-            .zip(&paths)
-            .enumerate()
-            .filter_map(|(k, ((op, res), tp))| engagement(k, op, res, tp))
-            .collect(),
     };
     Ok(Output {
         toolpath,

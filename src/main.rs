@@ -609,20 +609,6 @@ fn generate(a: &Args) -> Result<(), Fail> {
             String::new()
         }
     );
-    let mut msg = msg;
-    for e in &s.engagement {
-        msg += &format!(
-            "; operation {} engagement max {:.3} {} ({:.0}°) at X{:.3} Y{:.3} Z{:.3}, mean {:.3}",
-            e.operation + 1,
-            e.max_width,
-            job.units.name(),
-            e.max_angle,
-            e.at[0],
-            e.at[1],
-            e.at[2],
-            e.mean_width
-        );
-    }
     for n in &out.nothing_cut {
         eprintln!("swarf: warning: {n}");
     }

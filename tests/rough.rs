@@ -832,9 +832,6 @@ fn adaptive_engagement_stays_within_the_stepover_in_3d() {
             let (_, out) = run(mesh.clone(), &job);
             let e = measure(&out.toolpath, r, area, 0.025, r / 4.0, &inside);
             assert!(e.len() >= 3, "{pattern:?}: {} levels", e.len());
-            // The summary's figure, on the engine's coarser cells, says the same.
-            let fig = &out.summary.engagement;
-            assert_eq!(fig.len(), 1, "{pattern:?}: {fig:?}");
             let worst = e
                 .iter()
                 .max_by(|a, b| a.max_width.total_cmp(&b.max_width))

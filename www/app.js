@@ -233,14 +233,6 @@ function showSummary(r) {
   stat('arcfit', merged
     ? `${fmt.count(s.moves_merged)} moves into ${fmt.count(r.arcs)} arcs`
     : get(state.resultJob, 'machine.arc_fitting') ? 'no arcs found' : 'off');
-  // Clearing operations: the widest and mean radial engagement, measured by removing
-  // material along the moves.
-  const e = s.engagement ?? [];
-  const unit = unitLabel();
-  const one = (f) => `max ${f.max_width.toFixed(2)} ${unit} (${Math.round(f.max_angle)}°), mean ${f.mean_width.toFixed(2)}`;
-  stat('engagement', e.length === 0 ? '–'
-    : e.length === 1 ? one(e[0])
-      : e.map((f) => `#${f.operation + 1}: ${one(f)}`).join('; '));
 }
 
 async function loadModel(file) {

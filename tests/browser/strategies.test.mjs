@@ -262,12 +262,6 @@ test('Adaptive roughing: offered for 3D roughing, a tiny stepover is refused at 
   assert.equal(r.error, '');
   const lv = await feedLevels(s.page);
   assert.ok(lv.levels.length >= 2 && lv.feeds > 500, JSON.stringify(lv));
-  // The stats show the engagement measured along the program, within the stepover's
-  // 0.3 × 6 mm (the picture's cells overestimate by a few percent).
-  const shown = await s.page.textContent('[data-stat="engagement"]');
-  const m = /^max ([\d.]+) mm \((\d+)°\), mean ([\d.]+)$/.exec(shown);
-  assert.ok(m, shown);
-  assert.ok(Number(m[1]) > 0.5 && Number(m[1]) <= 1.8 * 1.05 && Number(m[3]) < Number(m[1]), shown);
   const ngc = await downloadEqualsCli(t, s.page, 'ngc');
   assert.match(ngc, /rough/i);
   await s.close();
