@@ -921,3 +921,39 @@ fn adaptive_against_offset_on_the_demo() {
         }
     }
 }
+
+/// A layer at a flat's height (issue 12, part 5; waterline had noise there): a box on a slab
+/// with no stock to leave, stepdown 1, so one layer is at the slab's top. That layer clears
+/// the ring round the box like the layers above it, with no loops of noise over the flat.
+#[test]
+fn a_layer_at_a_flats_height_is_like_the_others() {
+    let mesh = Mesh::merged(&[
+        demo::cuboid([0.0, 0.0, 0.0], [60.0, 60.0, 5.0]),
+        demo::cuboid([20.0, 20.0, 5.0], [40.0, 40.0, 15.0]),
+    ]);
+    for pattern in [ClearPattern::Offset, ClearPattern::Zigzag] {
+        let mut job = job(ToolKind::Flat, pattern);
+        if let StrategySpec::Rough(s) = &mut job.strategy {
+            s.stepdown = 1.0;
+            s.stock_to_leave = 0.0;
+        }
+        let (_, out) = run(mesh.clone(), &job);
+        let tp = &out.toolpath;
+        let at = |z: f32| {
+            (1..tp.len())
+                .filter(|&i| {
+                    tp.kind(i) == Move::Feed && tp.point(i)[2] == z && tp.point(i - 1)[2] == z
+                })
+                .count()
+        };
+        let (flat, above) = (at(5.0), at(6.0));
+        assert!(
+            flat > 10 && above > 10,
+            "{pattern:?}: {flat} moves at 5, {above} at 6"
+        );
+        assert!(
+            flat as f64 <= 1.5 * above as f64,
+            "{pattern:?}: {flat} level moves at the slab's top against {above} a layer above"
+        );
+    }
+}
