@@ -295,14 +295,7 @@ fn cut(tp: &mut Toolpath, l: &Layer, region: &Region, pass: &Pass, linked: bool)
             helix = ramp::helix_loop(start, 0.45 * room, true);
             Some(&helix)
         };
-        retract(tp, l.safe);
-        push(tp, Move::Rapid, start, l.safe);
-        let air = if plunge_ok { l.z } else { l.z_prev };
-        let above = (air + 0.5 * (l.z_prev - l.z).max(0.0)).min(l.safe);
-        if above < l.safe {
-            push(tp, Move::Rapid, start, above);
-        }
-        push(tp, Move::Plunge, start, air);
+        down_in_air(tp, l, start, if plunge_ok { l.z } else { l.z_prev });
         if let Some(rp) = ramp_pts {
             let along_lap = std::ptr::eq(rp.as_ptr(), lap.as_ptr());
             // The ramp's end may run level along the pass, or round the helix.
@@ -415,16 +408,17 @@ fn emit_region(
     }
 }
 
-/// Where a layer's tool goes down in air at `p` (beside the stock, or over area the
-/// layers above cleared and this one has cleared too): up, across, and down to the layer.
-fn drop_in(tp: &mut Toolpath, l: &Layer, p: DVec2) {
+/// Up, across to `p`, and down to `air`, where the tool is in air: the layer beside the
+/// stock or over area it has cleared, or the layer above over this layer's region (a ramp
+/// or helix starts there). Rapid to half a stepdown above, then plunge.
+fn down_in_air(tp: &mut Toolpath, l: &Layer, p: DVec2, air: f64) {
     retract(tp, l.safe);
     push(tp, Move::Rapid, p, l.safe);
-    let above = (l.z + 0.5 * (l.z_prev - l.z).max(0.0)).min(l.safe);
+    let above = (air + 0.5 * (l.z_prev - l.z).max(0.0)).min(l.safe);
     if above < l.safe {
         push(tp, Move::Rapid, p, above);
     }
-    push(tp, Move::Plunge, p, l.z);
+    push(tp, Move::Plunge, p, air);
 }
 
 /// Clears one region adaptively (see [`super::adaptive`]): the engagement never wider than
@@ -498,15 +492,9 @@ fn emit_adaptive(
             }
             // The first pass from an open region's start (beside the stock), or a spot
             // clear at this layer: in air from above.
-            A::Linked | A::Above => drop_in(tp, l, p0),
+            A::Linked | A::Above => down_in_air(tp, l, p0, l.z),
             A::Helix { centre, radius } => {
-                retract(tp, l.safe);
-                push(tp, Move::Rapid, p0, l.safe);
-                let above = (l.z_prev + 0.5 * (l.z_prev - l.z).max(0.0)).min(l.safe);
-                if above < l.safe {
-                    push(tp, Move::Rapid, p0, above);
-                }
-                push(tp, Move::Plunge, p0, l.z_prev);
+                down_in_air(tp, l, p0, l.z_prev);
                 tp.set_wall(Wall::Fixed);
                 ramp::helix(tp, p0, centre, radius, climb, l.slope, l.z_prev, l.z);
             }
