@@ -41,7 +41,9 @@
 //! The next pass starts at the *frontier* cell (clear of material, within a cell and a
 //! half of it, inside `P`) nearest the tool through the cleared area (a breadth-first walk
 //! over clear cells), and the link follows that walk, straightened where a straight line
-//! stays clear and inside `P`: at feed, at the level. A frontier that cannot be reached
+//! stays clear and inside `P`: at feed, at the level. A pass that ended against material
+//! (its own cell is never clear) first backs along its own track, at most four radii, to
+//! the first clear cell, and walks from there. A frontier that cannot be reached
 //! that way is entered from above (the spot is clear at this level). A pass that takes
 //! less than a step's worth is undone and its start never used again. Where there is no
 //! frontier but material is left, the tool enters by a helix, the one place it takes the
