@@ -507,11 +507,11 @@ impl Planner {
                 return Err(Refusal::Cancelled);
             }
             // Each heading of the fan, from towards the material to away from it: the
-            // cells it would take, or `None` where the region does not allow it.
-            let takes: Vec<Option<Take>> = fan
-                .iter()
-                .map(|&b| self.take(p, p + dir(u, b) * l))
-                .collect();
+            // cells it would take, or `None` where the region does not allow it; counted
+            // when first asked for (the edge is usually found a few headings in).
+            let mut takes: Vec<Option<Option<Take>>> = vec![None; fan.len()];
+            let mut take =
+                |k: usize| *takes[k].get_or_insert_with(|| self.take(p, p + dir(u, fan[k]) * l));
             let relaxed = self.relaxed;
             let fits = |t: Option<Take>| {
                 t.is_some_and(|t| t.fits(target, l, relaxed) && self.in_window(&t))
@@ -519,7 +519,7 @@ impl Planner {
             let over = |t: Option<Take>| t.is_some_and(|t| t.n as f64 > t.step.target(target, l));
             // The first heading within the target after one that takes too much: the
             // edge of the engagement, found more closely by bisection.
-            let edge = (1..fan.len()).find(|&k| fits(takes[k]) && over(takes[k - 1]));
+            let edge = (1..fan.len()).find(|&k| fits(take(k)) && over(take(k - 1)));
             let beta = if let Some(k) = edge {
                 let (mut lo, mut hi) = (fan[k], fan[k - 1]);
                 for _ in 0..4 {
@@ -535,9 +535,10 @@ impl Planner {
             } else {
                 // Nowhere near the target: the heading that takes most, the straightest
                 // of those.
-                let n = |k: usize| takes[k].map_or(0, |t| t.n);
+                let all: Vec<Option<Take>> = (0..fan.len()).map(&mut take).collect();
+                let n = |k: usize| all[k].map_or(0, |t| t.n);
                 let best = (0..fan.len())
-                    .filter(|&k| fits(takes[k]))
+                    .filter(|&k| fits(all[k]))
                     .max_by(|&a, &b| n(a).cmp(&n(b)).then(fan[b].abs().total_cmp(&fan[a].abs())));
                 match best {
                     Some(k) => fan[k],
