@@ -740,14 +740,25 @@ fn gcode_runs_in_linuxcnc_and_grbl_words_are_allowed() {
 #[test]
 fn cancel_mid_way() {
     let model = Model::new(scene(), &ModelTransform::default(), Units::Mm).unwrap();
-    let j = job(ToolKind::Flat, ClearPattern::Offset);
-    let mut calls = 0;
-    let r = engine::generate(&model, &j, &mut |f| {
-        calls += 1;
-        f < 0.7
-    });
-    assert!(matches!(r, Err(EngineError::Cancelled)), "{r:?}");
-    assert!(calls > 2);
+    for pattern in [ClearPattern::Offset, ClearPattern::Adaptive] {
+        let j = job(ToolKind::Flat, pattern);
+        let mut calls = 0;
+        let mut last = 0.0f32;
+        let r = engine::generate(&model, &j, &mut |f| {
+            calls += 1;
+            assert!(
+                f >= last - 1e-6,
+                "{pattern:?}: progress went back from {last} to {f}"
+            );
+            last = f;
+            f < 0.7
+        });
+        assert!(
+            matches!(r, Err(EngineError::Cancelled)),
+            "{pattern:?}: {r:?}"
+        );
+        assert!(calls > 2, "{pattern:?}: {calls} calls");
+    }
 }
 
 /// Roughing time on the benchmark terrain (release build):
