@@ -205,12 +205,12 @@ test('a DXF dropped on the page loads as a drawing and generates', async () => {
   await s.close();
 });
 
-test('adaptive clearing is offered for pockets (not for 3D roughing) and its program equals the CLI\'s', async (t) => {
+test('adaptive clearing is offered for pockets (and for 3D roughing) and its program equals the CLI\'s', async (t) => {
   const s = await open(browser);
   await waitStatus(s.page, LOADED);
   await s.page.selectOption('#f-strategy-type', 'rough');
   const roughOffered = await s.page.$$eval('#f-strategy-rough-pattern option', (os) => os.map((o) => o.value));
-  assert.deepEqual(roughOffered, ['offset', 'zigzag']);
+  assert.deepEqual(roughOffered, ['offset', 'zigzag', 'adaptive']);
   await loadSign(s.page);
   await s.page.selectOption('#f-strategy-type', 'pocket');
   const offered = await s.page.$$eval('#f-strategy-pocket-pattern option', (os) => os.map((o) => o.value));
