@@ -258,6 +258,25 @@ fn rest_roughing_cuts_only_what_the_larger_tool_left() {
     check("rough 6 then rest 3", &f);
 }
 
+/// Adaptive roughing then adaptive rest roughing: the rest program keeps the pieces of the
+/// smaller tool's adaptive passes that reach what the larger one left (its planner assumed
+/// the whole stock, so each piece takes no more than planned).
+#[test]
+fn rest_adaptive_roughing_after_adaptive_roughing() {
+    let adaptive = || {
+        let mut s = rough(5.0);
+        if let StrategySpec::Rough(r) = &mut s {
+            r.pattern = swarf::job::ClearPattern::Adaptive;
+        }
+        s
+    };
+    let f = compare(
+        op(tool(ToolKind::Flat, 6.0, 1), adaptive()),
+        op(tool(ToolKind::Flat, 3.0, 2), adaptive()),
+    );
+    check("adaptive rough 6 then rest adaptive 3", &f);
+}
+
 #[test]
 fn rest_finishing_cuts_the_corners_a_larger_ball_could_not_reach() {
     let f = compare(
