@@ -274,36 +274,14 @@ fn field(shape: &Shape) -> Field {
 
 /// Rasterises the cut at the final depth and checks coverage and containment.
 fn check_cut(name: &str, f: &Field, tp: &Toolpath, bottom: f64) {
-    let (g, ins, wall) = (&f.g, &f.ins, &f.wall);
+    let (g, ins) = (&f.g, &f.ins);
     let cell = g.cell;
     assert!(
         f.must.iter().filter(|&&m| m).count() > 1000,
         "{name}: nothing to reach"
     );
     let n = g.nx * g.ny;
-    let mut at_depth = vec![false; n];
-    let mut any = vec![false; n];
-    for (kind, a, c) in pieces(tp) {
-        if kind == Move::Rapid || a[2].min(c[2]) >= 0.0 {
-            continue;
-        }
-        let (pa, pc) = (DVec2::new(a[0], a[1]), DVec2::new(c[0], c[1]));
-        g.capsule(pa, pc, R, |k| any[k] = true);
-        if a[2] <= bottom + 1e-4 && c[2] <= bottom + 1e-4 {
-            g.capsule(pa, pc, R, |k| at_depth[k] = true);
-        }
-    }
-    // Nothing cut outside the shape or in its islands.
-    for k in 0..n {
-        if any[k] && !ins[k] {
-            assert!(
-                wall[k] <= 0.01,
-                "{name}: cut {:.3} outside the shape at {:?}",
-                wall[k],
-                g.at(k % g.nx, k / g.nx)
-            );
-        }
-    }
+    let at_depth = check_contained(name, f, tp, bottom);
     // Every cell more than 0.05 inside the opening is cut.
     let mut uncut = 0;
     for k in 0..n {
@@ -320,6 +298,36 @@ fn check_cut(name: &str, f: &Field, tp: &Toolpath, bottom: f64) {
     // The uncut corners are small: at most the fillets the round tool leaves.
     let area = uncut as f64 * cell * cell;
     assert!(area < 5.0, "{name}: {area:.2} mm² left uncut");
+}
+
+/// Checks that nothing is cut outside the shape or in its islands; the cells cut at the
+/// final depth.
+fn check_contained(name: &str, f: &Field, tp: &Toolpath, bottom: f64) -> Vec<bool> {
+    let (g, ins, wall) = (&f.g, &f.ins, &f.wall);
+    let n = g.nx * g.ny;
+    let mut at_depth = vec![false; n];
+    let mut any = vec![false; n];
+    for (kind, a, c) in pieces(tp) {
+        if kind == Move::Rapid || a[2].min(c[2]) >= 0.0 {
+            continue;
+        }
+        let (pa, pc) = (DVec2::new(a[0], a[1]), DVec2::new(c[0], c[1]));
+        g.capsule(pa, pc, R, |k| any[k] = true);
+        if a[2] <= bottom + 1e-4 && c[2] <= bottom + 1e-4 {
+            g.capsule(pa, pc, R, |k| at_depth[k] = true);
+        }
+    }
+    for k in 0..n {
+        if any[k] && !ins[k] {
+            assert!(
+                wall[k] <= 0.01,
+                "{name}: cut {:.3} outside the shape at {:?}",
+                wall[k],
+                g.at(k % g.nx, k / g.nx)
+            );
+        }
+    }
+    at_depth
 }
 
 #[test]
@@ -785,5 +793,54 @@ fn adaptive_programs_run_through_rs274() {
             assert!(from_centre <= 10.0 - R + 5e-3, "{dialect:?}: {:?}", m.xyz);
             assert!(from_island >= 3.0 + R - 5e-3, "{dialect:?}: {:?}", m.xyz);
         }
+    }
+}
+
+/// Adaptive clearing at an 11° wedge (issue 12, part 1): the passes reach into the tip, so
+/// the wall ring, which now stops where a window would take more than the limit, has
+/// nothing to leave there: the limit holds and nothing within the tool's reach is left.
+#[test]
+fn adaptive_keeps_the_limit_in_a_wedge_and_leaves_nothing() {
+    let wedge = Shape {
+        outline: poly(&[(0.0, 0.0), (60.0, 0.0), (0.0, 12.0)]),
+        holes: vec![],
+    };
+    check_limit_kept("wedge", &wedge);
+}
+
+fn check_limit_kept(name: &str, shape: &Shape) {
+    use swarf::geom::Rect;
+    use swarf::sim::engagement::measure;
+    let d = drawing(shape);
+    let f = field(shape);
+    let ratio = 0.15;
+    let limit = ratio * 2.0 * R;
+    let b = shape.outline.bounds();
+    let area = Rect {
+        min: b.min,
+        max: b.max,
+    };
+    let loops: Vec<Vec<DVec2>> = vec![shape.outline.flatten(1e-3)];
+    let material = |p: DVec2| inside(&loops, p);
+    for milling in ["climb", "conventional"] {
+        let mut job = job("adaptive", milling, ratio);
+        if let StrategySpec::Pocket(p) = &mut job.strategy {
+            p.stepdown = DEPTH;
+        }
+        let (tp, _) = run(&d, &job);
+        let at_depth = check_contained(&format!("{name} {milling}"), &f, &tp, -DEPTH);
+        // What the tool could reach and did not: the tip it left.
+        let left = (0..at_depth.len())
+            .filter(|&k| f.must[k] && !at_depth[k])
+            .count() as f64
+            * f.g.cell
+            * f.g.cell;
+        let e = measure(&tp, R, area, 0.025, R / 4.0, &material);
+        let widest = e.iter().map(|e| e.max_width).fold(0.0, f64::max);
+        eprintln!(
+            "{name} {milling}: engagement max {widest:.3} mm (limit {limit}), {left:.2} mm² within reach left"
+        );
+        assert!(widest <= limit, "{name} {milling}: {widest} > {limit}");
+        assert!(left < 0.5, "{name} {milling}: {left:.2} mm² left");
     }
 }

@@ -58,7 +58,9 @@
 //! window's length between: the last of the material round a corner can only be reached
 //! from the corner itself, which a pass sliding into it would take at once. Last, a ring
 //! round each loop of `P` (the wall: the stock to leave is exact there), with the part on
-//! its right for climb.
+//! its right for climb. The ring stops where a window of it would take more than the
+//! limit (a spike of `P`, where the tool can only go straight in) and goes on from the first
+//! clear point beyond: that material is left for a smaller tool.
 
 pub mod area;
 
@@ -932,22 +934,88 @@ impl Planner {
             let mut l = left.swap_remove(li);
             l.rotate_left(pi);
             l.push(l[0]);
-            for &q in &l {
-                self.clear(q, 0.0);
-            }
             let entry = if self.allowed(*here, l[0]) && here.distance(l[0]) <= 2.0 * self.set.radius
             {
                 Entry::Linked
             } else {
                 Entry::Above
             };
-            *here = l[0];
-            passes.push(Pass {
-                entry,
-                pts: l,
-                wall: true,
-            });
+            for (k, pts) in self.ring_pieces(&l).into_iter().enumerate() {
+                *here = *pts.last().expect("a piece has points");
+                passes.push(Pass {
+                    entry: if k == 0 { entry } else { Entry::Above },
+                    pts,
+                    wall: true,
+                });
+            }
         }
+    }
+
+    /// The wall ring `l` (closed, its first point repeated last) as the pieces it can cut
+    /// within the engagement: where a window of it would take more than the limit (a spike
+    /// of the region, where the tool can only go straight in and takes what is there), the
+    /// piece ends, and the next starts at the first point of the ring beyond that is clear
+    /// of material (entered from above). What lies between is left, for a smaller tool.
+    fn ring_pieces(&mut self, l: &[DVec2]) -> Vec<Vec<DVec2>> {
+        let budget = self.set.width * self.window / (self.h * self.h);
+        let rc = (self.set.radius + self.h * std::f64::consts::FRAC_1_SQRT_2) / self.h;
+        let mut pieces = Vec::new();
+        let mut piece = vec![l[0]];
+        self.recent.clear();
+        self.clear(l[0], 0.0);
+        let mut skipping = false;
+        for w in l.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let n = (a.distance(b) / self.step).ceil().max(1.0) as usize;
+            let mut prev = a;
+            for k in 1..=n {
+                let q = a + (b - a) * (k as f64 / n as f64);
+                if skipping {
+                    let near = self.material_distance();
+                    if near[self.g.cell(q)] as f64 > rc * rc {
+                        skipping = false;
+                        piece = vec![q];
+                        self.recent.clear();
+                    }
+                    prev = q;
+                    continue;
+                }
+                let taken = self.count(q);
+                let len = prev.distance(q);
+                let mut cells = taken;
+                let mut run = len;
+                for &(rl, rn) in self.recent.iter().rev() {
+                    if run >= self.window {
+                        break;
+                    }
+                    run += rl;
+                    cells += rn;
+                }
+                if taken > 0 && cells as f64 > budget {
+                    // Over the limit: the piece ends where the tool is.
+                    if piece.last() != Some(&prev) {
+                        piece.push(prev);
+                    }
+                    if piece.len() >= 2 {
+                        pieces.push(std::mem::take(&mut piece));
+                    }
+                    piece.clear();
+                    skipping = true;
+                    prev = q;
+                    continue;
+                }
+                self.clear(q, 0.0);
+                self.travel(len, taken);
+                if k == n {
+                    piece.push(q);
+                }
+                prev = q;
+            }
+        }
+        if piece.len() >= 2 {
+            pieces.push(piece);
+        }
+        pieces
     }
 }
 
